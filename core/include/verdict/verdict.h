@@ -1,0 +1,67 @@
+/* verdict/verdict.h: the C ABI, the only door into the core for every host.
+ *
+ * The WebAssembly build exports exactly these functions (wasm/exports.txt); the
+ * JavaScript package and any other host (Go, JVM, Python Wasm runtimes) call them.
+ *
+ *   verdict_engine* e = verdict_engine_new();
+ *   int rc = verdict_read(e, bytes, len, VERDICT_READ_AUTO);
+ *   const char* json = verdict_result(e);          // {"ok":true,...} or {"ok":false,"errors":[...]}
+ *   size_t n = verdict_result_size(e);
+ *   verdict_engine_free(e);
+ *
+ * Strings cross as UTF-8 (pointer, length). Results are JSON owned by the engine,
+ * valid until the next call on that engine. Nothing throws; every call returns 0
+ * (VERDICT_OK) or an error code (see verdict/result.h, ErrorCode), and the error
+ * is also in verdict_last_error() as JSON with its position.
+ * An engine is not thread-safe; engines are independent of each other.
+ */
+#ifndef VERDICT_VERDICT_H_
+#define VERDICT_VERDICT_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VERDICT_ABI_VERSION 1
+
+#define VERDICT_OK 0
+
+/* Flags of verdict_read. */
+#define VERDICT_READ_AUTO 0u    /* NDJSON if it looks like NDJSON, else one document */
+#define VERDICT_READ_JSON 1u    /* exactly one JSON document */
+#define VERDICT_READ_NDJSON 2u  /* one document per line */
+#define VERDICT_READ_VALUES 4u  /* include each document's canonical JSON in the result */
+
+typedef struct verdict_engine verdict_engine;
+
+uint32_t verdict_abi_version(void);
+/* "0.1.0"; static storage. */
+const char* verdict_version(void);
+
+/* NULL only when memory is exhausted. */
+verdict_engine* verdict_engine_new(void);
+void verdict_engine_free(verdict_engine* engine);
+
+/* Buffers for hosts that must place input in the engine's memory (WebAssembly). */
+void* verdict_alloc(size_t size);
+void verdict_free(void* ptr);
+
+/* Reads one JSON document or an NDJSON stream; the result reports what was read. */
+int verdict_read(verdict_engine* engine, const char* data, size_t size, uint32_t flags);
+
+/* The JSON result of the last call, NUL-terminated; "" before the first call. */
+const char* verdict_result(const verdict_engine* engine);
+size_t verdict_result_size(const verdict_engine* engine);
+
+/* {"ok":false,"errors":[...]} for the last call if it failed, else "". */
+const char* verdict_last_error(const verdict_engine* engine);
+size_t verdict_last_error_size(const verdict_engine* engine);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VERDICT_VERDICT_H_ */

@@ -1,0 +1,81 @@
+// The C ABI (verdict/verdict.h) over the C++ engine. Nothing may throw out of
+// here: the core does not throw, and in WebAssembly a throw aborts the instance.
+#include "verdict/verdict.h"
+
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "verdict/engine.h"
+#include "verdict/json_writer.h"
+
+struct verdict_engine {
+  verdict::Engine engine;
+  std::string result;
+  std::string last_error;
+};
+
+namespace {
+
+int finish(verdict_engine* e, std::string result, const std::vector<verdict::Error>& errors) {
+  e->result = std::move(result);
+  e->last_error.clear();
+  if (errors.empty()) return VERDICT_OK;
+  verdict::JsonWriter w;
+  w.begin_object().key("ok").boolean(false).key("errors").begin_array();
+  for (const auto& err : errors) verdict::write_error_json(w, err);
+  w.end_array().end_object();
+  e->last_error = w.take();
+  return static_cast<int>(errors.front().code);
+}
+
+// A failure of the call itself: the result and the last error are the same JSON.
+int fail(verdict_engine* e, const verdict::Error& err) {
+  verdict::JsonWriter w;
+  w.begin_object().key("ok").boolean(false).key("errors").begin_array();
+  verdict::write_error_json(w, err);
+  w.end_array().end_object();
+  return finish(e, w.take(), {err});
+}
+
+}  // namespace
+
+extern "C" {
+
+uint32_t verdict_abi_version(void) { return VERDICT_ABI_VERSION; }
+
+const char* verdict_version(void) { return verdict::version(); }
+
+verdict_engine* verdict_engine_new(void) { return new (std::nothrow) verdict_engine(); }
+
+void verdict_engine_free(verdict_engine* engine) { delete engine; }
+
+void* verdict_alloc(size_t size) { return std::malloc(size == 0 ? 1 : size); }
+
+void verdict_free(void* ptr) { std::free(ptr); }
+
+int verdict_read(verdict_engine* engine, const char* data, size_t size, uint32_t flags) {
+  if (!engine) return static_cast<int>(verdict::ErrorCode::kInvalidArgument);
+  if (!data && size > 0) return fail(engine, {verdict::ErrorCode::kInvalidArgument, "data is NULL but size is not 0"});
+  if ((flags & VERDICT_READ_JSON) && (flags & VERDICT_READ_NDJSON))
+    return fail(engine, {verdict::ErrorCode::kInvalidArgument, "flags name both JSON and NDJSON"});
+  if (flags & ~(VERDICT_READ_JSON | VERDICT_READ_NDJSON | VERDICT_READ_VALUES))
+    return fail(engine, {verdict::ErrorCode::kInvalidArgument, "unknown flags"});
+  verdict::ReadOptions options;
+  if (flags & VERDICT_READ_JSON) options.format = verdict::InputFormat::kJson;
+  if (flags & VERDICT_READ_NDJSON) options.format = verdict::InputFormat::kNdjson;
+  options.include_values = (flags & VERDICT_READ_VALUES) != 0;
+  verdict::ReadReport report = engine->engine.read(std::string_view(data ? data : "", size), options);
+  return finish(engine, std::move(report.json), report.errors);
+}
+
+const char* verdict_result(const verdict_engine* engine) { return engine ? engine->result.c_str() : ""; }
+
+size_t verdict_result_size(const verdict_engine* engine) { return engine ? engine->result.size() : 0; }
+
+const char* verdict_last_error(const verdict_engine* engine) { return engine ? engine->last_error.c_str() : ""; }
+
+size_t verdict_last_error_size(const verdict_engine* engine) { return engine ? engine->last_error.size() : 0; }
+
+}  // extern "C"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what verdict needs on a Debian 12 machine, when it is missing.
+# Idempotent: a second run checks the packages and returns in about a second.
+#   scripts/setup.sh          native build and tests (compiler, libraries, Catch2)
+#   scripts/setup.sh --all    also Emscripten, Chromium, unicode-data, the npm packages
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+native_pkgs=(build-essential cmake pkg-config git ca-certificates
+  libsimdjson-dev libre2-dev nlohmann-json3-dev catch2 libbenchmark-dev
+  libcli11-dev libyaml-cpp-dev clang libclang-rt-14-dev gzip)
+full_pkgs=(emscripten binaryen unicode-data dpkg-dev chromium python3 perl nodejs npm)
+
+want=("${native_pkgs[@]}")
+if [[ "${1:-}" == "--all" ]]; then want+=("${full_pkgs[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  # nodejs/npm may come from elsewhere (a newer Node is fine): accept the commands.
+  if [[ "$p" == nodejs ]] && command -v node >/dev/null; then continue; fi
+  if [[ "$p" == npm ]] && command -v npm >/dev/null; then continue; fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ "${1:-}" == "--all" ]]; then
+  # Source packages for the Wasm build of re2 and simdjson: add deb-src entries
+  # mirroring the machine's own Debian sources (no host is named here).
+  src=/etc/apt/sources.list.d/verdict-deb-src.sources
+  if [[ ! -f "$src" ]]; then
+    if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
+      sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources | as_root tee "$src" >/dev/null
+    elif [[ -f /etc/apt/sources.list ]]; then
+      grep -E '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' | as_root tee "${src%.sources}.list" >/dev/null
+    fi
+    as_root apt-get update -qq
+  fi
+  # playwright-core (no browser download) for the Chromium tests.
+  if [[ ! -d "$here/js/node_modules/playwright-core" ]]; then
+    (cd "$here/js" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
