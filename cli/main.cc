@@ -52,7 +52,7 @@ std::string clip(const std::string& s, size_t n) {
 }
 
 int cmd_read(const std::vector<std::string>& files, const std::string& format, const std::string& input,
-             bool values) {
+             bool values, const std::string* source_name) {
   verdict::Engine engine;
   verdict::ReadOptions options;
   if (input == "json") options.format = verdict::InputFormat::kJson;
@@ -66,7 +66,7 @@ int cmd_read(const std::vector<std::string>& files, const std::string& format, c
       std::cerr << "verdict: " << why << "\n";
       return kExitUsage;
     }
-    options.source = path == "-" ? "stdin" : path;
+    options.source = source_name ? *source_name : (path == "-" ? "stdin" : path);
     verdict::ReadReport report = engine.read(data, options);
     if (!report.ok()) rc = kExitInvalidInput;
     if (format == "json") {
@@ -108,6 +108,9 @@ int main(int argc, char** argv) {
   read->add_option("--input", input, "Input format: auto (detect NDJSON), json or ndjson")
       ->check(CLI::IsMember({"auto", "json", "ndjson"}));
   read->add_flag("--values", values, "With --format json: include each document's canonical JSON");
+  std::string source_name;
+  auto* source_opt = read->add_option("--source", source_name,
+                                      "Name for the input in error positions (default: the file name; '' for none)");
 
   app.footer(
       "Exit codes: 0 ok, 1 needs review/approval, 2 denied, 3 invalid input, 4 usage error.\n"
@@ -124,6 +127,6 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  if (read->parsed()) return cmd_read(files, format, input, values);
+  if (read->parsed()) return cmd_read(files, format, input, values, source_opt->count() ? &source_name : nullptr);
   return kExitUsage;
 }

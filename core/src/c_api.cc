@@ -60,12 +60,13 @@ int verdict_read(verdict_engine* engine, const char* data, size_t size, uint32_t
   if (!data && size > 0) return fail(engine, {verdict::ErrorCode::kInvalidArgument, "data is NULL but size is not 0"});
   if ((flags & VERDICT_READ_JSON) && (flags & VERDICT_READ_NDJSON))
     return fail(engine, {verdict::ErrorCode::kInvalidArgument, "flags name both JSON and NDJSON"});
-  if (flags & ~(VERDICT_READ_JSON | VERDICT_READ_NDJSON | VERDICT_READ_VALUES))
+  if (flags & ~(VERDICT_READ_JSON | VERDICT_READ_NDJSON | VERDICT_READ_VALUES | VERDICT_READ_COUNT))
     return fail(engine, {verdict::ErrorCode::kInvalidArgument, "unknown flags"});
   verdict::ReadOptions options;
   if (flags & VERDICT_READ_JSON) options.format = verdict::InputFormat::kJson;
   if (flags & VERDICT_READ_NDJSON) options.format = verdict::InputFormat::kNdjson;
   options.include_values = (flags & VERDICT_READ_VALUES) != 0;
+  options.summaries = (flags & VERDICT_READ_COUNT) == 0;
   verdict::ReadReport report = engine->engine.read(std::string_view(data ? data : "", size), options);
   return finish(engine, std::move(report.json), report.errors);
 }

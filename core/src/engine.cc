@@ -96,9 +96,11 @@ ReadReport Engine::read(std::string_view data, const ReadOptions& options) {
   if (format == InputFormat::kNdjson) {
     reader_.read_ndjson(data, [&](const StreamItem& item) {
       if (item.document) {
-        Value root = item.document->root();
-        report.documents.push_back(summarize(root, item.line, item.length));
-        write_summary(docs, report.documents.back(), options.include_values ? &root : nullptr);
+        if (options.summaries) {
+          Value root = item.document->root();
+          report.documents.push_back(summarize(root, item.line, item.length));
+          write_summary(docs, report.documents.back(), options.include_values ? &root : nullptr);
+        }
         ++report.read;
       } else {
         Error e = *item.error;
@@ -111,9 +113,11 @@ ReadReport Engine::read(std::string_view data, const ReadOptions& options) {
   } else {
     Result<Document> doc = reader_.read(data);
     if (doc.ok()) {
-      Value root = doc.value().root();
-      report.documents.push_back(summarize(root, 1, data.size()));
-      write_summary(docs, report.documents.back(), options.include_values ? &root : nullptr);
+      if (options.summaries) {
+        Value root = doc.value().root();
+        report.documents.push_back(summarize(root, 1, data.size()));
+        write_summary(docs, report.documents.back(), options.include_values ? &root : nullptr);
+      }
       ++report.read;
     } else {
       Error e = doc.error();
@@ -130,7 +134,7 @@ ReadReport Engine::read(std::string_view data, const ReadOptions& options) {
   w.key("format").string(format == InputFormat::kNdjson ? "ndjson" : "json");
   w.key("read").number(static_cast<int64_t>(report.read));
   w.key("failed").number(static_cast<int64_t>(report.failed));
-  w.key("documents").raw(docs.view());
+  if (options.summaries) w.key("documents").raw(docs.view());
   w.key("errors").begin_array();
   for (const Error& e : report.errors) write_error_json(w, e);
   w.end_array();

@@ -279,6 +279,19 @@ Error locate_error(const char* data, size_t len, ErrorCode reported, const std::
   od::parser parser;
   od::document doc;
   if (parser.iterate(copy).get(doc)) {
+    // A failure of the first pass: an unclosed string is the one left to point at.
+    int64_t open = -1;
+    bool in_string = false;
+    for (size_t i = 0; i < len; ++i) {
+      if (in_string) {
+        if (data[i] == '\\') ++i;
+        else if (data[i] == '"') in_string = false;
+      } else if (data[i] == '"') {
+        in_string = true;
+        open = static_cast<int64_t>(i);
+      }
+    }
+    if (in_string) return with(ErrorCode::kInvalidJson, "a string is opened here but never closed", open);
     return with(reported, reported_message, -1);
   }
   Walker w{doc, copy.data(), len, limits, {}, false};

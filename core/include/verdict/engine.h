@@ -33,6 +33,7 @@ struct EngineOptions {
 struct ReadOptions {
   InputFormat format = InputFormat::kAuto;
   bool include_values = false;  // add each document's canonical JSON to the report
+  bool summaries = true;        // list each document; false: counts and errors only
   std::string source;           // file name for error messages ("" for none)
 };
 

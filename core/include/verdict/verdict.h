@@ -34,6 +34,7 @@ extern "C" {
 #define VERDICT_READ_JSON 1u    /* exactly one JSON document */
 #define VERDICT_READ_NDJSON 2u  /* one document per line */
 #define VERDICT_READ_VALUES 4u  /* include each document's canonical JSON in the result */
+#define VERDICT_READ_COUNT 8u   /* counts and errors only: no "documents" list (validation) */
 
 typedef struct verdict_engine verdict_engine;
 

@@ -1,0 +1,154 @@
+// The host-independent part of the package: instantiates verdict.wasm with a
+// plain WebAssembly host (no Emscripten glue) and wraps the C ABI of
+// core/include/verdict/verdict.h. Works wherever WebAssembly and TextEncoder do.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8');
+
+export const READ_AUTO = 0;
+export const READ_JSON = 1;
+export const READ_NDJSON = 2;
+export const READ_VALUES = 4;
+export const READ_COUNT = 8;
+
+/** An error from the engine, with the engine's code and position. */
+export class VerdictError extends Error {
+  constructor(detail, all) {
+    const where = [detail.source, detail.line, detail.column].filter((x) => x !== undefined && x !== '').join(':');
+    super(where ? `${where}: ${detail.message}` : detail.message);
+    this.name = 'VerdictError';
+    this.code = detail.code;
+    this.offset = detail.offset;
+    this.line = detail.line;
+    this.column = detail.column;
+    this.errors = all ?? [detail];
+  }
+}
+
+// The imports verdict.wasm declares (see wasm/README.md): memory growth
+// notification and three WASI calls that the C library may make.
+function importsFor(state) {
+  return {
+    env: {
+      emscripten_notify_memory_growth() {
+        state.heap = null; // views over the old buffer are stale
+      },
+    },
+    wasi_snapshot_preview1: {
+      proc_exit(code) {
+        throw new Error(`verdict.wasm exited with code ${code}`);
+      },
+      environ_sizes_get(countPtr, sizePtr) {
+        const view = new DataView(state.memory.buffer);
+        view.setUint32(countPtr, 0, true);
+        view.setUint32(sizePtr, 0, true);
+        return 0;
+      },
+      environ_get() {
+        return 0;
+      },
+    },
+  };
+}
+
+/** Instantiates the module from its bytes (or a compiled WebAssembly.Module). */
+export async function instantiate(source) {
+  const state = { memory: null, heap: null };
+  const result = await WebAssembly.instantiate(source, importsFor(state));
+  const instance = result.instance ?? result;
+  state.memory = instance.exports.memory;
+  if (instance.exports._initialize) instance.exports._initialize();
+  return new Module(instance.exports, state);
+}
+
+class Module {
+  constructor(exports, state) {
+    this.exports = exports;
+    this.state = state;
+  }
+
+  bytes() {
+    if (!this.state.heap || this.state.heap.buffer !== this.state.memory.buffer) {
+      this.state.heap = new Uint8Array(this.state.memory.buffer);
+    }
+    return this.state.heap;
+  }
+
+  readString(ptr, len) {
+    return decoder.decode(this.bytes().subarray(ptr, ptr + len));
+  }
+
+  version() {
+    const p = this.exports.verdict_version();
+    const heap = this.bytes();
+    let end = p;
+    while (heap[end] !== 0) end++;
+    return this.readString(p, end - p);
+  }
+
+  abiVersion() {
+    return this.exports.verdict_abi_version();
+  }
+
+  createEngine() {
+    return new Engine(this);
+  }
+}
+
+export class Engine {
+  constructor(module) {
+    this.module = module;
+    this.ptr = module.exports.verdict_engine_new();
+    if (!this.ptr) throw new Error('verdict: out of memory creating an engine');
+  }
+
+  // Copies `input` (string or Uint8Array) into the engine's memory, calls fn(ptr, len).
+  withInput(input, fn) {
+    const bytes = typeof input === 'string' ? encoder.encode(input) : input;
+    const x = this.module.exports;
+    const ptr = x.verdict_alloc(bytes.length);
+    if (!ptr) throw new VerdictError({ code: 'out_of_memory', message: `cannot allocate ${bytes.length} bytes in verdict.wasm` });
+    try {
+      this.module.bytes().set(bytes, ptr);
+      return fn(ptr, bytes.length);
+    } finally {
+      x.verdict_free(ptr);
+    }
+  }
+
+  result() {
+    const x = this.module.exports;
+    return this.module.readString(x.verdict_result(this.ptr), x.verdict_result_size(this.ptr));
+  }
+
+  lastError() {
+    const x = this.module.exports;
+    return this.module.readString(x.verdict_last_error(this.ptr), x.verdict_last_error_size(this.ptr));
+  }
+
+  /**
+   * Reads one JSON document or an NDJSON stream. Returns {code, json} where json is
+   * the engine's result text, byte for byte (what the native build prints).
+   */
+  readRaw(input, flags = READ_AUTO) {
+    const code = this.withInput(input, (ptr, len) => this.module.exports.verdict_read(this.ptr, ptr, len, flags));
+    return { code, json: this.result() };
+  }
+
+  /** Like readRaw, but parsed; throws VerdictError when nothing could be read. */
+  read(input, { format = 'auto', values = false } = {}) {
+    let flags = format === 'json' ? READ_JSON : format === 'ndjson' ? READ_NDJSON : READ_AUTO;
+    if (values) flags |= READ_VALUES;
+    const { json } = this.readRaw(input, flags);
+    const report = JSON.parse(json);
+    if (!report.ok && report.read === 0 && report.errors?.length) {
+      throw new VerdictError(report.errors[0], report.errors);
+    }
+    return report;
+  }
+
+  free() {
+    if (this.ptr) this.module.exports.verdict_engine_free(this.ptr);
+    this.ptr = 0;
+  }
+}

@@ -1,0 +1,68 @@
+// Hand-written types for @verdict/engine.
+
+export declare const READ_AUTO: 0;
+export declare const READ_JSON: 1;
+export declare const READ_NDJSON: 2;
+export declare const READ_VALUES: 4;
+export declare const READ_COUNT: 8;
+
+export interface ErrorDetail {
+  code: string;          // "invalid_json", "duplicate_key", ... (see docs/c-abi.md)
+  message: string;
+  source?: string;
+  offset?: number;       // 0-based byte offset in the input
+  line?: number;         // 1-based
+  column?: number;       // 1-based, in bytes
+}
+
+export declare class VerdictError extends Error {
+  code: string;
+  offset?: number;
+  line?: number;
+  column?: number;
+  errors: ErrorDetail[];
+}
+
+export interface DocumentSummary {
+  line: number;
+  bytes: number;
+  kind: 'incident' | 'change' | 'alert' | 'ci' | 'sli' | 'unknown';
+  id?: string;
+  title?: string;
+  service?: string;
+  fields: number;
+  value?: unknown;       // with { values: true }
+}
+
+export interface ReadReport {
+  ok: boolean;
+  format: 'json' | 'ndjson';
+  read: number;
+  failed: number;
+  documents: DocumentSummary[];
+  errors: ErrorDetail[];
+}
+
+export interface ReadOptions {
+  format?: 'auto' | 'json' | 'ndjson';
+  values?: boolean;
+}
+
+export declare class Engine {
+  /** Reads a JSON document or NDJSON stream; throws VerdictError if nothing could be read. */
+  read(input: string | Uint8Array, options?: ReadOptions): ReadReport;
+  /** The engine's result text byte for byte, and the return code of the C ABI. */
+  readRaw(input: string | Uint8Array, flags?: number): { code: number; json: string };
+  /** Releases the engine's memory inside the module. */
+  free(): void;
+}
+
+export interface VerdictModule {
+  version(): string;
+  abiVersion(): number;
+  createEngine(): Engine;
+}
+
+/** The module, instantiated once and shared (Node: from the package; browser: fetched once). */
+export declare function load(location?: string | URL): Promise<VerdictModule>;
+export declare function createEngine(): Promise<Engine>;
