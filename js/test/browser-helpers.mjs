@@ -1,0 +1,32 @@
+// Headless Chromium (Debian's) driven by playwright-core, and a static file
+// server on loopback for the repository. No network beyond 127.0.0.1.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs';
+import path from 'node:path';
+
+import { repoDir } from './helpers.mjs';
+
+const types = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm',
+  '.json': 'application/json', '.ndjson': 'application/x-ndjson', '.css': 'text/css', '.png': 'image/png' };
+
+export function serveRepo() {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const file = path.normalize(path.join(repoDir, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(repoDir)) { res.writeHead(403).end(); return; }
+    readFile(file, (err, body) => {
+      if (err) { res.writeHead(404).end(); return; }
+      res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(body);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, base: `http://127.0.0.1:${server.address().port}` })));
+}
+
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic'],
+  });
+}
