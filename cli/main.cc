@@ -1,62 +1,40 @@
 // verdict: the command line. `verdict --help` lists the commands.
 //
 // Exit codes (shared by every command, for CI):
-//   0  ok (for decisions: allowed / approved)
+//   0  ok (for decisions: allowed / approved; for test and lint: all passed)
 //   1  needs review or approval
 //   2  denied
-//   3  invalid input (a document or policy that could not be read)
+//   3  invalid input or failure (a document, policy or test that did not pass)
 //   4  usage error (unknown option, missing file)
-#include <unistd.h>
-
+#include <chrono>
 #include <cstdio>
-#include <fstream>
+#include <ctime>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
+#include "cli/common.h"
 #include "verdict/engine.h"
 
+namespace verdict::cli {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitInvalidInput = 3;
-constexpr int kExitUsage = 4;
-
-bool read_file(const std::string& path, std::string& out, std::string& why) {
-  if (path == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    out = ss.str();
-    return true;
-  }
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    why = "cannot open " + path;
-    return false;
-  }
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  out = ss.str();
-  return true;
-}
 
 std::string clip(const std::string& s, size_t n) {
   if (s.size() <= n) return s;
-  // Cut on a UTF-8 boundary.
   size_t cut = n;
   while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
   return s.substr(0, cut) + "...";
 }
 
-int cmd_read(const std::vector<std::string>& files, const std::string& format, const std::string& input,
-             bool values, const std::string* source_name) {
-  verdict::Engine engine;
-  verdict::ReadOptions options;
-  if (input == "json") options.format = verdict::InputFormat::kJson;
-  if (input == "ndjson") options.format = verdict::InputFormat::kNdjson;
+int cmd_read(const std::vector<std::string>& files, const std::string& format, const std::string& input, bool values,
+             const std::string* source_name) {
+  Engine engine;
+  ReadOptions options;
+  if (input == "json") options.format = InputFormat::kJson;
+  if (input == "ndjson") options.format = InputFormat::kNdjson;
   options.include_values = values;
   int rc = kExitOk;
   std::vector<std::string> inputs = files.empty() ? std::vector<std::string>{"-"} : files;
@@ -67,14 +45,14 @@ int cmd_read(const std::vector<std::string>& files, const std::string& format, c
       return kExitUsage;
     }
     options.source = source_name ? *source_name : (path == "-" ? "stdin" : path);
-    verdict::ReadReport report = engine.read(data, options);
-    if (!report.ok()) rc = kExitInvalidInput;
+    ReadReport report = engine.read(data, options);
+    if (!report.ok()) rc = kExitInvalid;
     if (format == "json") {
       std::cout << report.json << "\n";
       continue;
     }
-    std::cout << options.source << ": " << report.read << " document" << (report.read == 1 ? "" : "s")
-              << " read as " << (report.format == verdict::InputFormat::kNdjson ? "NDJSON" : "JSON");
+    std::cout << options.source << ": " << report.read << " document" << (report.read == 1 ? "" : "s") << " read as "
+              << (report.format == InputFormat::kNdjson ? "NDJSON" : "JSON");
     if (report.failed) std::cout << ", " << report.failed << " failed";
     std::cout << "\n";
     for (const auto& d : report.documents) {
@@ -89,36 +67,176 @@ int cmd_read(const std::vector<std::string>& files, const std::string& format, c
   return rc;
 }
 
+int cmd_lint(const std::vector<std::string>& files, const std::string& format) {
+  Engine engine;
+  int rc = kExitOk;
+  size_t errors = 0, warnings = 0;
+  for (const std::string& path : files) {
+    std::string text, why;
+    if (!read_file(path, text, why)) {
+      std::cerr << "verdict: " << why << "\n";
+      return kExitUsage;
+    }
+    LoadReport r = engine.lint(text, path);
+    if (format == "json") {
+      std::cout << r.json << "\n";
+    } else {
+      for (const auto& e : r.errors) std::cout << e.to_string() << " [error: " << error_code_name(e.code) << "]\n";
+      for (const auto& w : r.warnings) std::cout << w.to_string() << " [warning]\n";
+    }
+    errors += r.errors.size();
+    warnings += r.warnings.size();
+    if (!r.ok()) rc = kExitInvalid;
+  }
+  if (format != "json")
+    std::cerr << files.size() << " file" << (files.size() == 1 ? "" : "s") << " checked: " << errors << " error"
+              << (errors == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s") << "\n";
+  return rc;
+}
+
+std::string now_utc() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void print_decision_text(const std::string& json_line) {
+  auto d = nlohmann::ordered_json::parse(json_line, nullptr, false);
+  if (d.is_discarded()) {
+    std::cout << json_line << "\n";
+    return;
+  }
+  if (d.contains("line")) std::cout << "line " << d["line"].dump() << ": ";
+  if (!d.value("ok", false) && !d.contains("decision")) {
+    for (const auto& e : d["errors"]) std::cout << "error: " << e.value("message", "") << "\n";
+    return;
+  }
+  std::cout << d["policy"].value("name", "") << " (" << d["policy"].value("kind", "") << ")";
+  if (d.contains("now")) std::cout << " at " << d["now"].get<std::string>();
+  std::cout << "\n";
+  const auto& dec = d["decision"];
+  if (dec.contains("matched")) {
+    std::cout << "  matched:";
+    if (dec["matched"].empty()) std::cout << " (no rule)";
+    for (const auto& m : dec["matched"]) {
+      std::cout << " " << m.value("rule", "");
+      if (m.contains("reason")) std::cout << " (" << m["reason"].get<std::string>() << ")";
+    }
+    std::cout << "\n";
+  }
+  if (dec.contains("outputs"))
+    for (auto it = dec["outputs"].begin(); it != dec["outputs"].end(); ++it)
+      std::cout << "  " << it.key() << " = " << it.value().dump() << "\n";
+  for (const auto& e : d["errors"]) std::cout << "  error: " << e.value("source", "") << ":" << e.value("line", 0) << ":" << e.value("column", 0) << ": " << e.value("message", "") << "\n";
+  if (d.contains("explain")) {
+    const auto& ex = d["explain"];
+    if (ex.contains("let"))
+      for (auto it = ex["let"].begin(); it != ex["let"].end(); ++it) std::cout << "  let " << it.key() << " = " << it.value().dump() << "\n";
+    if (ex.contains("rules")) {
+      for (const auto& r : ex["rules"]) {
+        std::cout << "  " << (r.value("matched", false) ? "[x] " : "[ ] ") << r.value("rule", "") << ": " << r.value("when", "") << "\n";
+        if (r.contains("values"))
+          for (auto it = r["values"].begin(); it != r["values"].end(); ++it) std::cout << "        " << it.key() << " = " << it.value().dump() << "\n";
+        if (r.contains("error")) std::cout << "        error: " << r["error"].get<std::string>() << "\n";
+      }
+    }
+  }
+  std::cout << "  bundle " << d.value("bundle", "") << "\n";
+}
+
+int cmd_eval(const std::vector<std::string>& policies, const std::vector<std::string>& data,
+             const std::vector<std::string>& inputs, const EvalOptions& base, const std::string& format, bool now_given) {
+  Engine engine;
+  if (int rc = load_bundle(engine, policies, data); rc != kExitOk) return rc;
+  EvalOptions options = base;
+  if (!now_given) options.now = now_utc();  // the CLI, not the core, reads the clock
+  int worst = kExitOk;
+  std::vector<std::string> files = inputs.empty() ? std::vector<std::string>{"-"} : inputs;
+  for (const std::string& path : files) {
+    std::string text, why;
+    if (!read_file(path, text, why)) {
+      std::cerr << "verdict: " << why << "\n";
+      return kExitUsage;
+    }
+    options.source = path == "-" ? "stdin" : path;
+    EvalReport r = engine.evaluate(text, options);
+    if (format == "json") {
+      std::cout << r.json;
+      if (r.json.empty() || r.json.back() != '\n') std::cout << "\n";
+    } else {
+      size_t start = 0;
+      while (start < r.json.size()) {
+        size_t nl = r.json.find('\n', start);
+        if (nl == std::string::npos) nl = r.json.size();
+        if (nl > start) print_decision_text(r.json.substr(start, nl - start));
+        start = nl + 1;
+      }
+    }
+    worst = std::max(worst, exit_code_for(r.worst));
+  }
+  return worst;
+}
+
 }  // namespace
+}  // namespace verdict::cli
 
 int main(int argc, char** argv) {
+  using namespace verdict::cli;
   CLI::App app{"verdict: policy and triage engine for IT service management"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("verdict ") + verdict::version());
 
-  std::vector<std::string> files;
-  std::string format = "text";
-  std::string input = "auto";
+  // read
+  std::vector<std::string> read_files;
+  std::string read_format = "text", read_input = "auto", source_name;
   bool values = false;
-  auto* read = app.add_subcommand(
-      "read", "Read JSON documents or NDJSON streams and print what the engine read (kind, id, title, fields)");
-  read->add_option("files", files, "Input files ('-' or none: stdin)");
-  read->add_option("--format", format, "Output: text for people, json for machines")
-      ->check(CLI::IsMember({"text", "json"}));
-  read->add_option("--input", input, "Input format: auto (detect NDJSON), json or ndjson")
-      ->check(CLI::IsMember({"auto", "json", "ndjson"}));
+  auto* read = app.add_subcommand("read", "Read JSON documents or NDJSON streams and print what the engine read");
+  read->add_option("files", read_files, "Input files ('-' or none: stdin)");
+  read->add_option("--format", read_format, "Output: text for people, json for machines")->check(CLI::IsMember({"text", "json"}));
+  read->add_option("--input", read_input, "Input format: auto (detect NDJSON), json or ndjson")->check(CLI::IsMember({"auto", "json", "ndjson"}));
   read->add_flag("--values", values, "With --format json: include each document's canonical JSON");
-  std::string source_name;
-  auto* source_opt = read->add_option("--source", source_name,
-                                      "Name for the input in error positions (default: the file name; '' for none)");
+  auto* source_opt = read->add_option("--source", source_name, "Name for the input in error positions (default: the file name; '' for none)");
+
+  // lint
+  std::vector<std::string> lint_files;
+  std::string lint_format = "text";
+  auto* lint = app.add_subcommand("lint", "Check policy files statically; prints file:line:column: message for each problem");
+  lint->add_option("files", lint_files, "Policy files")->required();
+  lint->add_option("--format", lint_format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
+
+  // eval
+  std::vector<std::string> eval_policies, eval_data, eval_inputs;
+  verdict::EvalOptions eval_options;
+  std::string eval_format = "text", eval_input = "auto";
+  auto* eval = app.add_subcommand("eval", "Evaluate a policy on documents (JSON or NDJSON, files or stdin)");
+  eval->add_option("-p,--policy", eval_policies, "Policy file(s) to load")->required();
+  eval->add_option("-d,--data", eval_data, "Data file(s): the CMDB (native, ServiceNow or Backstage)");
+  eval->add_option("-e,--entry", eval_options.policy, "Name of the policy to evaluate (when several are loaded)");
+  auto* now_opt = eval->add_option("--now", eval_options.now, "The time of the decision, RFC 3339 (default: the clock)");
+  eval->add_flag("--explain", eval_options.explain, "Show the rules considered and the values that decided");
+  eval->add_option("--format", eval_format, "Output: text or json (NDJSON for streams)")->check(CLI::IsMember({"text", "json"}));
+  eval->add_option("--input", eval_input, "Input format: auto, json or ndjson")->check(CLI::IsMember({"auto", "json", "ndjson"}));
+  eval->add_option("inputs", eval_inputs, "Input files ('-' or none: stdin)");
+
+  // test
+  std::vector<std::string> test_paths;
+  bool test_verbose = false;
+  auto* test = app.add_subcommand("test", "Run policy tests (*.test.json files): pass/fail counts and a diff per failure");
+  test->add_option("paths", test_paths, "Test files or folders (default: policies/)");
+  test->add_flag("-v,--verbose", test_verbose, "List every case, not only failures");
 
   app.footer(
-      "Exit codes: 0 ok, 1 needs review/approval, 2 denied, 3 invalid input, 4 usage error.\n"
+      "Exit codes: 0 ok/allowed, 1 needs review/approval, 2 denied, 3 invalid input or failed, 4 usage error.\n"
       "Run 'verdict COMMAND --help' for a command's options.");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
@@ -127,6 +245,13 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  if (read->parsed()) return cmd_read(files, format, input, values, source_opt->count() ? &source_name : nullptr);
+  if (read->parsed()) return cmd_read(read_files, read_format, read_input, values, source_opt->count() ? &source_name : nullptr);
+  if (lint->parsed()) return cmd_lint(lint_files, lint_format);
+  if (eval->parsed()) {
+    if (eval_input == "json") eval_options.format = verdict::InputFormat::kJson;
+    if (eval_input == "ndjson") eval_options.format = verdict::InputFormat::kNdjson;
+    return cmd_eval(eval_policies, eval_data, eval_inputs, eval_options, eval_format, now_opt->count() > 0);
+  }
+  if (test->parsed()) return run_tests(test_paths.empty() ? std::vector<std::string>{"policies"} : test_paths, test_verbose);
   return kExitUsage;
 }

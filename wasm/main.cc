@@ -18,5 +18,10 @@ __attribute__((used)) static const void* const kVerdictAbi[] = {
     reinterpret_cast<const void*>(&verdict_result_size),
     reinterpret_cast<const void*>(&verdict_last_error),
     reinterpret_cast<const void*>(&verdict_last_error_size),
+    reinterpret_cast<const void*>(&verdict_load_policy),
+    reinterpret_cast<const void*>(&verdict_lint),
+    reinterpret_cast<const void*>(&verdict_load_data),
+    reinterpret_cast<const void*>(&verdict_clear),
+    reinterpret_cast<const void*>(&verdict_eval),
 };
 }

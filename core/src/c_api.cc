@@ -71,6 +71,47 @@ int verdict_read(verdict_engine* engine, const char* data, size_t size, uint32_t
   return finish(engine, std::move(report.json), report.errors);
 }
 
+static std::string_view view(const char* p, size_t n) { return p ? std::string_view(p, n) : std::string_view(); }
+
+int verdict_load_policy(verdict_engine* engine, const char* data, size_t size, const char* source, size_t source_size) {
+  if (!engine) return static_cast<int>(verdict::ErrorCode::kInvalidArgument);
+  auto r = engine->engine.load_policies(view(data, size), std::string(view(source, source_size)));
+  return finish(engine, std::move(r.json), r.errors);
+}
+
+int verdict_lint(verdict_engine* engine, const char* data, size_t size, const char* source, size_t source_size) {
+  if (!engine) return static_cast<int>(verdict::ErrorCode::kInvalidArgument);
+  auto r = engine->engine.lint(view(data, size), std::string(view(source, source_size)));
+  return finish(engine, std::move(r.json), r.errors);
+}
+
+int verdict_load_data(verdict_engine* engine, const char* data, size_t size, const char* source, size_t source_size) {
+  if (!engine) return static_cast<int>(verdict::ErrorCode::kInvalidArgument);
+  auto r = engine->engine.load_data(view(data, size), std::string(view(source, source_size)));
+  return finish(engine, std::move(r.json), r.errors);
+}
+
+void verdict_clear(verdict_engine* engine) {
+  if (engine) engine->engine.clear();
+}
+
+int verdict_eval(verdict_engine* engine, const char* policy, size_t policy_size, const char* input, size_t input_size,
+                 const char* now, size_t now_size, uint32_t flags) {
+  if (!engine) return static_cast<int>(verdict::ErrorCode::kInvalidArgument);
+  if ((flags & VERDICT_EVAL_JSON) && (flags & VERDICT_EVAL_NDJSON))
+    return fail(engine, {verdict::ErrorCode::kInvalidArgument, "flags name both JSON and NDJSON"});
+  if (flags & ~(VERDICT_EVAL_EXPLAIN | VERDICT_EVAL_JSON | VERDICT_EVAL_NDJSON))
+    return fail(engine, {verdict::ErrorCode::kInvalidArgument, "unknown flags"});
+  verdict::EvalOptions options;
+  options.policy = std::string(view(policy, policy_size));
+  options.now = std::string(view(now, now_size));
+  options.explain = (flags & VERDICT_EVAL_EXPLAIN) != 0;
+  if (flags & VERDICT_EVAL_JSON) options.format = verdict::InputFormat::kJson;
+  if (flags & VERDICT_EVAL_NDJSON) options.format = verdict::InputFormat::kNdjson;
+  auto r = engine->engine.evaluate(view(input, input_size), options);
+  return finish(engine, std::move(r.json), r.errors);
+}
+
 const char* verdict_result(const verdict_engine* engine) { return engine ? engine->result.c_str() : ""; }
 
 size_t verdict_result_size(const verdict_engine* engine) { return engine ? engine->result.size() : 0; }

@@ -324,8 +324,26 @@ struct Checker {
   const Limits* limits_ptr;
   std::vector<std::string_view> keys;  // scratch for large objects
 
+  size_t depth = 0;
+
   bool check(dom::element e, Error& out) {
-    switch (e.type()) {
+    dom::element_type type = e.type();
+    if (type == dom::element_type::ARRAY || type == dom::element_type::OBJECT) {
+      if (depth + 1 > limits_ptr->max_depth) {
+        out = Error(ErrorCode::kTooDeep,
+                    "arrays and objects nest deeper than " + std::to_string(limits_ptr->max_depth) + " levels");
+        return false;
+      }
+      ++depth;
+      bool ok = check_container(e, type, out);
+      --depth;
+      return ok;
+    }
+    return check_container(e, type, out);
+  }
+
+  bool check_container(dom::element e, dom::element_type type, Error& out) {
+    switch (type) {
       case dom::element_type::STRING: {
         std::string_view s = e.get_string().value_unsafe();
         if (s.size() > limits_ptr->max_string_bytes) {
@@ -411,7 +429,9 @@ struct DocumentReader::Impl {
 DocumentReader::DocumentReader(Limits limits) : limits_(limits) {
   impl_ = std::make_unique<Impl>(&limits_);
   // Reserve for typical documents; the parser grows on demand and keeps max_depth.
-  if (impl_->parser.allocate(64 * 1024, limits_.max_depth)) {
+  // simdjson counts a scalar inside the innermost container as one more level, so it
+  // gets one level of slack and the checker enforces max_depth on containers exactly.
+  if (impl_->parser.allocate(64 * 1024, limits_.max_depth + 1)) {
     // Out of memory already: parse() reports it again, as an error value.
   }
 }
@@ -450,9 +470,12 @@ static bool parse_checked(dom::parser& parser, Checker& checker, const Limits& l
     err.offset = static_cast<int64_t>(i);
     return false;
   }
+  checker.depth = 0;
   if (!checker.check(root, err)) {
+    // The locator walks in document order and finds the first problem with its
+    // position; prefer what it found (the checker's order can differ in large objects).
     Error located = locate_error(data, len, err.code, err.message, limits);
-    if (located.code == err.code) err.offset = located.offset;
+    if (located.offset >= 0) err = std::move(located);
     return false;
   }
   return true;
@@ -529,28 +552,42 @@ StreamStats DocumentReader::read_ndjson(std::string_view data,
 }
 
 bool DocumentReader::is_ndjson(std::string_view data) {
-  // NDJSON when one of the first two non-blank lines is, on its own, a complete
-  // object or array and more content follows it. A pretty-printed document's first
-  // line ("{") never parses on its own; a one-line document has nothing after it.
+  // NDJSON when the first non-blank line is, on its own, a complete object or array
+  // and more content follows it (one JSON document cannot continue after a complete
+  // value). When the first line does not parse alone (a pretty-printed document, or
+  // an NDJSON stream whose first line is broken): one document if the whole input
+  // parses, else NDJSON if the second non-blank line parses alone.
+  auto parses_alone = [&](const char* p, size_t len) {
+    dom::element root;
+    return !impl_->parser.parse(reinterpret_cast<const uint8_t*>(p), len, false).get(root) &&
+           (root.type() == dom::element_type::OBJECT || root.type() == dom::element_type::ARRAY);
+  };
   simdjson::padded_string copy(data.data(), std::min(data.size(), limits_.max_document_bytes));
   const char* base = copy.data();
   const size_t n = copy.size();
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   size_t pos = 0;
-  for (int tried = 0; tried < 2 && pos < n; ) {
+  int seen = 0;
+  while (pos < n) {
     const char* nl = static_cast<const char*>(std::memchr(base + pos, '\n', n - pos));
-    if (!nl) return false;  // the last line: nothing follows it
-    size_t end = static_cast<size_t>(nl - base);
+    size_t end = nl ? static_cast<size_t>(nl - base) : n;
     size_t k = pos;
-    while (k < end && (base[k] == ' ' || base[k] == '\t' || base[k] == '\r')) ++k;
-    if (k < end) {
-      ++tried;
-      dom::element root;
-      if (!impl_->parser.parse(reinterpret_cast<const uint8_t*>(base + pos), end - pos, false).get(root) &&
-          (root.type() == dom::element_type::OBJECT || root.type() == dom::element_type::ARRAY)) {
-        size_t rest = end + 1;
-        while (rest < n && (base[rest] == ' ' || base[rest] == '\t' || base[rest] == '\r' || base[rest] == '\n')) ++rest;
-        return rest < n;
-      }
+    while (k < end && blank(base[k])) ++k;
+    if (k == end) {
+      pos = end + 1;
+      continue;
+    }
+    size_t rest = end;
+    while (rest < n && blank(base[rest])) ++rest;
+    bool more = rest < n;
+    if (!more) return false;  // the last non-blank line
+    ++seen;
+    if (parses_alone(base + pos, end - pos)) return true;
+    if (seen == 1) {
+      dom::element whole;
+      if (!impl_->parser.parse(reinterpret_cast<const uint8_t*>(base), n, false).get(whole)) return false;
+    } else {
+      return false;
     }
     pos = end + 1;
   }

@@ -177,7 +177,8 @@ std::optional<int64_t> SliSample::total() const {
   if (auto t = count_of(doc.get("total"))) return t;
   auto g = good();
   auto b = bad();
-  if (g && b) return *g + *b;
+  int64_t sum;
+  if (g && b && !__builtin_add_overflow(*g, *b, &sum)) return sum;
   return std::nullopt;
 }
 

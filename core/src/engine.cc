@@ -18,7 +18,7 @@ void write_error_json(JsonWriter& w, const Error& e) {
   w.end_object();
 }
 
-Engine::Engine(EngineOptions options) : options_(options), reader_(options.limits) {}
+
 
 namespace {
 

@@ -21,6 +21,14 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kOutOfMemory: return "out_of_memory";
     case ErrorCode::kInvalidPath: return "invalid_path";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kSyntaxError: return "syntax_error";
+    case ErrorCode::kUnknownName: return "unknown_name";
+    case ErrorCode::kTypeError: return "type_error";
+    case ErrorCode::kInvalidRegex: return "invalid_regex";
+    case ErrorCode::kLimitExceeded: return "limit_exceeded";
+    case ErrorCode::kInvalidPolicy: return "invalid_policy";
+    case ErrorCode::kEvalError: return "eval_error";
+    case ErrorCode::kNotFound: return "not_found";
   }
   return "internal";
 }

@@ -24,8 +24,9 @@ const char* kind_name(DocumentKind kind);
 // fields suggest. Never fails: unrecognised documents are kUnknown.
 DocumentKind detect_kind(Value doc);
 
-// A string field that may be a plain string, a number, or a ServiceNow reference
-// {"value": ..., "display_value": ...} (display_value preferred). Empty if absent.
+// A string field that may be a plain string or a ServiceNow reference
+// {"value": ..., "display_value": ...} (display_value preferred). Empty if absent
+// or of another type (numbers are not converted).
 std::string_view text_of(Value v);
 
 // The first of `paths` (dotted, e.g. "fields.summary") that holds text.

@@ -12,6 +12,7 @@
 // Not thread-safe: one Engine per thread (they share nothing). Not copyable.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,9 +59,38 @@ struct ReadReport {
   bool ok() const { return errors.empty(); }
 };
 
+// The result of loading or linting policies or data.
+struct LoadReport {
+  std::vector<std::string> loaded;  // names of the policies (or data sources) loaded
+  std::vector<Error> errors;        // nothing from a file with errors is loaded
+  std::vector<Error> warnings;      // lint findings that do not stop loading
+  std::string json;                 // {"ok":..,"loaded":[..],"errors":[..],"warnings":[..]}
+  bool ok() const { return errors.empty(); }
+};
+
+struct EvalOptions {
+  std::string policy;            // the policy to evaluate; "" when exactly one is loaded
+  std::string now;               // RFC 3339; "" leaves `now` unset (expressions using it fail)
+  bool explain = false;          // add the trace of rules considered and values read
+  InputFormat format = InputFormat::kAuto;
+  std::string source;            // input name for error positions
+};
+
+// How a decision ended, for exit codes (worst over a stream).
+enum class DecisionClass { kAllowed = 0, kReview = 1, kDenied = 2, kError = 3 };
+
+struct EvalReport {
+  std::string json;              // one decision object, or NDJSON (one line per input line)
+  std::vector<Error> errors;     // input errors and evaluation errors, positioned
+  size_t decisions = 0;
+  DecisionClass worst = DecisionClass::kAllowed;
+  bool ok() const { return errors.empty(); }
+};
+
 class Engine {
  public:
   explicit Engine(EngineOptions options = {});
+  ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
@@ -68,11 +98,30 @@ class Engine {
   // NDJSON lines are reported with their line and column; the others are read.
   ReadReport read(std::string_view data, const ReadOptions& options);
 
+  // Policies: one policy document or an array of them (JSON, comments allowed).
+  // A file with any error loads nothing; a policy with the name of a loaded one replaces it.
+  LoadReport load_policies(std::string_view text, const std::string& source);
+  // Static checks only; nothing is loaded.
+  LoadReport lint(std::string_view text, const std::string& source) const;
+  // Data documents (the CMDB: native, ServiceNow or Backstage shapes; JSON or NDJSON).
+  LoadReport load_data(std::string_view text, const std::string& source);
+  // Forgets every policy and data document.
+  void clear();
+
+  // "sha256:..." over the loaded policies and data: which rules and data decided.
+  std::string bundle_digest();
+  std::vector<std::string> policy_names() const;
+
+  // Evaluates a policy on one document or on each line of an NDJSON stream.
+  EvalReport evaluate(std::string_view input, const EvalOptions& options);
+
   DocumentReader& reader() { return reader_; }
 
  private:
+  struct State;
   EngineOptions options_;
   DocumentReader reader_;
+  std::unique_ptr<State> state_;
 };
 
 // {"code":"invalid_json","message":"...","source":"f.json","offset":12,"line":1,"column":13}

@@ -38,6 +38,14 @@ enum class ErrorCode : int {
   kOutOfMemory = 12,       // an allocation failed or a memory cap was reached
   kInvalidPath = 13,       // a field path that does not parse
   kInternal = 14,          // a bug in verdict: please report it
+  kSyntaxError = 15,       // an expression or policy that does not parse
+  kUnknownName = 16,       // an unknown variable, function, field or policy kind
+  kTypeError = 17,         // a type mismatch (certain at load, or met during evaluation)
+  kInvalidRegex = 18,      // a regular expression RE2 rejects (or one too large)
+  kLimitExceeded = 19,     // an expression or evaluation beyond a documented limit
+  kInvalidPolicy = 20,     // a policy document with a missing or malformed part
+  kEvalError = 21,         // an evaluation failed (division by zero, overflow, ...)
+  kNotFound = 22,          // a policy, entrypoint or file that is not loaded
 };
 
 // The snake_case name of a code, e.g. "invalid_json". Never null.

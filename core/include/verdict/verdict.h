@@ -53,6 +53,29 @@ void verdict_free(void* ptr);
 /* Reads one JSON document or an NDJSON stream; the result reports what was read. */
 int verdict_read(verdict_engine* engine, const char* data, size_t size, uint32_t flags);
 
+/* Policies: one policy document or a JSON array of them (comments allowed). `source`
+ * names the file in errors. A file with any error loads nothing. Result:
+ * {"ok":..,"loaded":[names],"errors":[..],"warnings":[..]}. */
+int verdict_load_policy(verdict_engine* engine, const char* data, size_t size, const char* source, size_t source_size);
+/* Static checks of a policy file without loading it; same result shape. */
+int verdict_lint(verdict_engine* engine, const char* data, size_t size, const char* source, size_t source_size);
+/* Data documents (the CMDB in the native, ServiceNow or Backstage shape; JSON or NDJSON). */
+int verdict_load_data(verdict_engine* engine, const char* data, size_t size, const char* source, size_t source_size);
+/* Forgets all policies and data. */
+void verdict_clear(verdict_engine* engine);
+
+/* Flags of verdict_eval. */
+#define VERDICT_EVAL_EXPLAIN 1u  /* add "explain": the rules considered and the values read */
+#define VERDICT_EVAL_JSON 2u     /* the input is exactly one JSON document */
+#define VERDICT_EVAL_NDJSON 4u   /* the input is NDJSON: one decision per line, as NDJSON */
+
+/* Evaluates `policy` (its metadata.name; size 0 when exactly one is loaded) on `input` at
+ * time `now` (RFC 3339; size 0 leaves it unset). The result is one decision object, or
+ * one per input line. Returns 0, or the code of the first error (input or evaluation);
+ * the decisions are in the result either way. */
+int verdict_eval(verdict_engine* engine, const char* policy, size_t policy_size, const char* input, size_t input_size,
+                 const char* now, size_t now_size, uint32_t flags);
+
 /* The JSON result of the last call, NUL-terminated; "" before the first call. */
 const char* verdict_result(const verdict_engine* engine);
 size_t verdict_result_size(const verdict_engine* engine);

@@ -1,0 +1,62 @@
+#include "cli/common.h"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace verdict::cli {
+
+bool read_file(const std::string& path, std::string& out, std::string& why) {
+  std::ostringstream ss;
+  if (path == "-") {
+    ss << std::cin.rdbuf();
+    out = ss.str();
+    return true;
+  }
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    why = "cannot open " + path;
+    return false;
+  }
+  ss << f.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+int load_bundle(Engine& engine, const std::vector<std::string>& policies, const std::vector<std::string>& data) {
+  int rc = kExitOk;
+  auto report = [&](const LoadReport& r) {
+    for (const auto& e : r.errors) std::cerr << e.to_string() << "\n";
+    for (const auto& w : r.warnings) std::cerr << w.to_string() << " [warning]\n";
+    if (!r.ok()) rc = kExitInvalid;
+  };
+  for (const auto& path : policies) {
+    std::string text, why;
+    if (!read_file(path, text, why)) {
+      std::cerr << "verdict: " << why << "\n";
+      return kExitUsage;
+    }
+    report(engine.load_policies(text, path));
+  }
+  for (const auto& path : data) {
+    std::string text, why;
+    if (!read_file(path, text, why)) {
+      std::cerr << "verdict: " << why << "\n";
+      return kExitUsage;
+    }
+    report(engine.load_data(text, path));
+  }
+  return rc;
+}
+
+int exit_code_for(DecisionClass c) {
+  switch (c) {
+    case DecisionClass::kAllowed: return kExitOk;
+    case DecisionClass::kReview: return kExitReview;
+    case DecisionClass::kDenied: return kExitDenied;
+    case DecisionClass::kError: return kExitInvalid;
+  }
+  return kExitInvalid;
+}
+
+}  // namespace verdict::cli

@@ -1,0 +1,29 @@
+// Shared by the commands of the verdict CLI.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "verdict/engine.h"
+
+namespace verdict::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitReview = 1;
+constexpr int kExitDenied = 2;
+constexpr int kExitInvalid = 3;
+constexpr int kExitUsage = 4;
+
+// Reads a file ("-": stdin). On failure `why` says why.
+bool read_file(const std::string& path, std::string& out, std::string& why);
+
+// Loads policy and data files into the engine, printing problems to stderr.
+// Returns kExitOk, kExitInvalid (a file with errors) or kExitUsage (a missing file).
+int load_bundle(Engine& engine, const std::vector<std::string>& policies, const std::vector<std::string>& data);
+
+int exit_code_for(DecisionClass c);
+
+// `verdict test`: runs *.test.json files found in `paths` (files or folders).
+int run_tests(const std::vector<std::string>& paths, bool verbose);
+
+}  // namespace verdict::cli

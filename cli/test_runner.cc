@@ -1,0 +1,214 @@
+// `verdict test`: policy tests, in the spirit of `opa test`. A test file
+// (NAME.test.json, kind PolicyTest; docs/policy-tests.md) names the policies and data
+// to load, a default `now`, and cases: an input, optionally its own `now` and policy,
+// and the expected values of decision fields by path. Prints each failure with a
+// readable diff and ends with "N passed, M failed".
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/common.h"
+
+namespace verdict::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+// Resolves "outputs.team", "matched[0].rule", "outputs[\"k.x\"]" inside `root`.
+const json* resolve(const json& root, const std::string& path, std::string& why) {
+  const json* cur = &root;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '.') {
+      ++i;
+      continue;
+    }
+    std::string key;
+    bool index = false;
+    size_t idx = 0;
+    if (path[i] == '[') {
+      size_t close = path.find(']', i);
+      if (close == std::string::npos) {
+        why = "unclosed '[' in path";
+        return nullptr;
+      }
+      std::string inside = path.substr(i + 1, close - i - 1);
+      if (!inside.empty() && (inside[0] == '"' || inside[0] == '\'')) {
+        key = inside.substr(1, inside.size() - 2);
+      } else {
+        index = true;
+        idx = static_cast<size_t>(std::strtoull(inside.c_str(), nullptr, 10));
+      }
+      i = close + 1;
+    } else {
+      size_t end = path.find_first_of(".[", i);
+      key = path.substr(i, end == std::string::npos ? std::string::npos : end - i);
+      i = end == std::string::npos ? path.size() : end;
+    }
+    if (index) {
+      if (!cur->is_array() || idx >= cur->size()) return nullptr;
+      cur = &(*cur)[idx];
+    } else {
+      if (!cur->is_object() || !cur->contains(key)) return nullptr;
+      cur = &(*cur)[key];
+    }
+  }
+  return cur;
+}
+
+bool same(const json& a, const json& b) {
+  // Compare as unordered JSON: key order of objects does not matter; 1 == 1.0.
+  return nlohmann::json::parse(a.dump()) == nlohmann::json::parse(b.dump());
+}
+
+std::string show(const json& v) {
+  std::string s = v.dump();
+  return s.size() > 400 ? s.substr(0, 400) + "..." : s;
+}
+
+struct Totals {
+  size_t passed = 0, failed = 0;
+};
+
+void collect(const fs::path& p, std::vector<fs::path>& out) {
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) {
+    for (auto it = fs::recursive_directory_iterator(p, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) break;
+      const std::string name = it->path().filename().string();
+      if (it->is_regular_file() && name.size() > 10 && name.substr(name.size() - 10) == ".test.json") out.push_back(it->path());
+    }
+  } else {
+    out.push_back(p);
+  }
+}
+
+// Runs one test file. Returns false when the file itself is broken.
+bool run_file(const fs::path& file, bool verbose, Totals& totals) {
+  std::string text, why;
+  if (!read_file(file.string(), text, why)) {
+    std::cout << file.string() << ": " << why << "\n";
+    ++totals.failed;
+    return false;
+  }
+  json doc = json::parse(text, nullptr, false, true);
+  if (doc.is_discarded() || !doc.is_object() || doc.value("kind", "") != "PolicyTest" || !doc.contains("spec")) {
+    std::cout << file.string() << ": not a PolicyTest document (apiVersion verdict/v1, kind PolicyTest, spec)\n";
+    ++totals.failed;
+    return false;
+  }
+  const json& spec = doc["spec"];
+  fs::path dir = file.parent_path();
+  Engine engine;
+  std::vector<std::string> policies, data;
+  for (const auto& p : spec.value("policies", json::array())) policies.push_back((dir / p.get<std::string>()).string());
+  for (const auto& d : spec.value("data", json::array())) data.push_back((dir / d.get<std::string>()).string());
+  if (load_bundle(engine, policies, data) != kExitOk) {
+    std::cout << file.string() << ": the policies or data did not load (see above)\n";
+    ++totals.failed;
+    return false;
+  }
+  const std::string default_now = spec.value("now", "");
+  const std::string default_policy = spec.value("policy", "");
+  size_t passed = 0, failed = 0;
+  const json cases = spec.value("cases", json::array());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const json& c = cases[i];
+    std::string name = c.value("name", "case " + std::to_string(i + 1));
+    std::vector<std::string> diffs;
+    std::string input;
+    if (c.contains("input")) {
+      input = c["input"].dump();
+    } else if (c.contains("inputFile")) {
+      if (!read_file((dir / c["inputFile"].get<std::string>()).string(), input, why)) diffs.push_back(why);
+    } else {
+      diffs.push_back("the case has no input (input or inputFile)");
+    }
+    EvalOptions options;
+    options.policy = c.value("policy", default_policy);
+    options.now = c.value("now", default_now);
+    options.explain = c.value("explain", false);
+    options.format = InputFormat::kJson;
+    options.source = name;
+    json result;
+    if (diffs.empty()) {
+      EvalReport r = engine.evaluate(input, options);
+      result = json::parse(r.json, nullptr, false);
+      if (result.is_discarded()) diffs.push_back("the engine returned invalid JSON");
+    }
+    if (diffs.empty()) {
+      bool want_errors = c.contains("expectErrors");
+      const json& errs = result["errors"];
+      if (!want_errors && !errs.empty()) {
+        for (const auto& e : errs) diffs.push_back("unexpected error: " + e.value("message", "") + " [" + e.value("code", "") + "]");
+      }
+      if (want_errors) {
+        const json& want = c["expectErrors"];
+        if (want.is_array()) {
+          std::vector<std::string> got;
+          for (const auto& e : errs) got.push_back(e.value("code", ""));
+          for (const auto& w : want)
+            if (std::find(got.begin(), got.end(), w.get<std::string>()) == got.end())
+              diffs.push_back("expected an error " + w.get<std::string>() + ", got " + show(errs));
+        } else if (want.is_boolean() && want.get<bool>() != !errs.empty()) {
+          diffs.push_back(std::string("expected ") + (want.get<bool>() ? "errors" : "no errors") + ", got " + show(errs));
+        }
+      }
+      const json expect = c.value("expect", json::object());
+      for (auto it = expect.begin(); it != expect.end(); ++it) {
+        std::string path = it.key();
+        const json* base = &result["decision"];
+        if (path.rfind("$.", 0) == 0) {
+          base = &result;
+          path = path.substr(2);
+        }
+        std::string rwhy;
+        const json* got = resolve(*base, path, rwhy);
+        if (!got) {
+          diffs.push_back(it.key() + ": expected " + show(it.value()) + ", but the decision has no such field" + (rwhy.empty() ? "" : " (" + rwhy + ")"));
+        } else if (!same(*got, it.value())) {
+          diffs.push_back(it.key() + ": expected " + show(it.value()) + ", got " + show(*got));
+        }
+      }
+    }
+    if (diffs.empty()) {
+      ++passed;
+      if (verbose) std::cout << "  PASS " << name << "\n";
+    } else {
+      ++failed;
+      std::cout << "  FAIL " << name << " (" << file.string() << ")\n";
+      for (const auto& d : diffs) std::cout << "       " << d << "\n";
+    }
+  }
+  std::cout << file.string() << ": " << passed << " passed, " << failed << " failed\n";
+  totals.passed += passed;
+  totals.failed += failed;
+  return true;
+}
+
+}  // namespace
+
+int run_tests(const std::vector<std::string>& paths, bool verbose) {
+  std::vector<fs::path> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (!fs::exists(p, ec)) {
+      std::cerr << "verdict: no such file or folder: " << p << "\n";
+      return kExitUsage;
+    }
+    collect(p, files);
+  }
+  std::sort(files.begin(), files.end());
+  Totals totals;
+  for (const auto& f : files) run_file(f, verbose, totals);
+  if (files.empty()) std::cout << "no *.test.json files found\n";
+  std::cout << totals.passed << " passed, " << totals.failed << " failed\n";
+  return totals.failed == 0 && !files.empty() ? kExitOk : kExitInvalid;
+}
+
+}  // namespace verdict::cli

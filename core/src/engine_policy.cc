@@ -1,0 +1,275 @@
+// Engine: the bundle (policies + data), its digest, and evaluation.
+#include <algorithm>
+
+#include "cmdb/cmdb.h"
+#include "lang/time_util.h"
+#include "policy/policy.h"
+#include "sha256.h"
+#include "verdict/engine.h"
+#include "verdict/json_writer.h"
+
+namespace verdict {
+
+struct Engine::State {
+  lang::ExprLimits limits;
+  std::vector<std::shared_ptr<const policy::CompiledPolicy>> policies;
+  std::vector<std::pair<std::string, std::string>> data;  // (source, text)
+  std::unique_ptr<CmdbIndex> cmdb;
+  bool cmdb_dirty = false;
+  std::string digest;
+  lang::EvalContext ctx;
+};
+
+Engine::Engine(EngineOptions options)
+    : options_(options), reader_(options.limits), state_(std::make_unique<State>()) {}
+
+Engine::~Engine() = default;
+
+namespace {
+
+std::string load_json(const LoadReport& r) {
+  JsonWriter w;
+  w.begin_object().key("ok").boolean(r.ok()).key("loaded").begin_array();
+  for (const auto& n : r.loaded) w.string(n);
+  w.end_array().key("errors");
+  policy::write_errors(w, r.errors);
+  w.key("warnings");
+  policy::write_errors(w, r.warnings);
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace
+
+LoadReport Engine::load_policies(std::string_view text, const std::string& source) {
+  LoadReport report;
+  policy::LoadResult r = policy::load_policies(text, source, state_->limits);
+  report.errors = std::move(r.errors);
+  report.warnings = std::move(r.warnings);
+  if (report.errors.empty()) {
+    for (auto& p : r.policies) {
+      report.loaded.push_back(p->meta().name);
+      auto same = std::find_if(state_->policies.begin(), state_->policies.end(),
+                               [&](const auto& q) { return q->meta().name == p->meta().name; });
+      if (same != state_->policies.end()) *same = std::move(p);
+      else state_->policies.push_back(std::move(p));
+    }
+    state_->digest.clear();
+  }
+  report.json = load_json(report);
+  return report;
+}
+
+LoadReport Engine::lint(std::string_view text, const std::string& source) const {
+  LoadReport report;
+  policy::LoadResult r = policy::load_policies(text, source, state_->limits);
+  for (auto& p : r.policies) report.loaded.push_back(p->meta().name);
+  report.errors = std::move(r.errors);
+  report.warnings = std::move(r.warnings);
+  report.json = load_json(report);
+  return report;
+}
+
+LoadReport Engine::load_data(std::string_view text, const std::string& source) {
+  LoadReport report;
+  // Check that it reads before keeping it: one document, or NDJSON of entities.
+  CmdbIndex probe;
+  auto add_all = [&](CmdbIndex& index, std::string_view t, const std::string& src, std::vector<Error>& errors) {
+    if (reader_.is_ndjson(t)) {
+      reader_.read_ndjson(t, [&](const StreamItem& item) {
+        if (item.error) {
+          Error e = *item.error;
+          e.source = src;
+          errors.push_back(std::move(e));
+          return true;
+        }
+        // Copy the line into its own Document: the stream's view is reused.
+        auto doc = reader_.read(std::string_view(t.data() + item.offset, item.length));
+        if (doc.ok()) (void)index.add(std::move(doc).value(), src);
+        return true;
+      });
+    } else {
+      auto doc = reader_.read(t);
+      if (!doc.ok()) {
+        Error e = doc.error();
+        e.source = src;
+        errors.push_back(std::move(e));
+        return;
+      }
+      (void)index.add(std::move(doc).value(), src);
+    }
+  };
+  add_all(probe, text, source, report.errors);
+  probe.finalize();
+  for (const Error& p : probe.problems()) {
+    Error w = p;
+    if (w.source.empty()) w.source = source;
+    report.warnings.push_back(std::move(w));
+  }
+  if (report.errors.empty()) {
+    if (probe.size() == 0) {
+      Error e(ErrorCode::kInvalidPolicy, "no configuration items found (expected a CMDB in the native, ServiceNow or Backstage shape)");
+      e.source = source;
+      report.errors.push_back(std::move(e));
+    } else {
+      state_->data.emplace_back(source, std::string(text));
+      state_->cmdb_dirty = true;
+      state_->digest.clear();
+      report.loaded.push_back(source);
+    }
+  }
+  report.json = load_json(report);
+  return report;
+}
+
+void Engine::clear() {
+  state_->policies.clear();
+  state_->data.clear();
+  state_->cmdb.reset();
+  state_->cmdb_dirty = false;
+  state_->digest.clear();
+}
+
+std::vector<std::string> Engine::policy_names() const {
+  std::vector<std::string> names;
+  for (const auto& p : state_->policies) names.push_back(p->meta().name);
+  return names;
+}
+
+std::string Engine::bundle_digest() {
+  if (!state_->digest.empty()) return state_->digest;
+  std::vector<const policy::CompiledPolicy*> sorted;
+  for (const auto& p : state_->policies) sorted.push_back(p.get());
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->meta().name < b->meta().name; });
+  Sha256 h;
+  for (const auto* p : sorted) {
+    h.update("policy\n");
+    h.update(p->canonical());
+    h.update("\n");
+  }
+  for (const auto& [src, text] : state_->data) {
+    h.update("data\n");
+    h.update(text);
+    h.update("\n");
+  }
+  state_->digest = "sha256:" + h.hex_digest();
+  return state_->digest;
+}
+
+EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) {
+  EvalReport report;
+  auto fail = [&](Error e) {
+    if (e.source.empty()) e.source = options.source;
+    JsonWriter w;
+    w.begin_object().key("ok").boolean(false).key("errors");
+    policy::write_errors(w, {e});
+    w.end_object();
+    report.errors.push_back(std::move(e));
+    report.json = w.take();
+    report.worst = DecisionClass::kError;
+    return report;
+  };
+  // Which policy.
+  const policy::CompiledPolicy* pol = nullptr;
+  if (options.policy.empty()) {
+    if (state_->policies.size() == 1) pol = state_->policies[0].get();
+    else if (state_->policies.empty()) return fail(Error(ErrorCode::kNotFound, "no policy is loaded"));
+    else return fail(Error(ErrorCode::kNotFound, "several policies are loaded: name the one to evaluate"));
+  } else {
+    for (const auto& p : state_->policies)
+      if (p->meta().name == options.policy) pol = p.get();
+    if (!pol) return fail(Error(ErrorCode::kNotFound, "no policy named \"" + options.policy + "\" is loaded"));
+  }
+  // When.
+  policy::EvalRequest req;
+  req.explain = options.explain;
+  std::string now_text;
+  if (!options.now.empty()) {
+    std::string why;
+    auto t = lang::parse_rfc3339(options.now, &why);
+    if (!t) return fail(Error(ErrorCode::kInvalidArgument, "invalid now '" + options.now + "': " + why));
+    req.now = *t;
+    req.has_now = true;
+    now_text = lang::format_rfc3339(*t);
+  }
+  // Data.
+  if (state_->cmdb_dirty) {
+    state_->cmdb = std::make_unique<CmdbIndex>();
+    for (const auto& [src, text] : state_->data) {
+      if (reader_.is_ndjson(text)) {
+        reader_.read_ndjson(text, [&](const StreamItem& item) {
+          auto doc = reader_.read(std::string_view(text.data() + item.offset, item.length));
+          if (doc.ok()) (void)state_->cmdb->add(std::move(doc).value(), src);
+          return true;
+        });
+      } else {
+        auto doc = reader_.read(text);
+        if (doc.ok()) (void)state_->cmdb->add(std::move(doc).value(), src);
+      }
+    }
+    state_->cmdb->finalize();
+    state_->cmdb_dirty = false;
+  }
+  req.cmdb = state_->cmdb.get();
+  const std::string digest = bundle_digest();
+
+  JsonWriter out;
+  auto decide_one = [&](Value root, size_t line, bool stream) {
+    std::vector<Error> errors;
+    JsonWriter decision, explain;
+    req.input = root;
+    policy::Outcome o = pol->decide(req, state_->ctx, decision, options.explain ? &explain : nullptr, errors);
+    out.clear();
+    out.begin_object().key("ok").boolean(errors.empty());
+    if (stream) out.key("line").number(static_cast<int64_t>(line));
+    out.key("policy").begin_object().key("name").string(pol->meta().name);
+    if (!pol->meta().version.empty()) out.key("version").string(pol->meta().version);
+    out.key("kind").string(pol->kind()).end_object();
+    out.key("bundle").string(digest);
+    if (req.has_now) out.key("now").string(now_text);
+    out.key("decision").raw(decision.view());
+    out.key("errors");
+    policy::write_errors(out, errors);
+    if (options.explain) out.key("explain").raw(explain.view());
+    out.end_object();
+    DecisionClass c = !errors.empty() ? DecisionClass::kError
+                      : o == policy::Outcome::kDenied ? DecisionClass::kDenied
+                      : o == policy::Outcome::kReview ? DecisionClass::kReview
+                                                      : DecisionClass::kAllowed;
+    if (static_cast<int>(c) > static_cast<int>(report.worst)) report.worst = c;
+    for (auto& e : errors) report.errors.push_back(std::move(e));
+    ++report.decisions;
+    return std::string(out.view());
+  };
+
+  InputFormat format = options.format;
+  if (format == InputFormat::kAuto) format = reader_.is_ndjson(input) ? InputFormat::kNdjson : InputFormat::kJson;
+  if (format == InputFormat::kNdjson) {
+    std::string all;
+    reader_.read_ndjson(input, [&](const StreamItem& item) {
+      if (item.document) {
+        all += decide_one(item.document->root(), item.line, true);
+      } else {
+        Error e = *item.error;
+        e.source = options.source;
+        JsonWriter w;
+        w.begin_object().key("ok").boolean(false).key("line").number(static_cast<int64_t>(item.line)).key("errors");
+        policy::write_errors(w, {e});
+        w.end_object();
+        all += w.view();
+        report.errors.push_back(std::move(e));
+        report.worst = DecisionClass::kError;
+      }
+      all.push_back('\n');
+      return true;
+    });
+    report.json = std::move(all);
+  } else {
+    auto doc = reader_.read(input);
+    if (!doc.ok()) return fail(doc.error());
+    report.json = decide_one(doc.value().root(), 1, false);
+  }
+  return report;
+}
+
+}  // namespace verdict

@@ -1,0 +1,12 @@
+#include "policy/kinds.h"
+
+namespace verdict::policy {
+
+const std::vector<std::pair<std::string, KindLoader>>& policy_kinds() {
+  static const std::vector<std::pair<std::string, KindLoader>> kinds = {
+      {"Rules", load_rules},
+  };
+  return kinds;
+}
+
+}  // namespace verdict::policy
