@@ -482,6 +482,17 @@ static bool parse_checked(dom::parser& parser, Checker& checker, const Limits& l
 }
 
 Result<Document> DocumentReader::read(std::string_view json) {
+  // A UTF-8 byte order mark (written by some Windows tools) is skipped, as RFC 8259 allows.
+  if (json.size() >= 3 && json.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+    Result<Document> inner = read(json.substr(3));
+    if (!inner.ok()) {
+      Error e = inner.error();
+      if (e.offset >= 0) e.offset += 3;
+      set_line_column(e, json.data(), json.size());
+      return e;
+    }
+    return inner;
+  }
   Document doc;
   Document::Impl& d = *doc.impl_;
   d.bytes = simdjson::padded_string(json.data(), json.size());
@@ -505,6 +516,7 @@ StreamStats DocumentReader::read_ndjson(std::string_view data,
   const size_t n = data.size();
   Document view;  // a non-owning view of the parser's current document
   size_t pos = 0;
+  if (n >= 3 && std::memcmp(base, "\xEF\xBB\xBF", 3) == 0) pos = 3;  // a byte order mark
   size_t line_no = 0;
   while (pos < n) {
     ++line_no;
@@ -556,42 +568,46 @@ bool DocumentReader::is_ndjson(std::string_view data) {
   // and more content follows it (one JSON document cannot continue after a complete
   // value). When the first line does not parse alone (a pretty-printed document, or
   // an NDJSON stream whose first line is broken): one document if the whole input
-  // parses, else NDJSON if the second non-blank line parses alone.
-  auto parses_alone = [&](const char* p, size_t len) {
+  // parses, else NDJSON if the second non-blank line parses alone. Only the first
+  // lines are copied, except in that second case.
+  if (data.size() >= 3 && data.compare(0, 3, "\xEF\xBB\xBF") == 0) data.remove_prefix(3);
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  auto parses_alone = [&](std::string_view text) {
+    if (text.size() > limits_.max_document_bytes) return false;
+    simdjson::padded_string copy(text.data(), text.size());
     dom::element root;
-    return !impl_->parser.parse(reinterpret_cast<const uint8_t*>(p), len, false).get(root) &&
+    return !impl_->parser.parse(reinterpret_cast<const uint8_t*>(copy.data()), copy.size(), false).get(root) &&
            (root.type() == dom::element_type::OBJECT || root.type() == dom::element_type::ARRAY);
   };
-  simdjson::padded_string copy(data.data(), std::min(data.size(), limits_.max_document_bytes));
-  const char* base = copy.data();
-  const size_t n = copy.size();
-  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  size_t pos = 0;
-  int seen = 0;
-  while (pos < n) {
-    const char* nl = static_cast<const char*>(std::memchr(base + pos, '\n', n - pos));
-    size_t end = nl ? static_cast<size_t>(nl - base) : n;
-    size_t k = pos;
-    while (k < end && blank(base[k])) ++k;
-    if (k == end) {
-      pos = end + 1;
-      continue;
+  // The non-blank line starting at or after `pos`: [begin, end), or begin == npos.
+  auto line_at = [&](size_t pos, size_t& begin, size_t& end) {
+    while (pos < data.size()) {
+      const void* nl = std::memchr(data.data() + pos, '\n', data.size() - pos);
+      size_t e = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data.data()) : data.size();
+      size_t k = pos;
+      while (k < e && blank(data[k])) ++k;
+      if (k < e) {
+        begin = pos;
+        end = e;
+        return;
+      }
+      pos = e + 1;
     }
-    size_t rest = end;
-    while (rest < n && blank(base[rest])) ++rest;
-    bool more = rest < n;
-    if (!more) return false;  // the last non-blank line
-    ++seen;
-    if (parses_alone(base + pos, end - pos)) return true;
-    if (seen == 1) {
-      dom::element whole;
-      if (!impl_->parser.parse(reinterpret_cast<const uint8_t*>(base), n, false).get(whole)) return false;
-    } else {
-      return false;
-    }
-    pos = end + 1;
-  }
-  return false;
+    begin = std::string_view::npos;
+  };
+  auto more_after = [&](size_t end) {
+    for (size_t k = end; k < data.size(); ++k)
+      if (!blank(data[k])) return true;
+    return false;
+  };
+  size_t b1, e1;
+  line_at(0, b1, e1);
+  if (b1 == std::string_view::npos || !more_after(e1)) return false;
+  if (parses_alone(data.substr(b1, e1 - b1))) return true;
+  if (parses_alone(data)) return false;
+  size_t b2, e2;
+  line_at(e1 + 1, b2, e2);
+  return b2 != std::string_view::npos && parses_alone(data.substr(b2, e2 - b2));
 }
 
 }  // namespace verdict

@@ -195,7 +195,9 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
   // Data.
   if (state_->cmdb_dirty) {
     state_->cmdb = std::make_unique<CmdbIndex>();
-    for (const auto& [src, text] : state_->data) {
+    for (const auto& entry : state_->data) {
+      const std::string& src = entry.first;
+      const std::string& text = entry.second;
       if (reader_.is_ndjson(text)) {
         reader_.read_ndjson(text, [&](const StreamItem& item) {
           auto doc = reader_.read(std::string_view(text.data() + item.offset, item.length));

@@ -149,7 +149,7 @@ struct Walker {
           return fail(ErrorCode::kInvalidJson, "unexpected end of input after " + shown + ": the document is truncated", offset);
         if (lexically_a_number(token))
           return fail(ErrorCode::kNumberOutOfRange,
-                      "number " + shown + " is out of range (beyond a double or a 64-bit integer)", offset);
+                      "number " + shown + " is out of range: integers must fit in 64 bits and other numbers in a double", offset);
         return fail(ErrorCode::kInvalidJson, "invalid number " + shown, offset);
       }
       case simdjson::T_ATOM_ERROR:

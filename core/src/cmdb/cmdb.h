@@ -56,22 +56,48 @@ class CmdbIndex {
   //    spec.owner, spec.dependsOn ["resource:default/payments-db", ...]) or an array of entities.
   // Items with an id seen before are an error (kDuplicateKey) naming both sources; the rest
   // of the document is still indexed. Returns the first error; all are in problems().
+  // Details:
+  //  - Each entry of a list is classified on its own, so one list may mix shapes: Backstage if
+  //    apiVersion starts with "backstage.io/" (or it has kind + metadata and no id/sys_id);
+  //    a relationship if sys_class_name is "cmdb_rel_ci" (or it has parent + child and no id);
+  //    native if it has "id"; a ServiceNow CI if it has "sys_id". Anything else, a non-object
+  //    entry, or an entry declaring another kind ("incident", sys_class_name "change_request",
+  //    ...) is a kWrongType problem; the entry is skipped.
+  //  - tier: an integer, or text "1", "tier-1", "Tier 1", "T1"; ServiceNow "tier", else
+  //    business_criticality ("1 - most critical" -> 1, capped at 4); Backstage spec.tier, else
+  //    metadata.labels.tier, else an annotation named "tier" or ".../tier". Otherwise 0.
+  //  - ServiceNow owner: the first of owned_by / support_group that has a display value, else
+  //    the plain text of either; environment: "environment", else "used_for". References to
+  //    records resolve by "value" (the sys_id), else the sys_id at the end of "link", else
+  //    "display_value" (then resolved by name).
+  //  - Relationship types: the parent depends on the child, except when the part before "::"
+  //    is a provider's side ("Used by", "Runs", "Hosts", "Virtualizes", "Provides", "Powers",
+  //    "Manages", "Serves"): then the child depends on the parent.
+  //  - Backstage: kinds User, Group, Location and Template are not CIs and are skipped silently;
+  //    ci_class is spec.type, else the lowercase kind; spec.dependencyOf and catalog
+  //    "relations" (dependsOn / dependencyOf with a targetRef) declare edges too.
+  //  - add() after finalize() returns kInvalidArgument and indexes nothing.
   Status add(Document doc, std::string_view source);
 
   // Resolves references (by id, then by name; Backstage refs with default kind "component"
   // and namespace "default"), fills dependents, and records each unresolved reference as a
   // problem (code kNotFound). Call once after the last add(); add() after it is an error.
+  // A self-dependency is dropped and reported (kInvalidArgument). depends_on keeps declaration
+  // order (native/Backstage dependsOn first, then relationships and dependencyOf); dependents
+  // are in item (insertion) order. A second call does nothing.
   void finalize();
 
   size_t size() const { return items_.size(); }
   const std::vector<Item>& items() const { return items_; }
-  // By id first, then by name (exact, case-sensitive). nullptr when absent.
+  // By id first, then by name (exact, case-sensitive; the first item indexed with that name).
+  // nullptr when absent.
   const Item* find(std::string_view id_or_name) const;
   int64_t index_of(std::string_view id_or_name) const;  // -1 when absent
 
   // Every item that depends on `start`, transitively (a reverse breadth-first walk), each
   // once at its smallest depth, ordered by depth then id. Cycles are safe; the walk stops at
-  // max_depth levels. `start` itself is not included.
+  // max_depth levels. `start` itself is not included. Empty when start >= size() or
+  // max_depth == 0. Thread-safe after finalize() (visit marks come from a small pool).
   std::vector<Reached> blast_radius(uint32_t start, uint32_t max_depth = 16) const;
 
   // Problems found while indexing: duplicates, unresolved references, malformed records.

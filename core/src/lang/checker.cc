@@ -102,6 +102,10 @@ std::string suggest(std::string_view name, const std::vector<std::string_view>& 
   return best.empty() ? std::string() : "; did you mean '" + std::string(best) + "'?";
 }
 
+std::string a_an(const char* type) {
+  return std::string(type[0] == 'a' || type[0] == 'e' || type[0] == 'i' || type[0] == 'o' || type[0] == 'u' ? "an " : "a ") + type;
+}
+
 bool numeric(S t) { return t == S::kInt || t == S::kDouble || t == S::kNumber; }
 bool known(S t) { return t != S::kDyn && t != S::kNull; }
 
@@ -301,7 +305,7 @@ class Checker {
     if (failed_) return S::kDyn;
     uint32_t op_pos = static_cast<uint32_t>(n.i);
     auto mismatch = [&](const char* what) {
-      fail(ErrorCode::kTypeError, std::string("cannot ") + what + " a " + static_type_name(a) + " and a " + static_type_name(b), op_pos);
+      fail(ErrorCode::kTypeError, std::string("cannot ") + what + " " + a_an(static_type_name(a)) + " and " + a_an(static_type_name(b)), op_pos);
     };
     switch (n.op) {
       case Op::kAnd:

@@ -36,6 +36,10 @@ Val EvalContext::fail(ErrorCode code, std::string message, uint32_t pos) {
 
 namespace {
 
+std::string a_an(const char* type) {
+  return std::string(type[0] == 'a' || type[0] == 'e' || type[0] == 'i' || type[0] == 'o' || type[0] == 'u' ? "an " : "a ") + type;
+}
+
 class Evaluator {
  public:
   Evaluator(const Program& p, EvalContext& ctx) : nodes_(p.ast.nodes), ctx_(ctx) {
@@ -207,7 +211,7 @@ class Evaluator {
         int c = order(a, b);
         if (c == 2) {
           if (a.is_number() && b.is_number()) return Val::boolean(false);  // NaN
-          return ctx_.fail(ErrorCode::kTypeError, std::string("cannot order a ") + val_type_name(a) + " and a " + val_type_name(b), op_pos(n));
+          return ctx_.fail(ErrorCode::kTypeError, std::string("cannot order ") + a_an(val_type_name(a)) + " and " + a_an(val_type_name(b)), op_pos(n));
         }
         bool r = n.op == Op::kLt ? c < 0 : n.op == Op::kLe ? c <= 0 : n.op == Op::kGt ? c > 0 : c >= 0;
         return Val::boolean(r);
@@ -244,10 +248,14 @@ class Evaluator {
   Val overflow(const Node& n) { return ctx_.fail(ErrorCode::kEvalError, "integer overflow", op_pos(n)); }
 
   Val arith(const Node& n, const Val& a, const Val& b) {
+    // Concatenating a string with a missing field treats the field as "" (so that
+    // `title + " " + description` works on sparse documents); otherwise null propagates.
+    if (n.op == Op::kAdd && ((a.k == VK::kString && b.k == VK::kNull) || (a.k == VK::kNull && b.k == VK::kString)))
+      return a.k == VK::kString ? a : b;
     if (a.k == VK::kNull || b.k == VK::kNull) return Val::null();
     const char* name = n.op == Op::kAdd ? "add" : n.op == Op::kSub ? "subtract" : n.op == Op::kMul ? "multiply" : n.op == Op::kDiv ? "divide" : "take the remainder of";
     auto mismatch = [&] {
-      return ctx_.fail(ErrorCode::kTypeError, std::string("cannot ") + name + " a " + val_type_name(a) + " and a " + val_type_name(b), op_pos(n));
+      return ctx_.fail(ErrorCode::kTypeError, std::string("cannot ") + name + " " + a_an(val_type_name(a)) + " and " + a_an(val_type_name(b)), op_pos(n));
     };
     int64_t r;
     if (a.k == VK::kInt && b.k == VK::kInt) {
