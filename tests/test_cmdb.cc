@@ -2,10 +2,15 @@
 // resolution, problems, and the blast-radius walk.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -505,4 +510,87 @@ TEST_CASE("a generated CMDB of 100,000 items and 300,000 edges indexes every ite
   CHECK(ids(index, must_find(index, "ci-000000").dependents) == Strings{"ci-066667", "ci-099000", "ci-099999"});
   CHECK(reached(index, "ci-000000", 1) == Strings{"ci-066667@1", "ci-099000@1", "ci-099999@1"});
   CHECK(reached(index, "ci-050000", 2).size() == 3 + 6);
+}
+
+TEST_CASE("blast_radius may be called from many threads at once after finalize()", "[cmdb]") {
+  // A chain n0 <- n1 <- ... <- n199 plus a fan: every query has a known answer.
+  std::string json = "[";
+  constexpr int kChain = 200;
+  for (int i = 0; i < kChain; ++i) {
+    if (i) json += ",";
+    json += "{\"id\":\"n" + std::to_string(i) + "\"";
+    if (i) json += ",\"depends_on\":[\"n" + std::to_string(i - 1) + "\"]";
+    json += "}";
+  }
+  json += "]";
+  CmdbIndex index;
+  add_ok(index, json);
+  index.finalize();
+
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&index, &wrong, t] {
+      for (int q = 0; q < 500; ++q) {
+        const uint32_t start = static_cast<uint32_t>((q * 7 + t * 13) % kChain);
+        const uint32_t depth = static_cast<uint32_t>(q % 20 + 1);
+        auto r = index.blast_radius(start, depth);
+        const size_t expect = std::min<size_t>(depth, kChain - 1 - start);
+        if (r.size() != expect) ++wrong;
+        for (size_t k = 0; k < r.size(); ++k)
+          if (r[k].depth != k + 1 || r[k].item != start + k + 1) ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(wrong.load() == 0);
+}
+
+TEST_CASE("the shipped CMDB samples index in all three shapes without problems", "[cmdb]") {
+  auto slurp = [](const std::string& name) {
+    std::ifstream f(std::string(VERDICT_SOURCE_DIR) + "/samples/" + name, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  };
+  auto edges = [](const CmdbIndex& index) {
+    size_t n = 0;
+    for (const auto& item : index.items()) n += item.depends_on.size();
+    return n;
+  };
+
+  SECTION("native cmdb.json: 295 CIs, 593 edges, one cycle") {
+    CmdbIndex index;
+    add_ok(index, slurp("cmdb.json"), "cmdb.json");
+    index.finalize();
+    CHECK(index.problems().empty());
+    CHECK(index.size() == 295);
+    CHECK(edges(index) == 593);
+    CHECK(must_find(index, "payments-api").depends_on.size() == 10);
+    CHECK(must_find(index, "payments-api").tier == 1);
+    CHECK(reached(index, "intranet-wiki") == Strings{"docs-indexer@1"});
+    CHECK(reached(index, "docs-indexer") == Strings{"intranet-wiki@1"});
+  }
+  SECTION("ServiceNow cmdb-servicenow.json: 40 CIs, 57 relationships") {
+    CmdbIndex index;
+    add_ok(index, slurp("cmdb-servicenow.json"), "cmdb-servicenow.json");
+    index.finalize();
+    CHECK(index.problems().empty());
+    CHECK(index.size() == 40);
+    CHECK(edges(index) == 57);
+    const auto& api = must_find(index, "payments-api");
+    CHECK(api.id.size() == 32);  // the sys_id
+    CHECK(api.tier == 1);        // business_criticality
+  }
+  SECTION("Backstage cmdb-backstage.ndjson: 30 entities, one document a line") {
+    CmdbIndex index;
+    std::istringstream lines(slurp("cmdb-backstage.ndjson"));
+    std::string line;
+    while (std::getline(lines, line))
+      if (!line.empty()) add_ok(index, line, "cmdb-backstage.ndjson");
+    index.finalize();
+    CHECK(index.problems().empty());
+    CHECK(index.size() == 30);
+    CHECK(must_find(index, "component:default/payments-api").tier == 1);  // metadata.labels.tier
+  }
 }

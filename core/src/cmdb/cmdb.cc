@@ -227,13 +227,13 @@ struct Fields {
   }
 };
 
-}  // namespace
-
 // The key hash of the flat indexes: 64-bit std::hash folded to 32 bits.
 uint32_t hash_key(std::string_view s) {
   const uint64_t h = static_cast<uint64_t>(std::hash<std::string_view>{}(s));
   return static_cast<uint32_t>(h ^ (h >> 32));
 }
+
+}  // namespace
 
 struct CmdbIndex::Builder {
   using Kind = PendingEdge::Kind;

@@ -180,7 +180,11 @@ Val fn_timestamp(EvalContext& ctx, const Node& c, const Val* a, size_t) {
   const Val& v = a[0];
   if (is_null(v)) return Val::null();
   if (v.k == VK::kTime) return v;
-  if (v.k == VK::kInt) return Val::time(v.i * kNanosPerSecond);
+  int64_t ns;
+  if (v.k == VK::kInt) {
+    if (__builtin_mul_overflow(v.i, kNanosPerSecond, &ns)) return ctx.fail(ErrorCode::kEvalError, "timestamp() out of range", c.pos);
+    return Val::time(ns);
+  }
   if (v.k != VK::kString) return type_error(ctx, c, "timestamp()", "an RFC 3339 string or Unix seconds", v);
   std::string why;
   auto t = parse_rfc3339(v.sv(), &why);
@@ -192,7 +196,11 @@ Val fn_duration(EvalContext& ctx, const Node& c, const Val* a, size_t) {
   const Val& v = a[0];
   if (is_null(v)) return Val::null();
   if (v.k == VK::kDuration) return v;
-  if (v.k == VK::kInt) return Val::duration(v.i * kNanosPerSecond);
+  int64_t ns;
+  if (v.k == VK::kInt) {
+    if (__builtin_mul_overflow(v.i, kNanosPerSecond, &ns)) return ctx.fail(ErrorCode::kEvalError, "duration() out of range", c.pos);
+    return Val::duration(ns);
+  }
   if (v.k != VK::kString) return type_error(ctx, c, "duration()", "a string like '15m' or seconds", v);
   std::string why;
   auto d = parse_duration(v.sv(), &why);

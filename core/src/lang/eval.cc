@@ -329,7 +329,9 @@ class Evaluator {
         }
         if (ad && b.is_number()) {
           if (b.num() == 0) return ctx_.fail(ErrorCode::kEvalError, "division by zero", op_pos(n));
-          return Val::duration(static_cast<int64_t>(static_cast<double>(a.i) / b.num()));
+          double v = static_cast<double>(a.i) / b.num();
+          if (!(std::fabs(v) < 9.2e18)) return overflow(n);
+          return Val::duration(static_cast<int64_t>(v));
         }
         break;
       default:
