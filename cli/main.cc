@@ -148,7 +148,8 @@ void print_decision_text(const std::string& json_line) {
 }
 
 int cmd_eval(const std::vector<std::string>& policies, const std::vector<std::string>& data,
-             const std::vector<std::string>& inputs, const EvalOptions& base, const std::string& format, bool now_given) {
+             const std::vector<std::string>& inputs, const EvalOptions& base, const std::string& format, bool now_given,
+             const std::string* source_name) {
   Engine engine;
   if (int rc = load_bundle(engine, policies, data); rc != kExitOk) return rc;
   EvalOptions options = base;
@@ -161,7 +162,7 @@ int cmd_eval(const std::vector<std::string>& policies, const std::vector<std::st
       std::cerr << "verdict: " << why << "\n";
       return kExitUsage;
     }
-    options.source = path == "-" ? "stdin" : path;
+    options.source = source_name ? *source_name : (path == "-" ? "stdin" : path);
     EvalReport r = engine.evaluate(text, options);
     if (format == "json") {
       std::cout << r.json;
@@ -220,6 +221,8 @@ int main(int argc, char** argv) {
   eval->add_option("--format", eval_format, "Output: text or json (NDJSON for streams)")->check(CLI::IsMember({"text", "json"}));
   eval->add_option("--input", eval_input, "Input format: auto, json or ndjson")->check(CLI::IsMember({"auto", "json", "ndjson"}));
   eval->add_option("inputs", eval_inputs, "Input files ('-' or none: stdin)");
+  std::string eval_source;
+  auto* eval_source_opt = eval->add_option("--source", eval_source, "Name for the input in error positions (default: the file name; '' for none)");
 
   // test
   std::vector<std::string> test_paths;
@@ -250,7 +253,8 @@ int main(int argc, char** argv) {
   if (eval->parsed()) {
     if (eval_input == "json") eval_options.format = verdict::InputFormat::kJson;
     if (eval_input == "ndjson") eval_options.format = verdict::InputFormat::kNdjson;
-    return cmd_eval(eval_policies, eval_data, eval_inputs, eval_options, eval_format, now_opt->count() > 0);
+    return cmd_eval(eval_policies, eval_data, eval_inputs, eval_options, eval_format, now_opt->count() > 0,
+                    eval_source_opt->count() ? &eval_source : nullptr);
   }
   if (test->parsed()) return run_tests(test_paths.empty() ? std::vector<std::string>{"policies"} : test_paths, test_verbose);
   return kExitUsage;

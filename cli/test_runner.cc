@@ -105,11 +105,27 @@ bool run_file(const fs::path& file, bool verbose, Totals& totals) {
   const json& spec = doc["spec"];
   fs::path dir = file.parent_path();
   Engine engine;
-  std::vector<std::string> policies, data;
-  for (const auto& p : spec.value("policies", json::array())) policies.push_back((dir / p.get<std::string>()).string());
-  for (const auto& d : spec.value("data", json::array())) data.push_back((dir / d.get<std::string>()).string());
-  if (load_bundle(engine, policies, data) != kExitOk) {
-    std::cout << file.string() << ": the policies or data did not load (see above)\n";
+  // Files are named as the test file writes them (relative to it), so that positions
+  // in results do not depend on the directory verdict runs from.
+  bool loaded = true;
+  auto load = [&](const json& list, bool is_policy) {
+    for (const auto& entry : list) {
+      if (!entry.is_string()) continue;
+      std::string name = entry.get<std::string>(), body;
+      if (!read_file((dir / name).string(), body, why)) {
+        std::cout << file.string() << ": " << why << "\n";
+        loaded = false;
+        continue;
+      }
+      LoadReport r = is_policy ? engine.load_policies(body, name) : engine.load_data(body, name);
+      for (const auto& e : r.errors) std::cout << e.to_string() << "\n";
+      loaded = loaded && r.ok();
+    }
+  };
+  load(spec.value("policies", json::array()), true);
+  load(spec.value("data", json::array()), false);
+  if (!loaded) {
+    std::cout << file.string() << ": the policies or data did not load\n";
     ++totals.failed;
     return false;
   }

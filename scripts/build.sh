@@ -22,9 +22,7 @@ wasm() {
   bash scripts/wasm-deps.sh
   # Emscripten's optimiser runs on Node and needs Debian's node modules.
   export NODE_PATH=/usr/share/nodejs
-  if [[ ! -f build-wasm/CMakeCache.txt ]]; then
-    emcmake cmake -S . -B build-wasm -DCMAKE_BUILD_TYPE=Release -DVERDICT_WERROR="$werror" >/dev/null
-  fi
+  emcmake cmake -S . -B build-wasm -DCMAKE_BUILD_TYPE=Release -DVERDICT_WERROR="$werror" >/dev/null
   cmake --build build-wasm -j"$jobs"
   cp -p build-wasm/verdict.wasm js/verdict.wasm
 }

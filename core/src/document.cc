@@ -80,14 +80,15 @@ Result<Path> Path::parse(std::string_view text) {
         path.segments_.push_back({std::move(key), 0, false});
       } else {
         size_t start = i;
-        size_t index = 0;
+        uint64_t index = 0;
         while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-          if (index > (size_t{1} << 40)) return fail("index too large");
-          index = index * 10 + static_cast<size_t>(text[i] - '0');
+          if (index > (uint64_t{1} << 40)) return fail("index too large");
+          index = index * 10 + static_cast<uint64_t>(text[i] - '0');
           ++i;
         }
         if (i == start) return fail("expected an index or a quoted key after '['");
-        path.segments_.push_back({std::string(), index, true});
+        if (static_cast<uint64_t>(static_cast<size_t>(index)) != index) return fail("index too large");
+        path.segments_.push_back({std::string(), static_cast<size_t>(index), true});
       }
       if (i >= text.size() || text[i] != ']') return fail("expected ']'");
       ++i;

@@ -6,6 +6,7 @@
 // its first pass over the bytes (UTF-8, control characters, nesting depth), where
 // On-Demand cannot point either. This runs only for documents that failed.
 #include <set>
+#include <vector>
 #include <string>
 
 #include "document_internal.h"
@@ -62,6 +63,20 @@ int64_t first_control_in_string(const char* s, size_t n) {
     }
   }
   return -1;
+}
+
+// Whether offset `at` lies inside a string.
+bool inside_string(const char* s, size_t at) {
+  bool in_string = false;
+  for (size_t i = 0; i < at; ++i) {
+    if (in_string) {
+      if (s[i] == '\\') ++i;
+      else if (s[i] == '"') in_string = false;
+    } else if (s[i] == '"') {
+      in_string = true;
+    }
+  }
+  return in_string;
 }
 
 // Offset of the first '[' or '{' that nests deeper than max_depth, or -1.
@@ -248,32 +263,32 @@ Error locate_error(const char* data, size_t len, ErrorCode reported, const std::
     e.offset = offset;
     return e;
   };
-  switch (reported) {
-    case ErrorCode::kEmptyInput:
-      return with(reported, "no JSON value: the input is empty or only whitespace", 0);
-    case ErrorCode::kInvalidUtf8: {
-      int64_t at = first_invalid_utf8(reinterpret_cast<const unsigned char*>(data), len);
-      std::string msg = "invalid UTF-8";
-      if (at >= 0) msg += " (" + describe_char(data[at]) + ")";
-      return with(reported, msg, at);
-    }
-    case ErrorCode::kControlCharacter: {
-      int64_t at = first_control_in_string(data, len);
-      std::string msg = "unescaped control character";
-      if (at >= 0) {
-        static const char* const kHex = "0123456789ABCDEF";
-        unsigned char c = static_cast<unsigned char>(data[at]);
-        msg += std::string(" U+00") + kHex[c >> 4] + kHex[c & 15] + " in a string (escape it as \\u00" + kHex[c >> 4] +
-               kHex[c & 15] + ")";
-      }
-      return with(reported, msg, at);
-    }
-    case ErrorCode::kTooDeep:
-      return with(reported, "arrays and objects nest deeper than " + std::to_string(limits.max_depth) + " levels",
-                  first_too_deep(data, len, limits.max_depth));
-    default:
-      break;
+  if (reported == ErrorCode::kEmptyInput)
+    return with(reported, "no JSON value: the input is empty or only whitespace", 0);
+
+  // What simdjson's DOM parser reports for a broken document depends on its kernel
+  // (haswell natively, the fallback in Wasm), so the answer here must not: every
+  // check runs, and the problem that comes first in the text wins. Everything below
+  // is the same code on every target (On-Demand is compiled into this file).
+  std::vector<Error> found;
+  int64_t at = first_invalid_utf8(reinterpret_cast<const unsigned char*>(data), len);
+  if (at >= 0) found.push_back(with(ErrorCode::kInvalidUtf8, "invalid UTF-8 (" + describe_char(data[at]) + ")", at));
+  at = first_control_in_string(data, len);
+  if (at >= 0) {
+    static const char* const kHex = "0123456789ABCDEF";
+    unsigned char c = static_cast<unsigned char>(data[at]);
+    std::string code = std::string("U+00") + kHex[c >> 4] + kHex[c & 15];
+    found.push_back(with(ErrorCode::kControlCharacter,
+                         c == 0 && !inside_string(data, static_cast<size_t>(at))
+                             ? "a NUL byte outside any string"
+                             : "unescaped control character " + code + " in a string (escape it as \\u00" +
+                                   kHex[c >> 4] + kHex[c & 15] + ")",
+                         at));
   }
+  at = first_too_deep(data, len, limits.max_depth);
+  if (at >= 0)
+    found.push_back(with(ErrorCode::kTooDeep, "arrays and objects nest deeper than " + std::to_string(limits.max_depth) + " levels", at));
+
   // Walk the document with On-Demand, which knows where it is when it fails.
   simdjson::padded_string copy(data, len);
   od::parser parser;
@@ -291,21 +306,25 @@ Error locate_error(const char* data, size_t len, ErrorCode reported, const std::
         open = static_cast<int64_t>(i);
       }
     }
-    if (in_string) return with(ErrorCode::kInvalidJson, "a string is opened here but never closed", open);
-    return with(reported, reported_message, -1);
+    if (in_string) found.push_back(with(ErrorCode::kInvalidJson, "a string is opened here but never closed", open));
+  } else {
+    Walker w{doc, copy.data(), len, limits, {}, false};
+    od::value root;
+    size_t first = 0;
+    while (first < len && is_ws(data[first])) ++first;
+    if (auto e = doc.get_value().get(root)) {
+      w.fail_at(e, static_cast<int64_t>(first));
+    } else if (w.walk(root, 0)) {
+      int64_t rest = w.here();
+      if (rest < static_cast<int64_t>(len))
+        w.fail(ErrorCode::kTrailingContent, "unexpected " + describe_char(data[rest]) + " after the end of the document", rest);
+    }
+    if (w.failed) found.push_back(w.err);
   }
-  Walker w{doc, copy.data(), len, limits, {}, false};
-  od::value root;
-  size_t first = 0;
-  while (first < len && is_ws(data[first])) ++first;
-  if (auto e = doc.get_value().get(root)) {
-    w.fail_at(e, static_cast<int64_t>(first));
-  } else if (w.walk(root, 0)) {
-    int64_t rest = w.here();
-    if (rest < static_cast<int64_t>(len))
-      w.fail(ErrorCode::kTrailingContent, "unexpected " + describe_char(data[rest]) + " after the end of the document", rest);
-  }
-  if (w.failed) return w.err;
+  const Error* best = nullptr;
+  for (const Error& e : found)
+    if (e.offset >= 0 && (!best || e.offset < best->offset)) best = &e;
+  if (best) return *best;
   return with(reported, reported_message, -1);
 }
 

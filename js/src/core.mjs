@@ -10,6 +10,9 @@ export const READ_JSON = 1;
 export const READ_NDJSON = 2;
 export const READ_VALUES = 4;
 export const READ_COUNT = 8;
+export const EVAL_EXPLAIN = 1;
+export const EVAL_JSON = 2;
+export const EVAL_NDJSON = 4;
 
 /** An error from the engine, with the engine's code and position. */
 export class VerdictError extends Error {
@@ -46,6 +49,28 @@ function importsFor(state) {
       },
       environ_get() {
         return 0;
+      },
+      // The C library's stdio (RE2 links a logger that may print on stderr).
+      // Nothing is written by a healthy engine; if it is, it goes to the console.
+      fd_write(fd, iovs, iovsLen, nwrittenPtr) {
+        const view = new DataView(state.memory.buffer);
+        let total = 0;
+        let text = '';
+        for (let i = 0; i < iovsLen; i++) {
+          const ptr = view.getUint32(iovs + i * 8, true);
+          const len = view.getUint32(iovs + i * 8 + 4, true);
+          text += decoder.decode(new Uint8Array(state.memory.buffer, ptr, len));
+          total += len;
+        }
+        if (text && typeof console !== 'undefined') (fd === 2 ? console.error : console.log)(`verdict.wasm: ${text}`);
+        view.setUint32(nwrittenPtr, total, true);
+        return 0;
+      },
+      fd_close() {
+        return 0;
+      },
+      fd_seek() {
+        return 70; // ESPIPE: not seekable
       },
     },
   };
@@ -145,6 +170,70 @@ export class Engine {
       throw new VerdictError(report.errors[0], report.errors);
     }
     return report;
+  }
+
+  // Calls an ABI function taking (engine, data, size, source, source_size).
+  withSource(fn, text, source) {
+    const src = encoder.encode(source ?? '');
+    return this.withInput(text, (ptr, len) => this.withInput(src, (sp, sl) => fn(this.ptr, ptr, len, sp, sl)));
+  }
+
+  /** Loads policies (one document or an array). Returns the report; throws VerdictError on errors. */
+  loadPolicy(text, source = '') {
+    const report = JSON.parse(this.loadPolicyRaw(text, source).json);
+    if (!report.ok) throw new VerdictError(report.errors[0], report.errors);
+    return report;
+  }
+
+  loadPolicyRaw(text, source = '') {
+    const code = this.withSource(this.module.exports.verdict_load_policy, text, source);
+    return { code, json: this.result() };
+  }
+
+  /** Loads data documents (the CMDB). Throws VerdictError on errors. */
+  loadData(text, source = '') {
+    const code = this.withSource(this.module.exports.verdict_load_data, text, source);
+    const report = JSON.parse(this.result());
+    if (code !== 0) throw new VerdictError(report.errors[0], report.errors);
+    return report;
+  }
+
+  /** Static checks; returns {ok, loaded, errors, warnings} without loading anything. */
+  lint(text, source = '') {
+    this.withSource(this.module.exports.verdict_lint, text, source);
+    return JSON.parse(this.result());
+  }
+
+  /** Forgets all policies and data. */
+  clear() {
+    this.module.exports.verdict_clear(this.ptr);
+  }
+
+  /**
+   * Evaluates a policy on one document (or NDJSON). Returns {code, json} with the
+   * engine's bytes: one decision object, or one per line for NDJSON.
+   */
+  evalRaw(input, { policy = '', now = '', explain = false, format = 'auto' } = {}) {
+    let flags = explain ? EVAL_EXPLAIN : 0;
+    if (format === 'json') flags |= EVAL_JSON;
+    if (format === 'ndjson') flags |= EVAL_NDJSON;
+    const x = this.module.exports;
+    const code = this.withInput(encoder.encode(policy), (pp, pl) =>
+      this.withInput(input, (ip, il) =>
+        this.withInput(encoder.encode(now), (np, nl) => x.verdict_eval(this.ptr, pp, pl, ip, il, np, nl, flags))));
+    return { code, json: this.result() };
+  }
+
+  /** Evaluates and parses the decision (an array of decisions for NDJSON input). */
+  eval(input, options = {}) {
+    const { json } = this.evalRaw(input, options);
+    const lines = json.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    if (lines.length === 1 && !('line' in lines[0])) {
+      const d = lines[0];
+      if (!d.ok && !d.decision) throw new VerdictError(d.errors[0], d.errors);
+      return d;
+    }
+    return lines;
   }
 
   free() {

@@ -5,6 +5,9 @@ export declare const READ_JSON: 1;
 export declare const READ_NDJSON: 2;
 export declare const READ_VALUES: 4;
 export declare const READ_COUNT: 8;
+export declare const EVAL_EXPLAIN: 1;
+export declare const EVAL_JSON: 2;
+export declare const EVAL_NDJSON: 4;
 
 export interface ErrorDetail {
   code: string;          // "invalid_json", "duplicate_key", ... (see docs/c-abi.md)
@@ -43,6 +46,31 @@ export interface ReadReport {
   errors: ErrorDetail[];
 }
 
+export interface LoadReport {
+  ok: boolean;
+  loaded: string[];
+  errors: ErrorDetail[];
+  warnings: ErrorDetail[];
+}
+
+export interface EvalOptions {
+  policy?: string;        // metadata.name; optional when one policy is loaded
+  now?: string;           // RFC 3339; the engine never reads a clock
+  explain?: boolean;
+  format?: 'auto' | 'json' | 'ndjson';
+}
+
+export interface Decision {
+  ok: boolean;
+  line?: number;          // NDJSON input
+  policy: { name: string; version?: string; kind: string };
+  bundle: string;         // "sha256:..."
+  now?: string;
+  decision: Record<string, unknown>;
+  errors: ErrorDetail[];
+  explain?: Record<string, unknown>;
+}
+
 export interface ReadOptions {
   format?: 'auto' | 'json' | 'ndjson';
   values?: boolean;
@@ -53,6 +81,19 @@ export declare class Engine {
   read(input: string | Uint8Array, options?: ReadOptions): ReadReport;
   /** The engine's result text byte for byte, and the return code of the C ABI. */
   readRaw(input: string | Uint8Array, flags?: number): { code: number; json: string };
+  /** Loads a policy file (one document or an array); throws VerdictError with file:line:column. */
+  loadPolicy(text: string | Uint8Array, source?: string): LoadReport;
+  loadPolicyRaw(text: string | Uint8Array, source?: string): { code: number; json: string };
+  /** Loads data documents (the CMDB: native, ServiceNow or Backstage shapes). */
+  loadData(text: string | Uint8Array, source?: string): LoadReport;
+  /** Static checks without loading. */
+  lint(text: string | Uint8Array, source?: string): LoadReport;
+  /** Forgets all policies and data. */
+  clear(): void;
+  /** Evaluates a policy: the engine's bytes (one decision, or NDJSON of decisions). */
+  evalRaw(input: string | Uint8Array, options?: EvalOptions): { code: number; json: string };
+  /** Evaluates and parses: a Decision, or an array of them for NDJSON input. */
+  eval(input: string | Uint8Array, options?: EvalOptions): Decision | Decision[];
   /** Releases the engine's memory inside the module. */
   free(): void;
 }

@@ -84,9 +84,9 @@ test('bad input gives the expected error codes and positions in wasm', () => {
     ['nul.json', 'control_character', 8],
     ['deep.json', 'too_deep', 129],
     ['big-string.json', 'too_large'],
-    ['number-range.json', 'number_out_of_range', 6],
-    ['big-int.json', 'number_out_of_range', 6],
-    ['duplicate.json', 'duplicate_key', 34],
+    ['number-range.json', 'number_out_of_range', 7],
+    ['big-int.json', 'number_out_of_range', 7],
+    ['duplicate.json', 'duplicate_key', 33],
     ['scalar.json', 'wrong_type', 1],
     ['trailing.json', 'trailing_content', 10],
   ];

@@ -33,6 +33,10 @@ enum class VK : uint8_t {
 };
 
 struct Val;
+struct StrRef {
+  const char* p;
+  size_t n;
+};
 using ValList = std::vector<Val>;
 using ValMap = std::vector<std::pair<std::string_view, Val>>;
 
@@ -43,10 +47,7 @@ struct Val {
     bool b;
     int64_t i;
     double d;
-    struct {
-      const char* p;
-      size_t n;
-    } s;
+    StrRef s;
     const ValList* list;
     const ValMap* map;
     uint32_t err;
