@@ -18,6 +18,14 @@ for (const [what, t] of byWhat) {
   const ratio = t.native && t.wasm ? `${(t.wasm.docs_per_s / t.native.docs_per_s).toFixed(2)}x` : '-';
   console.log(`| ${what} | ${fmt(t.native?.docs_per_s)} | ${fmt(t.native?.mb_per_s)} | ${fmt(t.wasm?.docs_per_s)} | ${fmt(t.wasm?.mb_per_s)} | ${ratio} |`);
 }
+const lat = [...byWhat].filter(([, t]) => t.native?.p50_us !== undefined || t.wasm?.p50_us !== undefined);
+if (lat.length) {
+  console.log('\n| latency | native p50 us | native p99 us | Wasm p50 us | Wasm p99 us |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const [what, t] of lat) {
+    console.log(`| ${what} | ${fmt(t.native?.p50_us, 1)} | ${fmt(t.native?.p99_us, 1)} | ${fmt(t.wasm?.p50_us, 1)} | ${fmt(t.wasm?.p99_us, 1)} |`);
+  }
+}
 const rss = byWhat.get('peak RSS') ?? {};
 const inst = byWhat.get('instantiate')?.wasm;
 console.log(`\npeak RSS: native ${fmt((rss.native?.max_rss_kb ?? 0) / 1024)} MiB, Node+Wasm ${fmt((rss.wasm?.max_rss_kb ?? 0) / 1024)} MiB` +

@@ -213,8 +213,8 @@ int main(int argc, char** argv) {
   verdict::EvalOptions eval_options;
   std::string eval_format = "text", eval_input = "auto";
   auto* eval = app.add_subcommand("eval", "Evaluate a policy on documents (JSON or NDJSON, files or stdin)");
-  eval->add_option("-p,--policy", eval_policies, "Policy file(s) to load")->required();
-  eval->add_option("-d,--data", eval_data, "Data file(s): the CMDB (native, ServiceNow or Backstage)");
+  eval->add_option("-p,--policy", eval_policies, "Policy file to load (repeat for several)")->required()->expected(1);
+  eval->add_option("-d,--data", eval_data, "Data file: the CMDB, native, ServiceNow or Backstage (repeat for several)")->expected(1);
   eval->add_option("-e,--entry", eval_options.policy, "Name of the policy to evaluate (when several are loaded)");
   auto* now_opt = eval->add_option("--now", eval_options.now, "The time of the decision, RFC 3339 (default: the clock)");
   eval->add_flag("--explain", eval_options.explain, "Show the rules considered and the values that decided");

@@ -103,6 +103,34 @@ bool run_file(const fs::path& file, bool verbose, Totals& totals) {
     return false;
   }
   const json& spec = doc["spec"];
+  // A misspelt key would silently disable a check: reject unknown keys.
+  std::vector<std::string> problems;
+  if (doc.value("apiVersion", "") != "verdict/v1") problems.push_back("apiVersion must be \"verdict/v1\"");
+  auto only = [&](const json& obj, const std::string& where, std::initializer_list<const char*> allowed) {
+    if (!obj.is_object()) {
+      problems.push_back(where + " must be an object");
+      return;
+    }
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+      bool ok = false;
+      for (const char* a : allowed) ok = ok || it.key() == a;
+      if (!ok) problems.push_back("unknown key \"" + it.key() + "\" in " + where);
+    }
+  };
+  only(doc, "the test file", {"apiVersion", "kind", "metadata", "spec"});
+  only(spec, "spec", {"policies", "data", "now", "policy", "cases", "description"});
+  if (spec.contains("cases") && spec["cases"].is_array()) {
+    for (size_t i = 0; i < spec["cases"].size(); ++i)
+      only(spec["cases"][i], "case " + std::to_string(i + 1),
+           {"name", "description", "input", "inputFile", "now", "policy", "expect", "expectErrors", "explain"});
+  } else {
+    problems.push_back("spec.cases must be an array of cases");
+  }
+  if (!problems.empty()) {
+    for (const auto& p : problems) std::cout << file.string() << ": " << p << "\n";
+    ++totals.failed;
+    return false;
+  }
   fs::path dir = file.parent_path();
   Engine engine;
   // Files are named as the test file writes them (relative to it), so that positions

@@ -1,17 +1,33 @@
 #!/usr/bin/env bash
-# Document loading benchmark: 200,000 generated alert documents, native and Wasm
-# (Node), next to simdjson's parse-only throughput on the same bytes. Prints a table.
-#   scripts/bench.sh [COUNT] [REPEATS]
+# Benchmarks, native and Wasm (Node) on the same bytes; each prints a table.
+#   scripts/bench.sh [load|eval|cmdb|all]   (default all)
+#   load: 200,000 generated alerts: document loading vs simdjson parse-only
+#   eval: a 100-rule policy over 100,000 generated incidents, with the sample CMDB
+#   cmdb: a 100,000-item / 300,000-edge CMDB: index build and blast-radius latency
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-count="${1:-200000}"
-repeats="${2:-5}"
+what="${1:-all}"
+repeats="${VERDICT_BENCH_REPEATS:-5}"
 bash scripts/build.sh all >/dev/null
 mkdir -p .cache/bench
-data=".cache/bench/alerts-$count.ndjson"
-[[ -s "$data" ]] || python3 samples/gen/generate.py alerts --count "$count" --seed 1 --out "$data"
-{
-  build/bench/bench_load "$data" "$repeats"
-  node bench/bench_load.mjs "$data" "$repeats"
-} | node bench/table.mjs
+if [[ "$what" == load || "$what" == all ]]; then
+  data=.cache/bench/alerts-200000.ndjson
+  [[ -s "$data" ]] || python3 samples/gen/generate.py alerts --count 200000 --seed 1 --out "$data"
+  echo "## Document loading (scripts/bench.sh load)"
+  { build/bench/bench_load "$data" "$repeats"; node bench/bench_load.mjs "$data" "$repeats"; } | node bench/table.mjs
+  echo
+fi
+if [[ "$what" == eval || "$what" == all ]]; then
+  data=.cache/bench/incidents-100000.ndjson
+  [[ -s "$data" ]] || python3 samples/gen/generate.py incidents --count 100000 --seed 1 --out "$data"
+  python3 bench/gen_rules.py 100 > .cache/bench/rules-100.json
+  echo "## Evaluation: 100 rules (comparisons, in, regex, CMDB look-ups), mode all (scripts/bench.sh eval)"
+  { build/bench/bench_eval .cache/bench/rules-100.json samples/cmdb.json "$data" 3;
+    node bench/bench_eval.mjs .cache/bench/rules-100.json samples/cmdb.json "$data" 3; } | node bench/table.mjs
+  echo
+fi
+if [[ "$what" == cmdb || "$what" == all ]]; then
+  echo "## CMDB index (scripts/bench.sh cmdb)"
+  build/bench/bench_cmdb
+fi

@@ -422,7 +422,7 @@ struct Checker {
 
 struct DocumentReader::Impl {
   dom::parser parser;
-  simdjson::padded_string stream;  // the NDJSON stream being read
+  std::string tail;  // a padded copy of a line too close to the end of the caller's buffer
   Checker checker;
   explicit Impl(const Limits* limits) : checker{limits, {}} {}
 };
@@ -511,9 +511,10 @@ StreamStats DocumentReader::read_ndjson(std::string_view data,
                                          const std::function<bool(const StreamItem&)>& fn) {
   StreamStats stats;
   stats.bytes = data.size();
-  // One padded copy of the whole stream: every line then has readable padding after it.
-  impl_->stream = simdjson::padded_string(data.data(), data.size());
-  const char* base = impl_->stream.data();
+  // Lines are parsed in place: simdjson reads up to SIMDJSON_PADDING bytes past a
+  // line, which are the caller's next bytes. Only a line that ends too close to the
+  // end of the buffer is copied into padded scratch space.
+  const char* base = data.data();
   const size_t n = data.size();
   Document view;  // a non-owning view of the parser's current document
   size_t pos = 0;
@@ -541,7 +542,13 @@ StreamStats DocumentReader::read_ndjson(std::string_view data,
     Error err;
     dom::element root;
     bool keep_going;
-    if (parse_checked(impl_->parser, impl_->checker, limits_, nullptr, base + pos, len, root, err)) {
+    const char* line = base + pos;
+    if (pos + len + simdjson::SIMDJSON_PADDING > n) {
+      impl_->tail.assign(line, len);
+      impl_->tail.resize(len + simdjson::SIMDJSON_PADDING, ' ');
+      line = impl_->tail.data();
+    }
+    if (parse_checked(impl_->parser, impl_->checker, limits_, nullptr, line, len, root, err)) {
       ++stats.read;
       view.impl_->root = root;
       view.impl_->has_root = true;

@@ -51,7 +51,12 @@ LoadReport Engine::load_policies(std::string_view text, const std::string& sourc
       report.loaded.push_back(p->meta().name);
       auto same = std::find_if(state_->policies.begin(), state_->policies.end(),
                                [&](const auto& q) { return q->meta().name == p->meta().name; });
-      if (same != state_->policies.end()) *same = std::move(p);
+      if (same != state_->policies.end()) {
+        Error w(ErrorCode::kInvalidPolicy, "policy \"" + p->meta().name + "\" replaces the one of that name loaded before");
+        w.source = source;
+        report.warnings.push_back(std::move(w));
+        *same = std::move(p);
+      }
       else state_->policies.push_back(std::move(p));
     }
     state_->digest.clear();

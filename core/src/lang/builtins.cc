@@ -85,7 +85,7 @@ Val fn_trim(EvalContext& ctx, const Node& c, const Val* a, size_t) {
 }
 
 Val fn_split(EvalContext& ctx, const Node& c, const Val* a, size_t) {
-  if (is_null(a[0])) return Val::null();
+  if (is_null(a[0]) || is_null(a[1])) return Val::null();
   if (a[0].k != VK::kString || a[1].k != VK::kString) return type_error(ctx, c, "split()", "strings", a[0].k != VK::kString ? a[0] : a[1]);
   std::string_view s = a[0].sv(), sep = a[1].sv();
   ValList& out = ctx.arena().new_list();
@@ -135,13 +135,17 @@ Val fn_int(EvalContext& ctx, const Node& c, const Val* a, size_t) {
       std::string_view s = v.sv();
       bool neg = !s.empty() && s[0] == '-';
       if (neg || (!s.empty() && s[0] == '+')) s.remove_prefix(1);
-      if (s.empty() || s.size() > 18) return ctx.fail(ErrorCode::kEvalError, "int() of '" + std::string(v.sv()) + "': not an integer", c.pos);
+      std::string shown(v.sv().substr(0, 64));
+      if (s.empty()) return ctx.fail(ErrorCode::kEvalError, "int() of '" + shown + "': not an integer", c.pos);
+      // Accumulate negatively so that the smallest int64 parses too.
       int64_t n = 0;
       for (char ch : s) {
-        if (ch < '0' || ch > '9') return ctx.fail(ErrorCode::kEvalError, "int() of '" + std::string(v.sv()) + "': not an integer", c.pos);
-        n = n * 10 + (ch - '0');
+        if (ch < '0' || ch > '9') return ctx.fail(ErrorCode::kEvalError, "int() of '" + shown + "': not an integer", c.pos);
+        if (__builtin_mul_overflow(n, 10, &n) || __builtin_sub_overflow(n, ch - '0', &n))
+          return ctx.fail(ErrorCode::kEvalError, "int() of '" + shown + "': out of range (64 bits)", c.pos);
       }
-      return Val::integer(neg ? -n : n);
+      if (!neg && n == INT64_MIN) return ctx.fail(ErrorCode::kEvalError, "int() of '" + shown + "': out of range (64 bits)", c.pos);
+      return Val::integer(neg ? n : -n);
     }
     case VK::kTime: return Val::integer(v.i / kNanosPerSecond);
     case VK::kDuration: return Val::integer(v.i / kNanosPerSecond);
@@ -172,7 +176,9 @@ Val fn_string(EvalContext& ctx, const Node&, const Val* a, size_t) {
   if (v.k == VK::kString) return v;
   if (v.k == VK::kNull) return Val::null();
   std::string& out = ctx.arena().new_string();
-  out = val_to_json(v);
+  if (v.k == VK::kTime) out = format_rfc3339(v.i);
+  else if (v.k == VK::kDuration) out = format_duration(v.i);
+  else out = val_to_json(v);
   return Val::str(out);
 }
 
@@ -212,17 +218,12 @@ Val fn_duration(EvalContext& ctx, const Node& c, const Val* a, size_t) {
 
 Val min_max(EvalContext& ctx, const Node& c, const Val* a, size_t n, bool want_max) {
   // min(list) or min(a, b, ...)
-  const Val* items = a;
-  size_t count = n;
-  Val tmp[64];
-  if (n == 1 && a[0].is_list()) {
-    count = std::min<size_t>(list_size(a[0]), 64);
-    for (size_t i = 0; i < count; ++i) tmp[i] = list_at(a[0], i);
-    items = tmp;
-  }
+  bool over_list = n == 1 && a[0].is_list();
+  size_t count = over_list ? list_size(a[0]) : n;
   Val best = Val::null();
   for (size_t i = 0; i < count; ++i) {
-    const Val& v = items[i];
+    if (!ctx.step()) return ctx.fail(ErrorCode::kLimitExceeded, "evaluation exceeded " + std::to_string(ctx.limits().max_steps) + " steps (limit max_steps)", c.pos);
+    const Val v = over_list ? list_at(a[0], i) : a[i];
     if (is_null(v)) continue;
     if (!v.is_number() && v.k != VK::kDuration && v.k != VK::kTime)
       return type_error(ctx, c, want_max ? "max()" : "min()", "numbers, durations or timestamps", v);

@@ -207,7 +207,7 @@ class Checker {
           }
         }
         if (known(bt) && bt != S::kMap && bt != S::kDyn) {
-          fail(ErrorCode::kTypeError, "cannot read field '" + n.name + "' of a " + static_type_name(bt), static_cast<uint32_t>(n.i));
+          fail(ErrorCode::kTypeError, "cannot read field '" + n.name + "' of " + a_an(static_type_name(bt)), static_cast<uint32_t>(n.i));
           return S::kDyn;
         }
         if (!parent_selects) mark_path(i);
@@ -218,7 +218,7 @@ class Checker {
         S kt = check(n.kids[1], false);
         if (failed_) return S::kDyn;
         if (known(bt) && bt != S::kList && bt != S::kMap) {
-          fail(ErrorCode::kTypeError, std::string("cannot index a ") + static_type_name(bt), n.pos);
+          fail(ErrorCode::kTypeError, std::string("cannot index ") + a_an(static_type_name(bt)), n.pos);
           return S::kDyn;
         }
         if (known(kt) && kt != S::kInt && kt != S::kString) {
@@ -232,11 +232,11 @@ class Checker {
         S ot = check(n.kids[0], false);
         if (failed_) return S::kDyn;
         if (n.op == Op::kNot) {
-          if (known(ot) && ot != S::kBool) fail(ErrorCode::kTypeError, std::string("'!' needs a bool, not a ") + static_type_name(ot), n.pos);
+          if (known(ot) && ot != S::kBool) fail(ErrorCode::kTypeError, std::string("'!' needs a bool, not ") + a_an(static_type_name(ot)), n.pos);
           return S::kBool;
         }
         if (known(ot) && !numeric(ot) && ot != S::kDuration)
-          fail(ErrorCode::kTypeError, std::string("'-' needs a number or duration, not a ") + static_type_name(ot), n.pos);
+          fail(ErrorCode::kTypeError, std::string("'-' needs a number or duration, not ") + a_an(static_type_name(ot)), n.pos);
         return ot == S::kNull ? S::kDyn : ot;
       }
       case NodeKind::kBinary: return check_binary(n);
@@ -246,7 +246,7 @@ class Checker {
         S b = check(n.kids[2], false);
         if (failed_) return S::kDyn;
         if (known(ct) && ct != S::kBool)
-          fail(ErrorCode::kTypeError, std::string("the condition of '?:' must be a bool, not a ") + static_type_name(ct), at(n.kids[0]).pos);
+          fail(ErrorCode::kTypeError, std::string("the condition of '?:' must be a bool, not ") + a_an(static_type_name(ct)), at(n.kids[0]).pos);
         return a == b ? a : S::kDyn;
       }
       case NodeKind::kList:
@@ -310,21 +310,21 @@ class Checker {
     switch (n.op) {
       case Op::kAnd:
       case Op::kOr:
-        if (known(a) && a != S::kBool) fail(ErrorCode::kTypeError, std::string("'&&' and '||' need bools, the left side is a ") + static_type_name(a), at(n.kids[0]).pos);
-        else if (known(b) && b != S::kBool) fail(ErrorCode::kTypeError, std::string("'&&' and '||' need bools, the right side is a ") + static_type_name(b), at(n.kids[1]).pos);
+        if (known(a) && a != S::kBool) fail(ErrorCode::kTypeError, std::string("'&&' and '||' need bools, the left side is ") + a_an(static_type_name(a)), at(n.kids[0]).pos);
+        else if (known(b) && b != S::kBool) fail(ErrorCode::kTypeError, std::string("'&&' and '||' need bools, the right side is ") + a_an(static_type_name(b)), at(n.kids[1]).pos);
         return S::kBool;
       case Op::kEq:
       case Op::kNe:
         if (known(a) && known(b) && a != b && !(numeric(a) && numeric(b)))
-          warn(std::string("comparing a ") + static_type_name(a) + " with a " + static_type_name(b) + " is always " + (n.op == Op::kEq ? "false" : "true"), op_pos);
+          warn("comparing " + a_an(static_type_name(a)) + " with " + a_an(static_type_name(b)) + " is always " + (n.op == Op::kEq ? "false" : "true"), op_pos);
         return S::kBool;
       case Op::kLt: case Op::kLe: case Op::kGt: case Op::kGe:
         if (known(a) && known(b) && !(numeric(a) && numeric(b)) && a != b) mismatch("order");
-        else if (known(a) && (a == S::kBool || a == S::kList || a == S::kMap)) fail(ErrorCode::kTypeError, std::string("cannot order a ") + static_type_name(a), op_pos);
+        else if (known(a) && (a == S::kBool || a == S::kList || a == S::kMap)) fail(ErrorCode::kTypeError, std::string("cannot order ") + a_an(static_type_name(a)), op_pos);
         return S::kBool;
       case Op::kIn:
         if (known(b) && b != S::kList && b != S::kMap && b != S::kString)
-          fail(ErrorCode::kTypeError, std::string("'in' needs a list, map or string on its right, not a ") + static_type_name(b), op_pos);
+          fail(ErrorCode::kTypeError, std::string("'in' needs a list, map or string on its right, not ") + a_an(static_type_name(b)), op_pos);
         return S::kBool;
       case Op::kAdd:
         if (!known(a) || !known(b)) return S::kDyn;
@@ -428,7 +428,7 @@ class Checker {
       if (want != S::kDyn && known(t) && t != want && !(numeric(want) && numeric(t))) {
         fail(ErrorCode::kTypeError,
              std::string(b.signature) + ": " + (receiver && k == 0 ? "the receiver" : "argument " + std::to_string(k + (receiver ? 0 : 1))) +
-                 " is a " + static_type_name(t) + ", not a " + static_type_name(want),
+                 " is " + a_an(static_type_name(t)) + ", not " + a_an(static_type_name(want)),
              at(n.kids[k]).pos);
         return S::kDyn;
       }
@@ -461,7 +461,7 @@ class Checker {
     S tt = check(n.kids[0], false);
     if (failed_) return S::kDyn;
     if (known(tt) && tt != S::kList && tt != S::kMap) {
-      fail(ErrorCode::kTypeError, n.name + "() works on a list or a map, not a " + static_type_name(tt), static_cast<uint32_t>(n.i));
+      fail(ErrorCode::kTypeError, n.name + "() works on a list or a map, not " + a_an(static_type_name(tt)), static_cast<uint32_t>(n.i));
       return S::kDyn;
     }
     Node& var = at(n.kids[1]);
@@ -478,7 +478,7 @@ class Checker {
     const std::string& m = n.name;
     if (m == "exists" || m == "all" || m == "exists_one" || m == "filter" || m == "count") {
       if (known(body) && body != S::kBool) {
-        fail(ErrorCode::kTypeError, m + "() needs a condition (a bool), not a " + static_type_name(body), at(n.kids[2]).pos);
+        fail(ErrorCode::kTypeError, m + "() needs a condition (a bool), not " + a_an(static_type_name(body)), at(n.kids[2]).pos);
         return S::kDyn;
       }
     }

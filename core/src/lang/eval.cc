@@ -83,7 +83,7 @@ class Evaluator {
         } else if (base.is_map() && key.k == VK::kString) {
           v = map_get(base, key.sv());
         } else if (base.k != VK::kNull && key.k != VK::kNull && (base.is_list() || base.is_map())) {
-          return ctx_.fail(ErrorCode::kTypeError, std::string("cannot index a ") + val_type_name(base) + " with a " + val_type_name(key), n.pos);
+          return ctx_.fail(ErrorCode::kTypeError, std::string("cannot index ") + a_an(val_type_name(base)) + " with " + a_an(val_type_name(key)), n.pos);
         }
         if (n.path_id >= 0 && ctx_.explain()) ctx_.record(n.path_id, v);
         return v;
@@ -93,7 +93,7 @@ class Evaluator {
         if (v.is_error()) return v;
         if (n.op == Op::kNot) {
           if (v.k == VK::kNull) return Val::boolean(true);
-          if (v.k != VK::kBool) return ctx_.fail(ErrorCode::kTypeError, std::string("'!' needs a bool, got a ") + val_type_name(v), n.pos);
+          if (v.k != VK::kBool) return ctx_.fail(ErrorCode::kTypeError, std::string("'!' needs a bool, got ") + a_an(val_type_name(v)), n.pos);
           return Val::boolean(!v.b);
         }
         switch (v.k) {
@@ -103,7 +103,7 @@ class Evaluator {
             return Val::integer(-v.i);
           case VK::kDouble: return Val::dbl(-v.d);
           case VK::kDuration: return Val::duration(-v.i);
-          default: return ctx_.fail(ErrorCode::kTypeError, std::string("'-' needs a number, got a ") + val_type_name(v), n.pos);
+          default: return ctx_.fail(ErrorCode::kTypeError, std::string("'-' needs a number, got ") + a_an(val_type_name(v)), n.pos);
         }
       }
       case NodeKind::kBinary: return binary(n);
@@ -111,7 +111,7 @@ class Evaluator {
         Val c = eval(n.kids[0]);
         if (c.is_error()) return c;
         if (c.k != VK::kBool && c.k != VK::kNull)
-          return ctx_.fail(ErrorCode::kTypeError, std::string("the condition of '?:' is a ") + val_type_name(c) + ", not a bool", n.pos);
+          return ctx_.fail(ErrorCode::kTypeError, std::string("the condition of '?:' is ") + a_an(val_type_name(c)) + ", not a bool", n.pos);
         return eval(truthy(c) ? n.kids[1] : n.kids[2]);
       }
       case NodeKind::kList: {
@@ -160,14 +160,14 @@ class Evaluator {
     };
     int av;
     if (!as_bool(a, av)) {
-      return ctx_.fail(ErrorCode::kTypeError, std::string(is_and ? "'&&'" : "'||'") + " needs bools, the left side is a " + val_type_name(a), op_pos(n));
+      return ctx_.fail(ErrorCode::kTypeError, std::string(is_and ? "'&&'" : "'||'") + " needs bools, the left side is " + a_an(val_type_name(a)), op_pos(n));
     }
     if (is_and && av == 0) return Val::boolean(false);
     if (!is_and && av == 1) return Val::boolean(true);
     Val b = eval(n.kids[1]);
     int bv;
     if (!as_bool(b, bv)) {
-      return ctx_.fail(ErrorCode::kTypeError, std::string(is_and ? "'&&'" : "'||'") + " needs bools, the right side is a " + val_type_name(b), op_pos(n));
+      return ctx_.fail(ErrorCode::kTypeError, std::string(is_and ? "'&&'" : "'||'") + " needs bools, the right side is " + a_an(val_type_name(b)), op_pos(n));
     }
     if (is_and && bv == 0) return Val::boolean(false);
     if (!is_and && bv == 1) return Val::boolean(true);
@@ -239,10 +239,10 @@ class Evaluator {
     }
     if (b.k == VK::kString) {
       if (a.k == VK::kNull) return Val::boolean(false);
-      if (a.k != VK::kString) return ctx_.fail(ErrorCode::kTypeError, std::string("'in' a string needs a string on its left, not a ") + val_type_name(a), op_pos(n));
+      if (a.k != VK::kString) return ctx_.fail(ErrorCode::kTypeError, std::string("'in' a string needs a string on its left, not ") + a_an(val_type_name(a)), op_pos(n));
       return Val::boolean(b.sv().find(a.sv()) != std::string_view::npos);
     }
-    return ctx_.fail(ErrorCode::kTypeError, std::string("'in' needs a list, map or string on its right, not a ") + val_type_name(b), op_pos(n));
+    return ctx_.fail(ErrorCode::kTypeError, std::string("'in' needs a list, map or string on its right, not ") + a_an(val_type_name(b)), op_pos(n));
   }
 
   Val overflow(const Node& n) { return ctx_.fail(ErrorCode::kEvalError, "integer overflow", op_pos(n)); }
@@ -389,7 +389,7 @@ class Evaluator {
       return Val::boolean(false);
     }
     if (!target.is_list() && !target.is_map())
-      return ctx_.fail(ErrorCode::kTypeError, m + "() works on a list or a map, not a " + val_type_name(target), static_cast<uint32_t>(n.i));
+      return ctx_.fail(ErrorCode::kTypeError, m + "() works on a list or a map, not " + a_an(val_type_name(target)), static_cast<uint32_t>(n.i));
     // Over a map, the variable takes each key (as in CEL).
     std::vector<Val>* keys = nullptr;
     size_t size;

@@ -140,6 +140,19 @@ class Parser {
     }
   }
 
+  // After `name(`: a macro takes `variable,` first (exists(x, ...)); cmdb.exists("id") is a call.
+  bool next_is_macro_variable() {
+    if (cur_.tok != Tok::kIdent) return false;
+    size_t saved_pos = pos_;
+    Token saved = cur_;
+    bool saved_failed = failed_;
+    bool macro = next() && cur_.tok == Tok::kComma;
+    pos_ = saved_pos;
+    cur_ = saved;
+    failed_ = saved_failed;
+    return macro;
+  }
+
   bool lex_number(size_t i) {
     size_t j = i;
     while (j < src_.size() && is_digit(src_[j])) ++j;
@@ -369,8 +382,6 @@ class Parser {
 
   // Precedence climbing; `in` is a relation (level 3).
   int32_t binary(int min_prec) {
-    DepthGuard g(*this, cur_.pos);
-    if (!g.ok) return -1;
     int32_t lhs = unary();
     while (!failed_) {
       Op op;
@@ -405,7 +416,8 @@ class Parser {
       int32_t operand = unary();
       if (failed_) return -1;
       const Node& o = ast_.nodes[static_cast<size_t>(operand)];
-      // Fold a minus into a numeric literal so that -9223372036854775808 and -1.5 are literals.
+      // Fold a minus into a numeric literal so that -5m and -1.5 are literals (the smallest
+      // int64 is written -9223372036854775807 - 1: 9223372036854775808 alone does not fit).
       if (t.tok == Tok::kMinus && (o.kind == NodeKind::kInt || o.kind == NodeKind::kDouble || o.kind == NodeKind::kDuration) &&
           o.pos == t.end) {
         Node& m = ast_.nodes[static_cast<size_t>(operand)];
@@ -443,7 +455,7 @@ class Parser {
         if (!advance()) return -1;
         if (cur_.tok == Tok::kLParen) {
           if (!advance()) return -1;
-          if (is_macro(name.text)) {
+          if (is_macro(name.text) && next_is_macro_variable()) {
             e = macro(e, name);
           } else {
             Node n;
@@ -531,8 +543,6 @@ class Parser {
   }
 
   int32_t primary() {
-    DepthGuard g(*this, cur_.pos);
-    if (!g.ok) return -1;
     Token t = cur_;
     Node n;
     n.pos = t.pos;

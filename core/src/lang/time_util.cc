@@ -103,7 +103,13 @@ std::optional<int64_t> parse_rfc3339(std::string_view s, std::string* why) {
   }
   int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset * 60;
-  return secs * kNanosPerSecond + frac;
+  // Nanoseconds in 64 bits cover 1677-09-21 to 2262-04-11.
+  int64_t ns;
+  if (__builtin_mul_overflow(secs, kNanosPerSecond, &ns) || __builtin_add_overflow(ns, frac, &ns)) {
+    fail(why, "timestamp out of range (verdict handles 1677-09-22 to 2262-04-11)");
+    return std::nullopt;
+  }
+  return ns;
 }
 
 std::string format_rfc3339(int64_t nanos) {

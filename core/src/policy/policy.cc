@@ -147,7 +147,7 @@ LoadResult load_policies(std::string_view text, const std::string& source, const
     return out;
   }
   for (const auto& [doc, ptr] : docs) {
-    PolicyBuilder b{src, limits, {}, {}};
+    PolicyBuilder b{src, ptr, limits, {}, {}};
     if (!doc->is_object()) {
       b.fail(ptr, ErrorCode::kInvalidPolicy, "a policy document must be an object with apiVersion, kind, metadata and spec");
       out.errors.insert(out.errors.end(), b.errors.begin(), b.errors.end());
@@ -189,6 +189,14 @@ LoadResult load_policies(std::string_view text, const std::string& source, const
     if (!b.errors.empty() || !compiled) {
       out.errors.insert(out.errors.end(), b.errors.begin(), b.errors.end());
       if (b.errors.empty()) out.errors.push_back(src->error_at(ptr, ErrorCode::kInvalidPolicy, "the policy could not be loaded"));
+      continue;
+    }
+    for (const auto& earlier : out.policies)
+      if (earlier->meta().name == m.name)
+        b.fail(pointer_join(pointer_join(ptr, "metadata"), "name"), ErrorCode::kInvalidPolicy,
+               "another policy in this file is already named \"" + m.name + "\"");
+    if (!b.errors.empty()) {
+      out.errors.insert(out.errors.end(), b.errors.begin(), b.errors.end());
       continue;
     }
     b.finish(*compiled, m, doc->dump());

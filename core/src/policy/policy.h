@@ -78,9 +78,11 @@ class CompiledPolicy {
 // compiles expressions, collecting every error (not only the first) for lint.
 struct PolicyBuilder {
   std::shared_ptr<const JsonSource> src;
+  std::string base;  // JSON pointer of the policy document in its file ("" or "/3")
   lang::ExprLimits limits;
   std::vector<Error> errors;
   std::vector<Error> warnings;
+  std::string spec_pointer() const { return base + "/spec"; }
 
   const nlohmann::ordered_json* get(const nlohmann::ordered_json& obj, const std::string& pointer, const char* key, bool required,
                             nlohmann::ordered_json::value_t type);

@@ -143,9 +143,15 @@ void write_reads(JsonWriter& w, const lang::Program& program, const lang::EvalCo
 
 std::unique_ptr<CompiledPolicy> load_rules(const json& spec, PolicyBuilder& b) {
   auto p = std::make_unique<RulesPolicy>();
-  const std::string sp = "/spec";
+  const std::string sp = b.spec_pointer();
   b.only_keys(spec, sp, {"input", "let", "rules", "mode", "defaults"});
-  if (const json* in = b.get(spec, sp, "input", false, json::value_t::string)) p->input_ = in->get<std::string>();
+  if (const json* in = b.get(spec, sp, "input", false, json::value_t::string)) {
+    p->input_ = in->get<std::string>();
+    bool ident = !p->input_.empty() && !(p->input_[0] >= '0' && p->input_[0] <= '9');
+    for (char c : p->input_) ident = ident && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+    if (!ident || p->input_ == "now" || p->input_ == "cmdb")
+      b.fail(pointer_join(sp, "input"), ErrorCode::kInvalidPolicy, "\"input\" names a variable: letters, digits and '_', not \"now\" or \"cmdb\"");
+  }
   if (const json* mode = b.get(spec, sp, "mode", false, json::value_t::string)) {
     if (*mode == "all") p->first_ = false;
     else if (*mode != "first") b.fail(pointer_join(sp, "mode"), ErrorCode::kInvalidPolicy, "mode is \"first\" or \"all\"");
@@ -206,11 +212,14 @@ std::unique_ptr<CompiledPolicy> load_rules(const json& spec, PolicyBuilder& b) {
           if (b.compile(it.value(), pointer_join(pointer_join(rp, "set"), it.key()), env, o.expr)) rule.set.push_back(std::move(o));
         }
       }
-      // Lint: in "first" mode, a rule after one that always matches is unreachable.
-      if (p->first_ && !p->rules_.empty()) {
-        const Rule& prev = p->rules_.back();
-        if (prev.when.program && prev.when.text == "true")
-          b.warnings.push_back(b.error(rp, ErrorCode::kInvalidPolicy, "rule \"" + rule.name + "\" is unreachable: rule \"" + prev.name + "\" before it always matches"));
+      // Lint: in "first" mode, every rule after one that always matches is unreachable.
+      if (p->first_) {
+        for (const Rule& prev : p->rules_) {
+          if (prev.when.program && (prev.when.text == "true" || prev.when.text == "1 == 1")) {
+            b.warnings.push_back(b.error(rp, ErrorCode::kInvalidPolicy, "rule \"" + rule.name + "\" is unreachable: rule \"" + prev.name + "\" before it always matches"));
+            break;
+          }
+        }
       }
       p->rules_.push_back(std::move(rule));
     }

@@ -1,0 +1,92 @@
+// Policy evaluation throughput and latency, native: a Rules policy (bench/gen_rules.py)
+// over an NDJSON stream of incidents, with the sample CMDB. Prints JSON lines that
+// bench/table.mjs joins with the Wasm figures.
+//   bench_eval POLICY.json CMDB.json INCIDENTS.ndjson [REPEATS]
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <vector>
+
+#include "verdict/engine.h"
+#include "verdict/json_writer.h"
+
+namespace {
+
+std::string slurp(const char* path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void line(const char* what, const std::string& extra) {
+  std::cout << R"({"target":"native","what":")" << what << "\"," << extra << "}\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::cerr << "usage: bench_eval POLICY.json CMDB.json INCIDENTS.ndjson [REPEATS]\n";
+    return 4;
+  }
+  int repeats = argc > 4 ? std::atoi(argv[4]) : 3;
+  verdict::Engine engine;
+  auto p = engine.load_policies(slurp(argv[1]), argv[1]);
+  auto d = engine.load_data(slurp(argv[2]), argv[2]);
+  if (!p.ok() || !d.ok()) {
+    std::cerr << p.json << "\n" << d.json << "\n";
+    return 3;
+  }
+  const std::string input = slurp(argv[3]);
+  verdict::EvalOptions options;
+  options.now = "2026-03-02T10:00:00Z";
+  options.format = verdict::InputFormat::kNdjson;
+
+  double best = 1e30;
+  size_t decisions = 0;
+  for (int r = 0; r < repeats; ++r) {
+    auto t0 = std::chrono::steady_clock::now();
+    verdict::EvalReport rep = engine.evaluate(input, options);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::min(best, secs);
+    decisions = rep.decisions;
+  }
+  {
+    verdict::JsonWriter w;
+    w.begin_object().key("docs").number(static_cast<int64_t>(decisions)).key("bytes").number(static_cast<int64_t>(input.size()))
+        .key("seconds").number(best).key("docs_per_s").number(static_cast<double>(decisions) / best)
+        .key("mb_per_s").number(static_cast<double>(input.size()) / best / 1e6).end_object();
+    std::string s(w.view());
+    line("evaluate NDJSON stream (one call)", s.substr(1, s.size() - 2));
+  }
+
+  // Latency of one decision: each document in its own call (parse + evaluate + JSON).
+  std::vector<double> us;
+  verdict::EvalOptions one = options;
+  one.format = verdict::InputFormat::kJson;
+  size_t pos = 0;
+  while (pos < input.size() && us.size() < 20000) {
+    size_t nl = input.find('\n', pos);
+    if (nl == std::string::npos) nl = input.size();
+    std::string_view doc(input.data() + pos, nl - pos);
+    auto t0 = std::chrono::steady_clock::now();
+    verdict::EvalReport rep = engine.evaluate(doc, one);
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    pos = nl + 1;
+  }
+  std::sort(us.begin(), us.end());
+  auto pct = [&](double q) { return us[static_cast<size_t>(q * static_cast<double>(us.size() - 1))]; };
+  verdict::JsonWriter w;
+  w.begin_object().key("p50_us").number(pct(0.5)).key("p99_us").number(pct(0.99)).key("n").number(static_cast<int64_t>(us.size())).end_object();
+  std::string s(w.view());
+  line("one decision per call (latency)", s.substr(1, s.size() - 2));
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  line("peak RSS", "\"max_rss_kb\":" + std::to_string(ru.ru_maxrss));
+  return 0;
+}
