@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Sets up what is missing, builds the native engine, and runs the main job on
-# the shipped samples: what the engine reads from each sample document.
+# Sets up what is missing, builds the native engine, and runs the main job on the
+# shipped samples: what the engine reads from each sample file, then the example
+# policy deciding on the sample incidents (with the sample CMDB).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 bash scripts/setup.sh
 bash scripts/build.sh native >/dev/null
 shopt -s nullglob
-build/verdict read samples/*.json samples/*.ndjson
+echo "== verdict read samples/*.json samples/*.ndjson"
+build/verdict read samples/*.json samples/*.ndjson | grep -v '^  line' || true
+echo
+echo "== verdict eval -p policies/rules/incident-basics.json -d samples/cmdb.json samples/incidents.ndjson"
+build/verdict eval -p policies/rules/incident-basics.json -d samples/cmdb.json \
+  --now 2025-03-14T13:00:00Z samples/incidents.ndjson
