@@ -408,9 +408,10 @@ class Parser {
   }
 
   int32_t unary() {
-    DepthGuard g(*this, cur_.pos);
-    if (!g.ok) return -1;
     if (cur_.tok == Tok::kBang || cur_.tok == Tok::kMinus) {
+      // Each prefix operator is a level (a chain of them recurses); plain operands are not.
+      DepthGuard g(*this, cur_.pos);
+      if (!g.ok) return -1;
       Token t = cur_;
       if (!advance()) return -1;
       int32_t operand = unary();
