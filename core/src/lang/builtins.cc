@@ -251,7 +251,10 @@ Val fn_abs(EvalContext& ctx, const Node& c, const Val* a, size_t) {
     return Val::integer(v.i < 0 ? -v.i : v.i);
   }
   if (v.k == VK::kDouble) return Val::dbl(std::fabs(v.d));
-  if (v.k == VK::kDuration) return Val::duration(v.i < 0 ? -v.i : v.i);
+  if (v.k == VK::kDuration) {
+    if (v.i == INT64_MIN) return ctx.fail(ErrorCode::kEvalError, "abs() overflows", c.pos);
+    return Val::duration(v.i < 0 ? -v.i : v.i);
+  }
   return type_error(ctx, c, "abs()", "a number or duration", v);
 }
 
@@ -262,6 +265,7 @@ Val time_field(EvalContext& ctx, const Node& c, const Val* a, size_t n, int whic
   if (a[0].k != VK::kTime) return type_error(ctx, c, name, "a timestamp", a[0]);
   int offset = 0;
   if (n > 1) {
+    if (is_null(a[1])) return Val::null();
     if (a[1].k != VK::kString) return type_error(ctx, c, name, "a UTC offset string like '+01:00'", a[1]);
     auto off = parse_utc_offset(a[1].sv());
     if (!off) return ctx.fail(ErrorCode::kEvalError, "invalid UTC offset '" + std::string(a[1].sv()) + "' (use +HH:MM, -HH:MM or UTC)", c.pos);

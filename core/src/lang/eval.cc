@@ -102,7 +102,9 @@ class Evaluator {
             if (v.i == std::numeric_limits<int64_t>::min()) return ctx_.fail(ErrorCode::kEvalError, "integer overflow", n.pos);
             return Val::integer(-v.i);
           case VK::kDouble: return Val::dbl(-v.d);
-          case VK::kDuration: return Val::duration(-v.i);
+          case VK::kDuration:
+            if (v.i == std::numeric_limits<int64_t>::min()) return ctx_.fail(ErrorCode::kEvalError, "duration overflow", n.pos);
+            return Val::duration(-v.i);
           default: return ctx_.fail(ErrorCode::kTypeError, std::string("'-' needs a number, got ") + a_an(val_type_name(v)), n.pos);
         }
       }
@@ -315,6 +317,10 @@ class Evaluator {
         if (ad && bd) { if (__builtin_sub_overflow(a.i, b.i, &r)) return overflow(n); return Val::duration(r); }
         break;
       case Op::kMul:
+        if ((ad && b.k == VK::kInt) || (a.k == VK::kInt && bd)) {  // exact in nanoseconds
+          if (__builtin_mul_overflow(a.i, b.i, &r)) return overflow(n);
+          return Val::duration(r);
+        }
         if ((ad && b.is_number()) || (a.is_number() && bd)) {
           double f = ad ? b.num() : a.num();
           double v = static_cast<double>(ad ? a.i : b.i) * f;
@@ -326,6 +332,11 @@ class Evaluator {
         if (ad && bd) {
           if (b.i == 0) return ctx_.fail(ErrorCode::kEvalError, "division by a zero duration", op_pos(n));
           return Val::dbl(static_cast<double>(a.i) / static_cast<double>(b.i));
+        }
+        if (ad && b.k == VK::kInt) {  // exact in nanoseconds (truncated)
+          if (b.i == 0) return ctx_.fail(ErrorCode::kEvalError, "division by zero", op_pos(n));
+          if (a.i == std::numeric_limits<int64_t>::min() && b.i == -1) return overflow(n);
+          return Val::duration(a.i / b.i);
         }
         if (ad && b.is_number()) {
           if (b.num() == 0) return ctx_.fail(ErrorCode::kEvalError, "division by zero", op_pos(n));

@@ -25,6 +25,7 @@ struct Token {
   std::string text;  // identifier name or decoded string
   int64_t i = 0;
   double d = 0;
+  bool min_magnitude = false;  // 9223372036854775808: only valid after a unary minus
 };
 
 bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
@@ -65,6 +66,9 @@ class Parser {
     int32_t root = expr(0);
     if (failed_) return err_;
     if (cur_.tok != Tok::kEnd) return error_at(ErrorCode::kSyntaxError, "unexpected " + describe(cur_) + " after the expression", cur_.pos);
+    for (const Node& n : ast_.nodes)
+      if (n.kind == NodeKind::kInt && n.b)
+        return error_at(ErrorCode::kSyntaxError, "integer 9223372036854775808 is out of range (64 bits)", n.pos);
     ast_.root = root;
     return std::move(ast_);
   }
@@ -192,9 +196,14 @@ class Parser {
     } else {
       cur_.tok = Tok::kInt;
       int64_t v = 0;
-      for (char ch : text) {
-        if (v > (INT64_MAX - (ch - '0')) / 10) return lex_error("integer " + text + " is out of range (64 bits)", i);
-        v = v * 10 + (ch - '0');
+      if (text == "9223372036854775808") {
+        cur_.min_magnitude = true;  // the magnitude of the smallest int64; the minus comes later
+        v = INT64_MIN;
+      } else {
+        for (char ch : text) {
+          if (v > (INT64_MAX - (ch - '0')) / 10) return lex_error("integer " + text + " is out of range (64 bits)", i);
+          v = v * 10 + (ch - '0');
+        }
       }
       cur_.i = v;
     }
@@ -422,6 +431,11 @@ class Parser {
       if (t.tok == Tok::kMinus && (o.kind == NodeKind::kInt || o.kind == NodeKind::kDouble || o.kind == NodeKind::kDuration) &&
           o.pos == t.end) {
         Node& m = ast_.nodes[static_cast<size_t>(operand)];
+        if (m.kind == NodeKind::kInt && m.b) {  // -9223372036854775808: INT64_MIN itself
+          m.b = false;
+          m.pos = t.pos;
+          return operand;
+        }
         m.i = -m.i;
         m.d = -m.d;
         m.pos = t.pos;
@@ -456,7 +470,8 @@ class Parser {
         if (!advance()) return -1;
         if (cur_.tok == Tok::kLParen) {
           if (!advance()) return -1;
-          if (is_macro(name.text) && next_is_macro_variable()) {
+          bool on_cmdb = ast_.nodes[static_cast<size_t>(e)].kind == NodeKind::kIdent && ast_.nodes[static_cast<size_t>(e)].name == "cmdb";
+          if (is_macro(name.text) && (next_is_macro_variable() || !on_cmdb)) {
             e = macro(e, name);
           } else {
             Node n;
@@ -514,7 +529,12 @@ class Parser {
     var.name = cur_.text;
     var.pos = cur_.pos;
     var.end = cur_.end;
-    if (!advance() || !expect(Tok::kComma, "',' after the macro variable")) return -1;
+    if (!advance()) return -1;
+    if (cur_.tok != Tok::kComma) {
+      error_at(ErrorCode::kSyntaxError, name.text + "() takes a variable name first, as in list." + name.text + "(x, x > 1)", cur_.pos);
+      return -1;
+    }
+    if (!advance()) return -1;
     int32_t body = expr(0);
     if (failed_) return -1;
     n.end = cur_.end;
@@ -549,7 +569,12 @@ class Parser {
     n.pos = t.pos;
     n.end = t.end;
     switch (t.tok) {
-      case Tok::kInt: n.kind = NodeKind::kInt; n.i = t.i; n.d = static_cast<double>(t.i); break;
+      case Tok::kInt:
+        n.kind = NodeKind::kInt;
+        n.i = t.i;
+        n.d = static_cast<double>(t.i);
+        n.b = t.min_magnitude;
+        break;
       case Tok::kDouble: n.kind = NodeKind::kDouble; n.d = t.d; break;
       case Tok::kString: n.kind = NodeKind::kString; n.name = t.text; break;
       case Tok::kDuration: n.kind = NodeKind::kDuration; n.i = t.i; break;

@@ -15,6 +15,7 @@ struct Token {
 std::vector<Token> tokenize(std::string_view t) {
   std::vector<Token> out;
   size_t i = 0, n = t.size();
+  if (n >= 3 && t.compare(0, 3, "\xEF\xBB\xBF") == 0) i = 3;  // a byte order mark (nlohmann skips it too)
   while (i < n) {
     char c = t[i];
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':' || c == ',') {
