@@ -118,6 +118,24 @@ void print_decision_text(const std::string& json_line) {
   if (d.contains("now")) std::cout << " at " << d["now"].get<std::string>();
   std::cout << "\n";
   const auto& dec = d["decision"];
+  if (dec.contains("priority") && dec.contains("route")) {  // TriageRouting
+    const auto& p = dec["priority"];
+    std::cout << "  priority " << p.value("name", "") << " (impact " << p.value("impact", "") << " [" << p.value("impact_from", "")
+              << "], urgency " << p.value("urgency", "") << " [" << p.value("urgency_from", "") << "])\n";
+    std::cout << "  team " << (dec["team"].is_string() ? dec["team"].get<std::string>() : "(none)");
+    if (dec.contains("team_from")) std::cout << " [" << dec["team_from"].get<std::string>() << "]";
+    std::cout << ", notify " << (dec["notify"].is_string() ? dec["notify"].get<std::string>() : "-");
+    if (dec["escalation"].is_string()) std::cout << ", escalation " << dec["escalation"].get<std::string>();
+    std::cout << "\n";
+    if (dec["runbook"].is_string()) std::cout << "  runbook " << dec["runbook"].get<std::string>() << "\n";
+    std::string path;
+    for (const auto& r : dec["route"]["path"]) path += (path.empty() ? "" : "/") + r.get<std::string>();
+    std::cout << "  route " << path;
+    if (dec["routes"].size() > 1) std::cout << " (+" << dec["routes"].size() - 1 << " more with continue)";
+    std::cout << "\n";
+    for (const auto& r : dec["reasons"]) std::cout << "    - " << r.get<std::string>() << "\n";
+    if (dec.contains("input")) std::cout << "  input shape " << dec["input"].value("shape", "") << "\n";
+  }
   if (dec.contains("matched")) {
     std::cout << "  matched:";
     if (dec["matched"].empty()) std::cout << " (no rule)";
@@ -135,6 +153,19 @@ void print_decision_text(const std::string& json_line) {
     const auto& ex = d["explain"];
     if (ex.contains("let"))
       for (auto it = ex["let"].begin(); it != ex["let"].end(); ++it) std::cout << "  let " << it.key() << " = " << it.value().dump() << "\n";
+    if (ex.contains("routes")) {
+      for (const auto& r : ex["routes"]) {
+        std::string path;
+        for (const auto& p : r["path"]) path += (path.empty() ? "" : "/") + p.get<std::string>();
+        std::cout << "  " << (r.value("matched", false) ? "[x] " : "[ ] ") << path << "\n";
+        if (r.contains("matchers"))
+          for (const auto& m : r["matchers"])
+            std::cout << "        " << m.value("matcher", "") << "  (value " << m["value"].dump() << ": " << (m.value("matched", false) ? "match" : "no match") << ")\n";
+        if (r.contains("when")) std::cout << "        when " << r["when"].get<std::string>() << "\n";
+        if (r.contains("values"))
+          for (auto it = r["values"].begin(); it != r["values"].end(); ++it) std::cout << "          " << it.key() << " = " << it.value().dump() << "\n";
+      }
+    }
     if (ex.contains("rules")) {
       for (const auto& r : ex["rules"]) {
         std::cout << "  " << (r.value("matched", false) ? "[x] " : "[ ] ") << r.value("rule", "") << ": " << r.value("when", "") << "\n";
@@ -224,6 +255,17 @@ int main(int argc, char** argv) {
   std::string eval_source;
   auto* eval_source_opt = eval->add_option("--source", eval_source, "Name for the input in error positions (default: the file name; '' for none)");
 
+  // triage: eval for TriageRouting policies
+  auto* triage = app.add_subcommand("triage", "Triage incidents, tickets and alerts with a TriageRouting policy (like eval)");
+  triage->add_option("-p,--policy", eval_policies, "TriageRouting policy file (repeat for several)")->required()->expected(1);
+  triage->add_option("-d,--data", eval_data, "Data file: the CMDB (repeat for several)")->expected(1);
+  triage->add_option("-e,--entry", eval_options.policy, "Name of the policy (when several are loaded)");
+  auto* triage_now = triage->add_option("--now", eval_options.now, "The time of the decision, RFC 3339 (default: the clock)");
+  triage->add_flag("--explain", eval_options.explain, "Show every route tried, its matchers and the values they saw");
+  triage->add_option("--format", eval_format, "Output: text or json (NDJSON for streams)")->check(CLI::IsMember({"text", "json"}));
+  triage->add_option("--input", eval_input, "Input format: auto, json or ndjson")->check(CLI::IsMember({"auto", "json", "ndjson"}));
+  triage->add_option("inputs", eval_inputs, "Incidents, tickets or alerts: files ('-' or none: stdin)");
+
   // test
   std::vector<std::string> test_paths;
   bool test_verbose = false;
@@ -250,11 +292,12 @@ int main(int argc, char** argv) {
 
   if (read->parsed()) return cmd_read(read_files, read_format, read_input, values, source_opt->count() ? &source_name : nullptr);
   if (lint->parsed()) return cmd_lint(lint_files, lint_format);
-  if (eval->parsed()) {
+  if (eval->parsed() || triage->parsed()) {
+    bool now_given = eval->parsed() ? now_opt->count() > 0 : triage_now->count() > 0;
     if (eval_input == "json") eval_options.format = verdict::InputFormat::kJson;
     if (eval_input == "ndjson") eval_options.format = verdict::InputFormat::kNdjson;
-    return cmd_eval(eval_policies, eval_data, eval_inputs, eval_options, eval_format, now_opt->count() > 0,
-                    eval_source_opt->count() ? &eval_source : nullptr);
+    return cmd_eval(eval_policies, eval_data, eval_inputs, eval_options, eval_format, now_given,
+                    eval->parsed() && eval_source_opt->count() ? &eval_source : nullptr);
   }
   if (test->parsed()) return run_tests(test_paths.empty() ? std::vector<std::string>{"policies"} : test_paths, test_verbose);
   return kExitUsage;

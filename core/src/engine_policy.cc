@@ -18,6 +18,7 @@ struct Engine::State {
   bool cmdb_dirty = false;
   std::string digest;
   lang::EvalContext ctx;
+  DocumentReader scratch;
 };
 
 Engine::Engine(EngineOptions options)
@@ -218,6 +219,7 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
     state_->cmdb_dirty = false;
   }
   req.cmdb = state_->cmdb.get();
+  req.scratch = &state_->scratch;
   const std::string digest = bundle_digest();
 
   JsonWriter out;

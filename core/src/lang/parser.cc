@@ -428,8 +428,9 @@ class Parser {
       const Node& o = ast_.nodes[static_cast<size_t>(operand)];
       // Fold a minus into a numeric literal so that -5m and -1.5 are literals (the smallest
       // int64 is written -9223372036854775807 - 1: 9223372036854775808 alone does not fit).
-      if (t.tok == Tok::kMinus && (o.kind == NodeKind::kInt || o.kind == NodeKind::kDouble || o.kind == NodeKind::kDuration) &&
-          o.pos == t.end) {
+      bool negatable = o.kind == NodeKind::kDouble || ((o.kind == NodeKind::kInt || o.kind == NodeKind::kDuration) &&
+                                                     (o.i != INT64_MIN || o.b));
+      if (t.tok == Tok::kMinus && negatable && o.pos == t.end) {
         Node& m = ast_.nodes[static_cast<size_t>(operand)];
         if (m.kind == NodeKind::kInt && m.b) {  // -9223372036854775808: INT64_MIN itself
           m.b = false;

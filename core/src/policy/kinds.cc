@@ -5,6 +5,7 @@ namespace verdict::policy {
 const std::vector<std::pair<std::string, KindLoader>>& policy_kinds() {
   static const std::vector<std::pair<std::string, KindLoader>> kinds = {
       {"Rules", load_rules},
+      {"TriageRouting", load_triage},
   };
   return kinds;
 }

@@ -40,6 +40,9 @@ struct EvalRequest {
   bool has_now = false;
   bool explain = false;
   const CmdbIndex* cmdb = nullptr;
+  // A reader for documents a kind builds during a decision (e.g. TriageRouting's
+  // canonical incident). Not the one that read `input`: that one's view must stay valid.
+  DocumentReader* scratch = nullptr;
 };
 
 // What a decision concluded, for exit codes: allowed, needs review, denied.

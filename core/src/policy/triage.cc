@@ -1,0 +1,797 @@
+// The TriageRouting kind (docs/triage.md): the canonical incident, priority from
+// an impact x urgency matrix, a routing tree with Alertmanager's semantics, time
+// windows, and the team from the route or the CMDB owner.
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cmdb/cmdb.h"
+#include "lang/time_util.h"
+#include "policy/kinds.h"
+#include "triage/canonical.h"
+#include "verdict/json_writer.h"
+
+namespace verdict::policy {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// ---- matchers ---------------------------------------------------------------
+
+enum class MatchOp { kEq, kNe, kRe, kNotRe };
+
+struct Matcher {
+  std::string text;   // as written
+  std::string name;   // label, field or dotted path
+  MatchOp op = MatchOp::kEq;
+  std::string value;
+  std::shared_ptr<RE2> re;  // anchored, for =~ and !~
+};
+
+// Parses `name="value"`, `name!="value"`, `name=~"re"`, `name!~"re"` (value may be unquoted).
+bool parse_matcher(const std::string& text, Matcher& m, std::string& why, int64_t max_mem) {
+  m.text = text;
+  size_t i = 0;
+  while (i < text.size() && text[i] == ' ') ++i;
+  size_t start = i;
+  while (i < text.size() && (isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_' || text[i] == '.' || text[i] == '-')) ++i;
+  m.name = text.substr(start, i - start);
+  if (m.name.empty()) {
+    why = "a matcher starts with a label name, as in service=\"payments\"";
+    return false;
+  }
+  while (i < text.size() && text[i] == ' ') ++i;
+  if (text.compare(i, 2, "=~") == 0) { m.op = MatchOp::kRe; i += 2; }
+  else if (text.compare(i, 2, "!~") == 0) { m.op = MatchOp::kNotRe; i += 2; }
+  else if (text.compare(i, 2, "!=") == 0) { m.op = MatchOp::kNe; i += 2; }
+  else if (i < text.size() && text[i] == '=') { m.op = MatchOp::kEq; i += 1; }
+  else {
+    why = "expected =, !=, =~ or !~ after the label name";
+    return false;
+  }
+  while (i < text.size() && text[i] == ' ') ++i;
+  if (i < text.size() && (text[i] == '"' || text[i] == '\'')) {
+    char q = text[i++];
+    std::string v;
+    while (i < text.size() && text[i] != q) {
+      if (text[i] == '\\' && i + 1 < text.size()) {
+        char e = text[i + 1];
+        // Keep regex escapes (\d, \.) as written; unescape quotes and backslashes.
+        if (e == q || e == '\\') { v.push_back(e); i += 2; continue; }
+      }
+      v.push_back(text[i++]);
+    }
+    if (i >= text.size()) {
+      why = "unterminated quoted value";
+      return false;
+    }
+    ++i;
+    while (i < text.size() && text[i] == ' ') ++i;
+    if (i != text.size()) {
+      why = "unexpected text after the value";
+      return false;
+    }
+    m.value = v;
+  } else {
+    size_t end = text.size();
+    while (end > i && text[end - 1] == ' ') --end;
+    m.value = text.substr(i, end - i);
+  }
+  if (m.op == MatchOp::kRe || m.op == MatchOp::kNotRe) {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    opts.set_max_mem(max_mem);
+    m.re = std::make_shared<RE2>("^(?:" + m.value + ")$", opts);
+    if (!m.re->ok()) {
+      why = "invalid regex: " + m.re->error() + " (RE2 syntax)";
+      return false;
+    }
+  }
+  return true;
+}
+
+// ---- windows ----------------------------------------------------------------
+
+struct TimeRange {
+  uint8_t days = 0x7f;  // bit 0 = Sunday
+  int start = 0;        // minutes after midnight
+  int end = 24 * 60;    // exclusive; end < start wraps past midnight
+};
+
+struct Window {
+  std::string name;
+  int offset = 0;  // minutes east of UTC
+  std::vector<TimeRange> times;
+
+  bool contains(int64_t now_ns) const {
+    lang::CivilTime t = lang::civil_from_nanos(now_ns, offset);
+    int minute = t.hour * 60 + t.minute;
+    for (const TimeRange& r : times) {
+      if (r.start <= r.end) {
+        if ((r.days >> t.weekday & 1) && minute >= r.start && minute < r.end) return true;
+      } else {
+        // Wraps past midnight: the evening part belongs to the day it starts on.
+        int yesterday = (t.weekday + 6) % 7;
+        if ((r.days >> t.weekday & 1) && minute >= r.start) return true;
+        if ((r.days >> yesterday & 1) && minute < r.end) return true;
+      }
+    }
+    return false;
+  }
+};
+
+bool parse_hhmm(const std::string& s, int& out) {
+  if (s.size() != 5 || s[2] != ':' || !isdigit(static_cast<unsigned char>(s[0])) || !isdigit(static_cast<unsigned char>(s[1])) ||
+      !isdigit(static_cast<unsigned char>(s[3])) || !isdigit(static_cast<unsigned char>(s[4])))
+    return false;
+  int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+  if (h > 24 || m > 59 || (h == 24 && m != 0)) return false;
+  out = h * 60 + m;
+  return true;
+}
+
+int day_bit(const std::string& d) {
+  static const char* const kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  std::string low;
+  for (char c : d) low.push_back(static_cast<char>(tolower(static_cast<unsigned char>(c))));
+  if (low.size() > 3) low = low.substr(0, 3);
+  for (int i = 0; i < 7; ++i)
+    if (low == kDays[i]) return i;
+  return -1;
+}
+
+// ---- routes -----------------------------------------------------------------
+
+struct Settings {
+  std::optional<std::string> team, escalation, notify, runbook;
+  std::optional<int64_t> priority_adjust;
+  std::vector<std::pair<std::string, std::string>> labels;
+};
+
+struct Route {
+  std::string name;
+  std::vector<Matcher> matchers;
+  std::vector<Matcher> any;
+  Expr when;
+  bool has_when = false;
+  std::vector<int> active_windows, mute_windows;
+  bool cont = false;
+  Settings settings;
+  std::vector<Route> children;
+};
+
+struct DeriveRule {
+  Expr when;
+  std::string value;
+  std::string reason;
+};
+
+struct TriageSpec {
+  std::vector<std::string> impact, urgency, names;
+  std::vector<std::vector<int64_t>> matrix;
+  std::vector<DeriveRule> derive_impact, derive_urgency;
+  std::string default_impact, default_urgency;
+  std::vector<Window> windows;
+  Settings defaults;
+  Route root;
+};
+
+// The value a matcher sees: labels.NAME, else the top-level field NAME, else the
+// dotted path; strings as they are, other values as JSON; missing: "".
+std::string_view label_value(Value incident, const std::string& name, std::string& scratch) {
+  Value v = incident.get("labels").get(name);
+  if (!v.exists()) v = incident.get(name);
+  if (!v.exists() && name.find('.') != std::string::npos) {
+    v = incident;
+    size_t start = 0;
+    while (v.exists()) {
+      size_t dot = name.find('.', start);
+      v = v.get(std::string_view(name).substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+  }
+  if (!v.exists() || v.is_null()) return {};
+  if (v.is_string()) return v.as_string();
+  scratch = v.to_json();
+  return scratch;
+}
+
+bool matcher_matches(const Matcher& m, std::string_view value) {
+  switch (m.op) {
+    case MatchOp::kEq: return value == m.value;
+    case MatchOp::kNe: return value != m.value;
+    case MatchOp::kRe: return RE2::FullMatch(re2::StringPiece(value.data(), value.size()), *m.re);
+    case MatchOp::kNotRe: return !RE2::FullMatch(re2::StringPiece(value.data(), value.size()), *m.re);
+  }
+  return false;
+}
+
+class TriagePolicy : public CompiledPolicy {
+ public:
+  const char* kind() const override { return "TriageRouting"; }
+  std::string input_name() const override { return "incident"; }
+
+  TriageSpec spec;
+
+  Outcome decide(const EvalRequest& req, lang::EvalContext& ctx, JsonWriter& decision, JsonWriter* explain,
+                 std::vector<Error>& errors) const override {
+    // 1. The canonical incident.
+    triage::Canonical canon = triage::canonicalize(req.input);
+    DocumentReader local;
+    DocumentReader& reader = req.scratch ? *req.scratch : local;
+    auto doc = reader.read(canon.json);
+    if (!doc.ok()) {  // cannot happen for JSON we wrote; reported rather than hidden
+      Error e = doc.error();
+      e.message = "internal: the canonical incident does not read back: " + e.message;
+      errors.push_back(std::move(e));
+      decision.begin_object().end_object();
+      return Outcome::kAllowed;
+    }
+    Value incident = doc.value().root();
+
+    ctx.begin_decision();
+    ctx.set_explain(req.explain);
+    ctx.set_cmdb(req.cmdb);
+    if (req.has_now) ctx.set_now(req.now);
+    ctx.bind(0, incident);
+    ctx.bind(1, req.input);
+    // windows: {name: bool}
+    lang::ValMap& wm = ctx.arena().new_map();
+    for (const Window& w : spec.windows) wm.emplace_back(w.name, req.has_now ? lang::Val::boolean(w.contains(req.now)) : lang::Val::null());
+    ctx.bind(3, lang::Val::map_of(&wm));
+
+    std::vector<std::string> reasons;
+    if (explain) explain->begin_object();
+
+    // 2. Priority.
+    auto level = [&](const char* field, const std::vector<std::string>& levels, const std::vector<DeriveRule>& derive,
+                     const std::string& fallback, std::string& from) -> size_t {
+      std::string_view given = incident.get(field).as_string();
+      if (!given.empty()) {
+        for (size_t i = 0; i < levels.size(); ++i) {
+          if (levels[i].size() == given.size() &&
+              std::equal(given.begin(), given.end(), levels[i].begin(),
+                         [](char a, char b) { return tolower(static_cast<unsigned char>(a)) == tolower(static_cast<unsigned char>(b)); })) {
+            from = "input";
+            reasons.push_back(std::string(field) + " " + levels[i] + " from the input");
+            return i;
+          }
+        }
+        reasons.push_back(std::string(field) + " \"" + std::string(given) + "\" in the input is not one of the matrix's values");
+      }
+      for (const DeriveRule& r : derive) {
+        lang::Val v = eval(r.when, ctx, errors);
+        if (lang::truthy(v)) {
+          for (size_t i = 0; i < levels.size(); ++i) {
+            if (levels[i] == r.value) {
+              from = "derive: " + (r.reason.empty() ? r.when.text : r.reason);
+              reasons.push_back(std::string(field) + " " + r.value + " derived: " + (r.reason.empty() ? r.when.text : r.reason));
+              return i;
+            }
+          }
+        }
+      }
+      from = "default";
+      for (size_t i = 0; i < levels.size(); ++i)
+        if (levels[i] == fallback) return i;
+      return levels.size() / 2;
+    };
+    std::string impact_from, urgency_from;
+    size_t ii = level("impact", spec.impact, spec.derive_impact, spec.default_impact, impact_from);
+    size_t ui = level("urgency", spec.urgency, spec.derive_urgency, spec.default_urgency, urgency_from);
+    int64_t base = spec.matrix[ii][ui];
+    lang::ValMap& pm = ctx.arena().new_map();
+    pm.emplace_back("number", lang::Val::integer(base));
+    pm.emplace_back("name", lang::Val::str(priority_name(base)));
+    pm.emplace_back("impact", lang::Val::str(spec.impact[ii]));
+    pm.emplace_back("urgency", lang::Val::str(spec.urgency[ui]));
+    ctx.bind(2, lang::Val::map_of(&pm));
+
+    // 3. Routing, depth-first with Alertmanager's semantics.
+    std::vector<std::vector<const Route*>> matched;
+    std::vector<const Route*> path{&spec.root};
+    if (explain) explain->key("routes").begin_array();
+    if (explain) explain_route(*explain, path, true, {}, ctx, 0, errors);
+    walk(spec.root, path, matched, req, ctx, explain, errors);
+    if (explain) explain->end_array();
+
+    // 4. Settings of the first match, inherited along its path.
+    Settings s = spec.defaults;
+    const std::vector<const Route*>& first = matched.front();
+    bool team_from_route = false;
+    for (const Route* r : first) {
+      const Settings& rs = r->settings;
+      if (rs.team) { s.team = rs.team; team_from_route = true; }
+      if (rs.escalation) s.escalation = rs.escalation;
+      if (rs.notify) s.notify = rs.notify;
+      if (rs.runbook) s.runbook = rs.runbook;
+      if (rs.priority_adjust) s.priority_adjust = rs.priority_adjust;
+      for (const auto& [k, v] : rs.labels) {
+        auto it = std::find_if(s.labels.begin(), s.labels.end(), [&](const auto& kv) { return kv.first == k; });
+        if (it != s.labels.end()) it->second = v;
+        else s.labels.emplace_back(k, v);
+      }
+    }
+    std::string team, team_from;
+    if (team_from_route) {
+      team = *s.team;
+      team_from = "route";
+    } else {
+      std::string_view ci = incident.get("ci").as_string();
+      const CmdbIndex::Item* item = (req.cmdb && !ci.empty()) ? req.cmdb->find(ci) : nullptr;
+      if (item && !item->owner.empty()) {
+        team = item->owner;
+        team_from = "cmdb";
+        reasons.push_back("team " + team + ": CMDB owner of " + std::string(ci));
+      } else if (s.team) {
+        team = *s.team;
+        team_from = "default";
+      }
+    }
+    int64_t number = base;
+    int64_t lowest = 1, highest_number = 1;
+    for (const auto& row : spec.matrix)
+      for (int64_t v : row) highest_number = std::max(highest_number, v);
+    if (s.priority_adjust) {
+      number = std::clamp<int64_t>(base + *s.priority_adjust, lowest, highest_number);
+      reasons.push_back("priority adjusted by " + std::to_string(*s.priority_adjust) + " on route " + first.back()->name);
+    }
+
+    if (explain) explain->end_object();
+
+    decision.begin_object();
+    decision.key("priority").begin_object();
+    decision.key("number").number(number).key("name").string(priority_name(number));
+    decision.key("impact").string(spec.impact[ii]).key("urgency").string(spec.urgency[ui]);
+    decision.key("impact_from").string(impact_from).key("urgency_from").string(urgency_from);
+    if (number != base) decision.key("before_adjustment").string(priority_name(base));
+    decision.end_object();
+    if (!team.empty()) decision.key("team").string(team).key("team_from").string(team_from);
+    else decision.key("team").null();
+    write_opt(decision, "escalation", s.escalation);
+    write_opt(decision, "notify", s.notify);
+    write_opt(decision, "runbook", s.runbook);
+    decision.key("labels").begin_object();
+    for (const auto& [k, v] : s.labels) decision.key(k).string(v);
+    decision.end_object();
+    decision.key("route");
+    write_path(decision, first);
+    decision.key("routes").begin_array();
+    for (const auto& m : matched) write_path(decision, m);
+    decision.end_array();
+    std::string route_reason = "route " + path_text(first);
+    for (const Route* r : first) {
+      for (const Matcher& m : r->matchers) route_reason += "; " + m.text;
+      if (r->has_when) route_reason += "; " + r->when.text;
+    }
+    reasons.insert(reasons.begin(), route_reason);
+    decision.key("reasons").begin_array();
+    for (const auto& r : reasons) decision.string(r);
+    decision.end_array();
+    decision.key("input").begin_object().key("shape").string(canon.shape).key("fields").begin_object();
+    for (const auto& [field, from] : canon.fields) decision.key(field).string(from);
+    decision.end_object().end_object();
+    decision.end_object();
+    return Outcome::kAllowed;
+  }
+
+ private:
+  std::string priority_name(int64_t n) const {
+    if (!spec.names.empty() && n >= 1 && static_cast<size_t>(n) <= spec.names.size()) return spec.names[static_cast<size_t>(n - 1)];
+    return "P" + std::to_string(n);
+  }
+
+  static void write_opt(JsonWriter& w, const char* key, const std::optional<std::string>& v) {
+    w.key(key);
+    if (v) w.string(*v);
+    else w.null();
+  }
+
+  static std::string path_text(const std::vector<const Route*>& path) {
+    std::string s;
+    for (const Route* r : path) s += (s.empty() ? "" : "/") + r->name;
+    return s;
+  }
+
+  static void write_path(JsonWriter& w, const std::vector<const Route*>& path) {
+    w.begin_object().key("name").string(path.back()->name).key("path").begin_array();
+    for (const Route* r : path) w.string(r->name);
+    w.end_array().end_object();
+  }
+
+  lang::Val eval(const Expr& e, lang::EvalContext& ctx, std::vector<Error>& errors) const {
+    size_t before = ctx.errors().size();
+    lang::Val v = lang::evaluate(*e.program, ctx);
+    if (v.is_error() && ctx.errors().size() > before) errors.push_back(locate(e, ctx.errors()[v.err]));
+    return v;
+  }
+
+  bool matches(const Route& r, const EvalRequest& req, lang::EvalContext& ctx, std::vector<Error>& errors,
+               std::vector<std::pair<const Matcher*, std::pair<std::string, bool>>>* seen, size_t& reads_from) const {
+    Value incident = ctx.slots()[0].doc;
+    std::string scratch;
+    for (const Matcher& m : r.matchers) {
+      std::string_view v = label_value(incident, m.name, scratch);
+      bool ok = matcher_matches(m, v);
+      if (seen) seen->push_back({&m, {std::string(v), ok}});
+      if (!ok) return false;
+    }
+    if (!r.any.empty()) {
+      bool any = false;
+      for (const Matcher& m : r.any) {
+        std::string_view v = label_value(incident, m.name, scratch);
+        bool ok = matcher_matches(m, v);
+        if (seen) seen->push_back({&m, {std::string(v), ok}});
+        if (ok) {
+          any = true;
+          break;
+        }
+      }
+      if (!any) return false;
+    }
+    if (!r.active_windows.empty()) {
+      bool inside = false;
+      for (int w : r.active_windows) inside = inside || (req.has_now && spec.windows[static_cast<size_t>(w)].contains(req.now));
+      if (!inside) return false;
+    }
+    for (int w : r.mute_windows)
+      if (req.has_now && spec.windows[static_cast<size_t>(w)].contains(req.now)) return false;
+    if (r.has_when) {
+      reads_from = ctx.reads().size();
+      return lang::truthy(eval(r.when, ctx, errors));
+    }
+    return true;
+  }
+
+  void explain_route(JsonWriter& w, const std::vector<const Route*>& path, bool ok,
+                     const std::vector<std::pair<const Matcher*, std::pair<std::string, bool>>>& seen,
+                     const lang::EvalContext& ctx, size_t reads_from, const std::vector<Error>&) const {
+    w.begin_object().key("path").begin_array();
+    for (const Route* r : path) w.string(r->name);
+    w.end_array().key("matched").boolean(ok);
+    if (!seen.empty()) {
+      w.key("matchers").begin_array();
+      for (const auto& [m, res] : seen)
+        w.begin_object().key("matcher").string(m->text).key("value").string(res.first).key("matched").boolean(res.second).end_object();
+      w.end_array();
+    }
+    const Route* r = path.back();
+    if (r->has_when) {
+      w.key("when").string(r->when.text);
+      write_reads(w, *r->when.program, ctx, reads_from);
+    }
+    w.end_object();
+  }
+
+  void walk(const Route& node, std::vector<const Route*>& path, std::vector<std::vector<const Route*>>& out,
+            const EvalRequest& req, lang::EvalContext& ctx, JsonWriter* explain, std::vector<Error>& errors) const {
+    bool any_child = false;
+    for (const Route& child : node.children) {
+      std::vector<std::pair<const Matcher*, std::pair<std::string, bool>>> seen;
+      size_t reads_from = ctx.reads().size();
+      bool ok = matches(child, req, ctx, errors, explain ? &seen : nullptr, reads_from);
+      path.push_back(&child);
+      if (explain) explain_route(*explain, path, ok, seen, ctx, reads_from, errors);
+      if (ok) {
+        any_child = true;
+        walk(child, path, out, req, ctx, explain, errors);
+      }
+      path.pop_back();
+      if (ok && !child.cont) break;
+    }
+    if (!any_child) out.push_back(path);
+  }
+};
+
+// ---- loading ----------------------------------------------------------------
+
+class Loader {
+ public:
+  Loader(PolicyBuilder& b, TriagePolicy& p) : b_(b), p_(p) {
+    env_.add("incident", lang::StaticType::kDyn, DocumentKind::kIncident);
+    env_.add("input", lang::StaticType::kDyn, DocumentKind::kUnknown);
+    env_.add("priority", lang::StaticType::kMap, DocumentKind::kUnknown);
+    env_.add("windows", lang::StaticType::kMap, DocumentKind::kUnknown);
+  }
+
+  void load(const json& spec) {
+    const std::string sp = b_.spec_pointer();
+    b_.only_keys(spec, sp, {"timezone", "priority", "windows", "defaults", "route", "description"});
+    if (const json* tz = b_.get(spec, sp, "timezone", false, json::value_t::string)) {
+      auto off = lang::parse_utc_offset(tz->get<std::string>());
+      if (!off) b_.fail(pointer_join(sp, "timezone"), ErrorCode::kInvalidPolicy, "a timezone is a UTC offset like \"+01:00\" or \"UTC\"");
+      else default_offset_ = *off;
+    }
+    load_priority(spec, sp);
+    if (const json* ws = b_.get(spec, sp, "windows", false, json::value_t::object)) load_windows(*ws, pointer_join(sp, "windows"));
+    if (const json* d = b_.get(spec, sp, "defaults", false, json::value_t::object)) {
+      std::string dp = pointer_join(sp, "defaults");
+      b_.only_keys(*d, dp, {"team", "escalation", "notify", "runbook", "labels"});
+      load_settings(*d, dp, p_.spec.defaults);
+    }
+    const json* root = b_.get(spec, sp, "route", true, json::value_t::object);
+    if (root) {
+      load_route(*root, pointer_join(sp, "route"), p_.spec.root, 0);
+      if (!p_.spec.root.matchers.empty() || !p_.spec.root.any.empty() || p_.spec.root.has_when)
+        b_.warnings.push_back(b_.error(pointer_join(sp, "route"), ErrorCode::kInvalidPolicy,
+                                       "the root route matches every input: its matchers and when are ignored (as in Alertmanager)"));
+      p_.spec.root.matchers.clear();
+      p_.spec.root.any.clear();
+      p_.spec.root.has_when = false;
+    }
+  }
+
+ private:
+  void load_priority(const json& spec, const std::string& sp) {
+    TriageSpec& t = p_.spec;
+    t.impact = {"high", "medium", "low"};
+    t.urgency = {"high", "medium", "low"};
+    t.matrix = {{1, 2, 3}, {2, 3, 4}, {3, 4, 5}};
+    t.default_impact = "medium";
+    t.default_urgency = "medium";
+    const json* pr = b_.get(spec, sp, "priority", false, json::value_t::object);
+    if (!pr) return;
+    std::string pp = pointer_join(sp, "priority");
+    b_.only_keys(*pr, pp, {"impact", "urgency", "matrix", "names", "derive", "default"});
+    auto strings = [&](const char* key, std::vector<std::string>& out) {
+      if (const json* a = b_.get(*pr, pp, key, false, json::value_t::array)) {
+        out.clear();
+        for (size_t i = 0; i < a->size(); ++i) {
+          if (!(*a)[i].is_string()) {
+            b_.fail(pointer_join(pointer_join(pp, key), i), ErrorCode::kInvalidPolicy, "expected a string");
+            continue;
+          }
+          out.push_back((*a)[i].get<std::string>());
+        }
+        if (out.empty()) b_.fail(pointer_join(pp, key), ErrorCode::kInvalidPolicy, std::string(key) + " needs at least one value");
+      }
+    };
+    strings("impact", t.impact);
+    strings("urgency", t.urgency);
+    strings("names", t.names);
+    if (const json* m = b_.get(*pr, pp, "matrix", false, json::value_t::array)) {
+      t.matrix.clear();
+      std::string mp = pointer_join(pp, "matrix");
+      if (m->size() != t.impact.size())
+        b_.fail(mp, ErrorCode::kInvalidPolicy, "the matrix has " + std::to_string(m->size()) + " rows but impact has " + std::to_string(t.impact.size()) + " values");
+      for (size_t r = 0; r < m->size(); ++r) {
+        const json& row = (*m)[r];
+        std::vector<int64_t> vals;
+        if (!row.is_array() || row.size() != t.urgency.size()) {
+          b_.fail(pointer_join(mp, r), ErrorCode::kInvalidPolicy, "each matrix row has one priority per urgency value (" + std::to_string(t.urgency.size()) + ")");
+          continue;
+        }
+        for (size_t c = 0; c < row.size(); ++c) {
+          if (!row[c].is_number_integer() || row[c].get<int64_t>() < 1) {
+            b_.fail(pointer_join(pointer_join(mp, r), c), ErrorCode::kInvalidPolicy, "a priority is a positive integer (1 is the highest)");
+            vals.push_back(1);
+            continue;
+          }
+          vals.push_back(row[c].get<int64_t>());
+        }
+        t.matrix.push_back(std::move(vals));
+      }
+    } else if (t.impact.size() != 3 || t.urgency.size() != 3) {
+      b_.fail(pp, ErrorCode::kInvalidPolicy, "impact and urgency are not 3 values each: give a matrix");
+    }
+    if (t.matrix.size() != t.impact.size()) {
+      t.matrix.assign(t.impact.size(), std::vector<int64_t>(t.urgency.size(), 1));
+    }
+    if (const json* d = b_.get(*pr, pp, "derive", false, json::value_t::object)) {
+      std::string dp = pointer_join(pp, "derive");
+      b_.only_keys(*d, dp, {"impact", "urgency"});
+      load_derive(*d, dp, "impact", t.impact, t.derive_impact);
+      load_derive(*d, dp, "urgency", t.urgency, t.derive_urgency);
+    }
+    if (const json* d = b_.get(*pr, pp, "default", false, json::value_t::object)) {
+      std::string dp = pointer_join(pp, "default");
+      b_.only_keys(*d, dp, {"impact", "urgency"});
+      if (const json* v = b_.get(*d, dp, "impact", false, json::value_t::string)) t.default_impact = v->get<std::string>();
+      if (const json* v = b_.get(*d, dp, "urgency", false, json::value_t::string)) t.default_urgency = v->get<std::string>();
+    }
+    if (std::find(t.impact.begin(), t.impact.end(), t.default_impact) == t.impact.end())
+      b_.fail(pp, ErrorCode::kInvalidPolicy, "the default impact \"" + t.default_impact + "\" is not one of the impact values");
+    if (std::find(t.urgency.begin(), t.urgency.end(), t.default_urgency) == t.urgency.end())
+      b_.fail(pp, ErrorCode::kInvalidPolicy, "the default urgency \"" + t.default_urgency + "\" is not one of the urgency values");
+  }
+
+  void load_derive(const json& d, const std::string& dp, const char* key, const std::vector<std::string>& levels,
+                   std::vector<DeriveRule>& out) {
+    const json* rules = b_.get(d, dp, key, false, json::value_t::array);
+    if (!rules) return;
+    std::string rp = pointer_join(dp, key);
+    for (size_t i = 0; i < rules->size(); ++i) {
+      const json& r = (*rules)[i];
+      std::string p = pointer_join(rp, i);
+      if (!r.is_object()) {
+        b_.fail(p, ErrorCode::kInvalidPolicy, "a derive rule is {\"when\": ..., \"value\": ...}");
+        continue;
+      }
+      b_.only_keys(r, p, {"when", "value", "reason"});
+      DeriveRule dr;
+      const json* v = b_.get(r, p, "value", true, json::value_t::string);
+      if (v) {
+        dr.value = v->get<std::string>();
+        if (std::find(levels.begin(), levels.end(), dr.value) == levels.end())
+          b_.fail(pointer_join(p, "value"), ErrorCode::kInvalidPolicy, "\"" + dr.value + "\" is not one of the " + key + " values");
+      }
+      if (const json* reason = b_.get(r, p, "reason", false, json::value_t::string)) dr.reason = reason->get<std::string>();
+      auto w = r.find("when");
+      if (w == r.end()) {
+        b_.fail(p, ErrorCode::kInvalidPolicy, "missing \"when\"");
+        continue;
+      }
+      if (b_.compile(*w, pointer_join(p, "when"), env_, dr.when)) out.push_back(std::move(dr));
+    }
+  }
+
+  void load_windows(const json& ws, const std::string& wp) {
+    for (auto it = ws.begin(); it != ws.end(); ++it) {
+      std::string p = pointer_join(wp, it.key());
+      Window w;
+      w.name = it.key();
+      w.offset = default_offset_;
+      const json& v = it.value();
+      if (!v.is_object()) {
+        b_.fail(p, ErrorCode::kInvalidPolicy, "a window is {\"timezone\": ..., \"times\": [...]}");
+        continue;
+      }
+      b_.only_keys(v, p, {"timezone", "times", "description"});
+      if (const json* tz = b_.get(v, p, "timezone", false, json::value_t::string)) {
+        auto off = lang::parse_utc_offset(tz->get<std::string>());
+        if (!off) b_.fail(pointer_join(p, "timezone"), ErrorCode::kInvalidPolicy, "a timezone is a UTC offset like \"+01:00\" or \"UTC\"");
+        else w.offset = *off;
+      }
+      const json* times = b_.get(v, p, "times", true, json::value_t::array);
+      if (times) {
+        for (size_t i = 0; i < times->size(); ++i) {
+          const json& t = (*times)[i];
+          std::string tp = pointer_join(pointer_join(p, "times"), i);
+          if (!t.is_object()) {
+            b_.fail(tp, ErrorCode::kInvalidPolicy, "a time range is {\"days\": [...], \"start\": \"HH:MM\", \"end\": \"HH:MM\"}");
+            continue;
+          }
+          b_.only_keys(t, tp, {"days", "start", "end"});
+          TimeRange r;
+          if (const json* days = b_.get(t, tp, "days", false, json::value_t::array)) {
+            r.days = 0;
+            for (size_t k = 0; k < days->size(); ++k) {
+              int bit = (*days)[k].is_string() ? day_bit((*days)[k].get<std::string>()) : -1;
+              if (bit < 0) b_.fail(pointer_join(pointer_join(tp, "days"), k), ErrorCode::kInvalidPolicy, "a day is mon, tue, wed, thu, fri, sat or sun");
+              else r.days = static_cast<uint8_t>(r.days | (1u << bit));
+            }
+          }
+          if (const json* s = b_.get(t, tp, "start", false, json::value_t::string))
+            if (!parse_hhmm(s->get<std::string>(), r.start)) b_.fail(pointer_join(tp, "start"), ErrorCode::kInvalidPolicy, "a time is HH:MM (00:00 to 24:00)");
+          if (const json* e = b_.get(t, tp, "end", false, json::value_t::string))
+            if (!parse_hhmm(e->get<std::string>(), r.end)) b_.fail(pointer_join(tp, "end"), ErrorCode::kInvalidPolicy, "a time is HH:MM (00:00 to 24:00)");
+          if (r.start == r.end) b_.fail(tp, ErrorCode::kInvalidPolicy, "the range is empty: start and end are equal");
+          w.times.push_back(r);
+        }
+      }
+      p_.spec.windows.push_back(std::move(w));
+    }
+  }
+
+  void load_settings(const json& r, const std::string& p, Settings& s) {
+    auto str = [&](const char* key, std::optional<std::string>& out) {
+      if (const json* v = b_.get(r, p, key, false, json::value_t::string)) out = v->get<std::string>();
+    };
+    str("team", s.team);
+    str("escalation", s.escalation);
+    str("runbook", s.runbook);
+    if (const json* v = b_.get(r, p, "notify", false, json::value_t::string)) {
+      s.notify = v->get<std::string>();
+      if (*s.notify != "page" && *s.notify != "ticket" && *s.notify != "none")
+        b_.fail(pointer_join(p, "notify"), ErrorCode::kInvalidPolicy, "notify is \"page\", \"ticket\" or \"none\"");
+    }
+    if (const json* v = b_.get(r, p, "priority_adjust", false, json::value_t::number_integer)) s.priority_adjust = v->get<int64_t>();
+    if (const json* l = b_.get(r, p, "labels", false, json::value_t::object)) {
+      for (auto it = l->begin(); it != l->end(); ++it) {
+        if (!it.value().is_string()) {
+          b_.fail(pointer_join(pointer_join(p, "labels"), it.key()), ErrorCode::kInvalidPolicy, "label values are strings");
+          continue;
+        }
+        s.labels.emplace_back(it.key(), it.value().get<std::string>());
+      }
+    }
+  }
+
+  void load_matchers(const json& r, const std::string& p, const char* key, std::vector<Matcher>& out) {
+    const json* ms = b_.get(r, p, key, false, json::value_t::array);
+    if (!ms) return;
+    for (size_t i = 0; i < ms->size(); ++i) {
+      std::string mp = pointer_join(pointer_join(p, key), i);
+      if (!(*ms)[i].is_string()) {
+        b_.fail(mp, ErrorCode::kInvalidPolicy, "a matcher is a string like service=\"payments\"");
+        continue;
+      }
+      Matcher m;
+      std::string why;
+      if (!parse_matcher((*ms)[i].get<std::string>(), m, why, b_.limits.max_regex_memory)) {
+        b_.fail(mp, why.rfind("invalid regex", 0) == 0 ? ErrorCode::kInvalidRegex : ErrorCode::kInvalidPolicy, why);
+        continue;
+      }
+      out.push_back(std::move(m));
+    }
+  }
+
+  int window_index(const std::string& name) const {
+    for (size_t i = 0; i < p_.spec.windows.size(); ++i)
+      if (p_.spec.windows[i].name == name) return static_cast<int>(i);
+    return -1;
+  }
+
+  void load_route(const json& r, const std::string& p, Route& route, int depth) {
+    if (depth > 32) {
+      b_.fail(p, ErrorCode::kLimitExceeded, "routes nest deeper than 32 levels");
+      return;
+    }
+    b_.only_keys(r, p, {"name", "matchers", "any", "when", "active_windows", "mute_windows", "continue", "routes",
+                        "team", "escalation", "notify", "runbook", "labels", "priority_adjust", "description"});
+    if (const json* n = b_.get(r, p, "name", depth > 0, json::value_t::string)) route.name = n->get<std::string>();
+    if (route.name.empty()) route.name = depth == 0 ? "root" : "route";
+    load_matchers(r, p, "matchers", route.matchers);
+    load_matchers(r, p, "any", route.any);
+    auto w = r.find("when");
+    if (w != r.end()) route.has_when = b_.compile(*w, pointer_join(p, "when"), env_, route.when);
+    for (const char* key : {"active_windows", "mute_windows"}) {
+      if (const json* ws = b_.get(r, p, key, false, json::value_t::array)) {
+        for (size_t i = 0; i < ws->size(); ++i) {
+          int idx = (*ws)[i].is_string() ? window_index((*ws)[i].get<std::string>()) : -1;
+          if (idx < 0) {
+            b_.fail(pointer_join(pointer_join(p, key), i), ErrorCode::kUnknownName, "no window of that name in spec.windows");
+            continue;
+          }
+          (std::string(key) == "active_windows" ? route.active_windows : route.mute_windows).push_back(idx);
+        }
+      }
+    }
+    if (const json* c = b_.get(r, p, "continue", false, json::value_t::boolean)) route.cont = c->get<bool>();
+    load_settings(r, p, route.settings);
+    if (const json* children = b_.get(r, p, "routes", false, json::value_t::array)) {
+      for (size_t i = 0; i < children->size(); ++i) {
+        std::string cp = pointer_join(pointer_join(p, "routes"), i);
+        if (!(*children)[i].is_object()) {
+          b_.fail(cp, ErrorCode::kInvalidPolicy, "a route is an object");
+          continue;
+        }
+        Route child;
+        load_route((*children)[i], cp, child, depth + 1);
+        // Lint: a child after one that matches everything without continue is unreachable.
+        if (!route.children.empty()) {
+          const Route& prev = route.children.back();
+          bool catch_all = prev.matchers.empty() && prev.any.empty() && !prev.has_when && prev.active_windows.empty() &&
+                           prev.mute_windows.empty() && !prev.cont;
+          if (catch_all)
+            b_.warnings.push_back(b_.error(cp, ErrorCode::kInvalidPolicy,
+                                           "route \"" + child.name + "\" is unreachable: route \"" + prev.name +
+                                               "\" before it matches everything and has no continue"));
+        }
+        route.children.push_back(std::move(child));
+      }
+    }
+  }
+
+  PolicyBuilder& b_;
+  TriagePolicy& p_;
+  lang::Environment env_;
+  int default_offset_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<CompiledPolicy> load_triage(const json& spec, PolicyBuilder& b) {
+  auto p = std::make_unique<TriagePolicy>();
+  Loader loader(b, *p);
+  loader.load(spec);
+  return p;
+}
+
+}  // namespace verdict::policy
