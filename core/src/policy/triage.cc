@@ -312,10 +312,10 @@ class TriagePolicy : public CompiledPolicy {
       if (rs.notify) s.notify = rs.notify;
       if (rs.runbook) s.runbook = rs.runbook;
       if (rs.priority_adjust) s.priority_adjust = rs.priority_adjust;
-      for (const auto& [k, v] : rs.labels) {
-        auto it = std::find_if(s.labels.begin(), s.labels.end(), [&](const auto& kv) { return kv.first == k; });
-        if (it != s.labels.end()) it->second = v;
-        else s.labels.emplace_back(k, v);
+      for (const auto& label : rs.labels) {
+        auto it = std::find_if(s.labels.begin(), s.labels.end(), [&](const auto& kv) { return kv.first == label.first; });
+        if (it != s.labels.end()) it->second = label.second;
+        else s.labels.push_back(label);
       }
     }
     std::string team, team_from;
