@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks, native and Wasm (Node) on the same bytes; each prints a table.
-#   scripts/bench.sh [load|eval|cmdb|all]   (default all)
+#   scripts/bench.sh [load|eval|triage|cmdb|all]   (default all)
 #   load: 200,000 generated alerts: document loading vs simdjson parse-only
 #   eval: a 100-rule policy over 100,000 generated incidents, with the sample CMDB
+#   triage: a 1,000-route TriageRouting policy over 100,000 generated incidents
 #   cmdb: a 100,000-item / 300,000-edge CMDB: index build and blast-radius latency
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +26,15 @@ if [[ "$what" == eval || "$what" == all ]]; then
   echo "## Evaluation: 100 rules (comparisons, in, regex, CMDB look-ups), mode all (scripts/bench.sh eval)"
   { build/bench/bench_eval .cache/bench/rules-100.json samples/cmdb.json "$data" 3;
     node bench/bench_eval.mjs .cache/bench/rules-100.json samples/cmdb.json "$data" 3; } | node bench/table.mjs
+  echo
+fi
+if [[ "$what" == triage || "$what" == all ]]; then
+  data=.cache/bench/incidents-100000.ndjson
+  [[ -s "$data" ]] || python3 samples/gen/generate.py incidents --count 100000 --seed 1 --out "$data"
+  python3 bench/gen_routes.py 1000 > .cache/bench/routes-1000.json
+  echo "## TriageRouting: 1,000 routes (matchers =, =~, !~ and when), 100,000 incidents (scripts/bench.sh triage)"
+  { build/bench/bench_eval .cache/bench/routes-1000.json samples/cmdb.json "$data" 3;
+    node bench/bench_eval.mjs .cache/bench/routes-1000.json samples/cmdb.json "$data" 3; } | node bench/table.mjs
   echo
 fi
 if [[ "$what" == cmdb || "$what" == all ]]; then

@@ -248,13 +248,14 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
     if (static_cast<int>(c) > static_cast<int>(report.worst)) report.worst = c;
     for (auto& e : errors) report.errors.push_back(std::move(e));
     ++report.decisions;
-    return std::string(out.view());
+    return out.view();
   };
 
   InputFormat format = options.format;
   if (format == InputFormat::kAuto) format = reader_.is_ndjson(input) ? InputFormat::kNdjson : InputFormat::kJson;
   if (format == InputFormat::kNdjson) {
     std::string all;
+    all.reserve(input.size() * 2);
     reader_.read_ndjson(input, [&](const StreamItem& item) {
       if (item.document) {
         all += decide_one(item.document->root(), item.line, true);
@@ -276,7 +277,7 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
   } else {
     auto doc = reader_.read(input);
     if (!doc.ok()) return fail(doc.error());
-    report.json = decide_one(doc.value().root(), 1, false);
+    report.json = std::string(decide_one(doc.value().root(), 1, false));
   }
   return report;
 }

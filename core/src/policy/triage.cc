@@ -28,6 +28,7 @@ enum class MatchOp { kEq, kNe, kRe, kNotRe };
 struct Matcher {
   std::string text;   // as written
   std::string name;   // label, field or dotted path
+  int name_id = -1;   // index of `name` in the policy's list of matcher names (per-decision cache)
   MatchOp op = MatchOp::kEq;
   std::string value;
   std::shared_ptr<RE2> re;  // anchored, for =~ and !~
@@ -179,6 +180,20 @@ struct TriageSpec {
   std::vector<Window> windows;
   Settings defaults;
   Route root;
+  std::vector<std::string> matcher_names;  // distinct names read by matchers
+};
+
+// Values of matcher names for one decision, looked up once each (many routes test
+// the same label). Reused across decisions on a thread.
+struct LabelCache {
+  std::vector<uint8_t> have;
+  std::vector<std::string_view> values;
+  std::vector<std::string> texts;  // JSON text of non-string values
+  void reset(size_t n) {
+    have.assign(n, 0);
+    values.resize(n);
+    texts.resize(n);
+  }
 };
 
 // The value a matcher sees: labels.NAME, else the top-level field NAME, else the
@@ -294,6 +309,7 @@ class TriagePolicy : public CompiledPolicy {
     ctx.bind(2, lang::Val::map_of(&pm));
 
     // 3. Routing, depth-first with Alertmanager's semantics.
+    cache().reset(spec.matcher_names.size());
     std::vector<std::vector<const Route*>> matched;
     std::vector<const Route*> path{&spec.root};
     if (explain) explain->key("routes").begin_array();
@@ -412,12 +428,26 @@ class TriagePolicy : public CompiledPolicy {
     return v;
   }
 
+  std::string_view cached_value(const Matcher& m, Value incident) const {
+    LabelCache& c = cache();
+    size_t id = static_cast<size_t>(m.name_id);
+    if (!c.have[id]) {
+      c.values[id] = label_value(incident, m.name, c.texts[id]);
+      c.have[id] = 1;
+    }
+    return c.values[id];
+  }
+
+  static LabelCache& cache() {
+    thread_local LabelCache c;
+    return c;
+  }
+
   bool matches(const Route& r, const EvalRequest& req, lang::EvalContext& ctx, std::vector<Error>& errors,
                std::vector<std::pair<const Matcher*, std::pair<std::string, bool>>>* seen, size_t& reads_from) const {
     Value incident = ctx.slots()[0].doc;
-    std::string scratch;
     for (const Matcher& m : r.matchers) {
-      std::string_view v = label_value(incident, m.name, scratch);
+      std::string_view v = cached_value(m, incident);
       bool ok = matcher_matches(m, v);
       if (seen) seen->push_back({&m, {std::string(v), ok}});
       if (!ok) return false;
@@ -425,7 +455,7 @@ class TriagePolicy : public CompiledPolicy {
     if (!r.any.empty()) {
       bool any = false;
       for (const Matcher& m : r.any) {
-        std::string_view v = label_value(incident, m.name, scratch);
+        std::string_view v = cached_value(m, incident);
         bool ok = matcher_matches(m, v);
         if (seen) seen->push_back({&m, {std::string(v), ok}});
         if (ok) {
@@ -718,6 +748,10 @@ class Loader {
         b_.fail(mp, why.rfind("invalid regex", 0) == 0 ? ErrorCode::kInvalidRegex : ErrorCode::kInvalidPolicy, why);
         continue;
       }
+      auto& names = p_.spec.matcher_names;
+      auto it = std::find(names.begin(), names.end(), m.name);
+      m.name_id = static_cast<int>(it - names.begin());
+      if (it == names.end()) names.push_back(m.name);
       out.push_back(std::move(m));
     }
   }

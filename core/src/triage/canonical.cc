@@ -1,5 +1,6 @@
 #include "triage/canonical.h"
 
+#include "document_internal.h"
 #include "verdict/documents.h"
 #include "verdict/json_writer.h"
 
@@ -27,7 +28,8 @@ class Builder {
       Value v = dig(doc, p);
       if (!v.exists() || v.is_null()) continue;
       if (v.is_string() && v.as_string().empty()) continue;
-      w_.key(field).raw(v.to_json());
+      w_.key(field);
+      write_element(w_, ValueAccess::element(v));
       out_.fields.emplace_back(field, std::string(p));
       return true;
     }
