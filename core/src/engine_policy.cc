@@ -22,7 +22,9 @@ struct Engine::State {
 };
 
 Engine::Engine(EngineOptions options)
-    : options_(options), reader_(options.limits), state_(std::make_unique<State>()) {}
+    : options_(options), reader_(options.limits), state_(std::make_unique<State>()) {
+  state_->limits.regex_sets = options.regex_sets;
+}
 
 Engine::~Engine() = default;
 

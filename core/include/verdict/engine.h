@@ -29,6 +29,9 @@ enum class InputFormat { kAuto, kJson, kNdjson };
 
 struct EngineOptions {
   Limits limits;
+  // Sibling routes whose regex matchers test the same field are matched in one pass
+  // with RE2::Set. Off only to measure what it gains (bench/bench_eval.cc).
+  bool regex_sets = true;
 };
 
 struct ReadOptions {

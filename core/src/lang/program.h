@@ -37,6 +37,7 @@ struct ExprLimits {
   size_t max_list_size = 10000;        // items in a list built during evaluation
   size_t max_string_bytes = 1 << 20;   // a string built during evaluation
   uint32_t max_blast_depth = 16;       // cmdb.blast_radius walk depth
+  bool regex_sets = true;              // TriageRouting: RE2::Set over sibling routes' regexes
 };
 
 struct Variable {

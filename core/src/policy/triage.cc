@@ -154,6 +154,16 @@ struct Settings {
   std::vector<std::pair<std::string, std::string>> labels;
 };
 
+struct Route;
+
+// Regex matchers of sibling routes on one field, matched in one pass (RE2::Set).
+struct SetGroup {
+  std::string name;  // the field
+  int name_id = -1;
+  std::unique_ptr<RE2::Set> set;
+  std::vector<std::pair<uint32_t, uint32_t>> members;  // (child index, matcher index), by pattern index
+};
+
 struct Route {
   std::string name;
   std::vector<Matcher> matchers;
@@ -164,6 +174,13 @@ struct Route {
   bool cont = false;
   Settings settings;
   std::vector<Route> children;
+  std::vector<SetGroup> sets;
+};
+
+// Per child: which of its matchers were decided by a SetGroup, and how.
+struct Precomputed {
+  uint64_t known = 0;
+  uint64_t result = 0;
 };
 
 struct DeriveRule {
@@ -444,11 +461,13 @@ class TriagePolicy : public CompiledPolicy {
   }
 
   bool matches(const Route& r, const EvalRequest& req, lang::EvalContext& ctx, std::vector<Error>& errors,
-               std::vector<std::pair<const Matcher*, std::pair<std::string, bool>>>* seen, size_t& reads_from) const {
+               std::vector<std::pair<const Matcher*, std::pair<std::string, bool>>>* seen, size_t& reads_from,
+               const Precomputed& pre) const {
     Value incident = ctx.slots()[0].doc;
-    for (const Matcher& m : r.matchers) {
+    for (size_t k = 0; k < r.matchers.size(); ++k) {
+      const Matcher& m = r.matchers[k];
       std::string_view v = cached_value(m, incident);
-      bool ok = matcher_matches(m, v);
+      bool ok = k < 64 && (pre.known >> k & 1) ? (pre.result >> k & 1) != 0 : matcher_matches(m, v);
       if (seen) seen->push_back({&m, {std::string(v), ok}});
       if (!ok) return false;
     }
@@ -502,10 +521,43 @@ class TriagePolicy : public CompiledPolicy {
   void walk(const Route& node, std::vector<const Route*>& path, std::vector<std::vector<const Route*>>& out,
             const EvalRequest& req, lang::EvalContext& ctx, JsonWriter* explain, std::vector<Error>& errors) const {
     bool any_child = false;
-    for (const Route& child : node.children) {
+    // One pass per field over the children's regexes on it (RE2::Set), instead of one
+    // match per child; the children read the outcome below.
+    std::vector<Precomputed> pre(node.sets.empty() ? 0 : node.children.size());
+    if (!node.sets.empty()) {
+      Value incident = ctx.slots()[0].doc;
+      std::vector<int> hits;
+      for (const SetGroup& g : node.sets) {
+        LabelCache& c = cache();
+        size_t id = static_cast<size_t>(g.name_id);
+        if (!c.have[id]) {
+          c.values[id] = label_value(incident, g.name, c.texts[id]);
+          c.have[id] = 1;
+        }
+        std::string_view v = c.values[id];
+        hits.clear();
+        RE2::Set::ErrorInfo info{RE2::Set::kNoError};
+        bool any = g.set->Match(re2::StringPiece(v.data(), v.size()), &hits, &info);
+        if (!any && info.kind != RE2::Set::kNoError) continue;  // e.g. DFA out of memory: match one by one
+        for (const auto& [child, k] : g.members) pre[child].known |= uint64_t{1} << k;
+        for (int h : hits) {
+          const auto& [child, k] = g.members[static_cast<size_t>(h)];
+          pre[child].result |= uint64_t{1} << k;
+        }
+      }
+      // !~ is the negation of the set's answer.
+      for (uint32_t ci = 0; ci < node.children.size(); ++ci) {
+        const Route& ch = node.children[ci];
+        for (uint32_t k = 0; k < ch.matchers.size() && k < 64; ++k)
+          if ((pre[ci].known >> k & 1) && ch.matchers[k].op == MatchOp::kNotRe) pre[ci].result ^= uint64_t{1} << k;
+      }
+    }
+    static const Precomputed kNone;
+    for (size_t ci = 0; ci < node.children.size(); ++ci) {
+      const Route& child = node.children[ci];
       std::vector<std::pair<const Matcher*, std::pair<std::string, bool>>> seen;
       size_t reads_from = ctx.reads().size();
-      bool ok = matches(child, req, ctx, errors, explain ? &seen : nullptr, reads_from);
+      bool ok = matches(child, req, ctx, errors, explain ? &seen : nullptr, reads_from, pre.empty() ? kNone : pre[ci]);
       path.push_back(&child);
       if (explain) explain_route(*explain, path, ok, seen, ctx, reads_from, errors);
       if (ok) {
@@ -810,6 +862,42 @@ class Loader {
         }
         route.children.push_back(std::move(child));
       }
+    }
+    if (b_.limits.regex_sets) build_sets(route);
+  }
+
+  // Groups the children's regex matchers by field; a field tested by 4 or more
+  // children gets one RE2::Set (anchored at both ends, like the matchers).
+  void build_sets(Route& route) {
+    std::vector<std::string> names;
+    for (const Route& c : route.children)
+      for (const Matcher& m : c.matchers)
+        if ((m.op == MatchOp::kRe || m.op == MatchOp::kNotRe) && std::find(names.begin(), names.end(), m.name) == names.end())
+          names.push_back(m.name);
+    for (const std::string& name : names) {
+      SetGroup g;
+      g.name = name;
+      RE2::Options opts;
+      opts.set_log_errors(false);
+      opts.set_max_mem(b_.limits.max_regex_memory * 8);
+      g.set = std::make_unique<RE2::Set>(opts, RE2::ANCHOR_BOTH);
+      bool ok = true;
+      for (uint32_t ci = 0; ci < route.children.size() && ok; ++ci) {
+        const Route& c = route.children[ci];
+        for (uint32_t k = 0; k < c.matchers.size() && k < 64; ++k) {
+          const Matcher& m = c.matchers[k];
+          if ((m.op != MatchOp::kRe && m.op != MatchOp::kNotRe) || m.name != name) continue;
+          if (g.set->Add(m.value, nullptr) < 0) {
+            ok = false;
+            break;
+          }
+          g.name_id = m.name_id;
+          g.members.emplace_back(ci, k);
+        }
+      }
+      // Too few to gain, or a pattern or program RE2::Set rejects: match one by one.
+      if (!ok || g.members.size() < 4 || !g.set->Compile()) continue;
+      route.sets.push_back(std::move(g));
     }
   }
 
