@@ -138,11 +138,11 @@ bool parse_hhmm(const std::string& s, int& out) {
 
 int day_bit(const std::string& d) {
   static const char* const kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  static const char* const kFull[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
   std::string low;
   for (char c : d) low.push_back(static_cast<char>(tolower(static_cast<unsigned char>(c))));
-  if (low.size() > 3) low = low.substr(0, 3);
   for (int i = 0; i < 7; ++i)
-    if (low == kDays[i]) return i;
+    if (low == kDays[i] || low == kFull[i]) return i;
   return -1;
 }
 
@@ -273,6 +273,7 @@ class TriagePolicy : public CompiledPolicy {
     if (req.has_now) ctx.set_now(req.now);
     ctx.bind(0, incident);
     ctx.bind(1, req.input);
+    ctx.bind(2, lang::Val::null());  // `priority` is not known while impact and urgency are derived
     // windows: {name: bool}
     lang::ValMap& wm = ctx.arena().new_map();
     for (const Window& w : spec.windows) wm.emplace_back(w.name, req.has_now ? lang::Val::boolean(w.contains(req.now)) : lang::Val::null());
@@ -284,7 +285,10 @@ class TriagePolicy : public CompiledPolicy {
     // 2. Priority.
     auto level = [&](const char* field, const std::vector<std::string>& levels, const std::vector<DeriveRule>& derive,
                      const std::string& fallback, std::string& from) -> size_t {
-      std::string_view given = incident.get(field).as_string();
+      Value given_value = incident.get(field);
+      if (given_value.exists() && !given_value.is_null() && !given_value.is_string())
+        reasons.push_back(std::string(field) + " \"" + given_value.to_json() + "\" in the input is not one of the matrix's values");
+      std::string_view given = given_value.as_string();
       if (!given.empty()) {
         for (size_t i = 0; i < levels.size(); ++i) {
           if (levels[i].size() == given.size() &&
@@ -320,7 +324,9 @@ class TriagePolicy : public CompiledPolicy {
     int64_t base = spec.matrix[ii][ui];
     lang::ValMap& pm = ctx.arena().new_map();
     pm.emplace_back("number", lang::Val::integer(base));
-    pm.emplace_back("name", lang::Val::str(priority_name(base)));
+    std::string& base_name = ctx.arena().new_string();  // lives as long as the decision
+    base_name = priority_name(base);
+    pm.emplace_back("name", lang::Val::str(base_name));
     pm.emplace_back("impact", lang::Val::str(spec.impact[ii]));
     pm.emplace_back("urgency", lang::Val::str(spec.urgency[ui]));
     ctx.bind(2, lang::Val::map_of(&pm));
@@ -368,9 +374,13 @@ class TriagePolicy : public CompiledPolicy {
       }
     }
     int64_t number = base;
-    int64_t lowest = 1, highest_number = 1;
+    int64_t lowest = INT64_MAX, highest_number = 1;
     for (const auto& row : spec.matrix)
-      for (int64_t v : row) highest_number = std::max(highest_number, v);
+      for (int64_t v : row) {
+        highest_number = std::max(highest_number, v);
+        lowest = std::min(lowest, v);
+      }
+    if (lowest == INT64_MAX) lowest = 1;
     if (s.priority_adjust) {
       number = std::clamp<int64_t>(base + *s.priority_adjust, lowest, highest_number);
       reasons.push_back("priority adjusted by " + std::to_string(*s.priority_adjust) + " on route " + first.back()->name);
