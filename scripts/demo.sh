@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing, builds the native engine, and runs the main job on the
-# shipped samples: what the engine reads from each sample file, then the example
-# policy deciding on the sample incidents (with the sample CMDB).
+# shipped samples: what the engine reads from each sample file, then the default
+# triage policy deciding priority, team and route for the sample incidents, a
+# ServiceNow incident and Jira issues (with the sample CMDB).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -11,6 +12,6 @@ shopt -s nullglob
 echo "== verdict read samples/*.json samples/*.ndjson"
 build/verdict read samples/*.json samples/*.ndjson | grep -v '^  line' || true
 echo
-echo "== verdict eval -p policies/rules/incident-basics.json -d samples/cmdb.json samples/incidents.ndjson"
-build/verdict eval -p policies/rules/incident-basics.json -d samples/cmdb.json \
-  --now 2025-03-14T13:00:00Z samples/incidents.ndjson
+echo "== verdict triage -p policies/triage/default.json -d samples/cmdb.json --now 2025-03-14T09:00:00Z ..."
+build/verdict triage -p policies/triage/default.json -d samples/cmdb.json --now 2025-03-14T09:00:00Z \
+  samples/incidents.ndjson samples/servicenow-incident.json samples/jira-issues.ndjson

@@ -87,6 +87,7 @@ class EvalContext {
   void bind(int32_t slot, Val v);
   void bind(int32_t slot, Value doc) { bind(slot, Val::from_doc(doc)); }
   void set_now(int64_t nanos) { now_ = nanos; has_now_ = true; }
+  void clear_now() { has_now_ = false; }
   void set_cmdb(const CmdbIndex* cmdb) { cmdb_ = cmdb; }
   // Record every field path read and its value (for explanations).
   void set_explain(bool on) { explain_ = on; }

@@ -47,6 +47,7 @@ class RulesPolicy : public CompiledPolicy {
     ctx.set_explain(req.explain);
     ctx.set_cmdb(req.cmdb);
     if (req.has_now) ctx.set_now(req.now);
+    else ctx.clear_now();  // never the time of an earlier decision
     ctx.bind(0, req.input);
 
     if (explain) explain->begin_object().key("let").begin_object();

@@ -271,6 +271,7 @@ class TriagePolicy : public CompiledPolicy {
     ctx.set_explain(req.explain);
     ctx.set_cmdb(req.cmdb);
     if (req.has_now) ctx.set_now(req.now);
+    else ctx.clear_now();  // never the time of an earlier decision
     ctx.bind(0, incident);
     ctx.bind(1, req.input);
     ctx.bind(2, lang::Val::null());  // `priority` is not known while impact and urgency are derived
@@ -336,7 +337,7 @@ class TriagePolicy : public CompiledPolicy {
     std::vector<std::vector<const Route*>> matched;
     std::vector<const Route*> path{&spec.root};
     if (explain) explain->key("routes").begin_array();
-    if (explain) explain_route(*explain, path, true, {}, ctx, 0, errors);
+    if (explain) explain_route(*explain, path, true, {}, ctx, 0, nullptr);
     walk(spec.root, path, matched, req, ctx, explain, errors);
     if (explain) explain->end_array();
 
@@ -383,7 +384,11 @@ class TriagePolicy : public CompiledPolicy {
     if (lowest == INT64_MAX) lowest = 1;
     if (s.priority_adjust) {
       number = std::clamp<int64_t>(base + *s.priority_adjust, lowest, highest_number);
-      reasons.push_back("priority adjusted by " + std::to_string(*s.priority_adjust) + " on route " + first.back()->name);
+      if (number != base)
+        reasons.push_back("priority adjusted by " + std::to_string(*s.priority_adjust) + " on route " + first.back()->name);
+      else if (*s.priority_adjust != 0)
+        reasons.push_back("priority adjustment " + std::to_string(*s.priority_adjust) + " on route " + first.back()->name +
+                          " has no effect: " + priority_name(base) + " is already at the end of the matrix");
     }
 
     if (explain) explain->end_object();
@@ -510,7 +515,7 @@ class TriagePolicy : public CompiledPolicy {
 
   void explain_route(JsonWriter& w, const std::vector<const Route*>& path, bool ok,
                      const std::vector<std::pair<const Matcher*, std::pair<std::string, bool>>>& seen,
-                     const lang::EvalContext& ctx, size_t reads_from, const std::vector<Error>&) const {
+                     const lang::EvalContext& ctx, size_t reads_from, const Error* error) const {
     w.begin_object().key("path").begin_array();
     for (const Route* r : path) w.string(r->name);
     w.end_array().key("matched").boolean(ok);
@@ -525,6 +530,7 @@ class TriagePolicy : public CompiledPolicy {
       w.key("when").string(r->when.text);
       write_reads(w, *r->when.program, ctx, reads_from);
     }
+    if (error) w.key("error").string(error->message);
     w.end_object();
   }
 
@@ -567,9 +573,10 @@ class TriagePolicy : public CompiledPolicy {
       const Route& child = node.children[ci];
       std::vector<std::pair<const Matcher*, std::pair<std::string, bool>>> seen;
       size_t reads_from = ctx.reads().size();
+      size_t errors_before = errors.size();
       bool ok = matches(child, req, ctx, errors, explain ? &seen : nullptr, reads_from, pre.empty() ? kNone : pre[ci]);
       path.push_back(&child);
-      if (explain) explain_route(*explain, path, ok, seen, ctx, reads_from, errors);
+      if (explain) explain_route(*explain, path, ok, seen, ctx, reads_from, errors.size() > errors_before ? &errors.back() : nullptr);
       if (ok) {
         any_child = true;
         walk(child, path, out, req, ctx, explain, errors);

@@ -100,8 +100,13 @@ Canonical canonicalize(Value in) {
   Canonical c;
   Builder b(c);
   std::string_view kind = in.get("kind").as_string();
-  bool servicenow = !in.get("kind").exists() && in.get("number").exists() &&
-                    (in.get("short_description").exists() || in.get("sys_class_name").as_string() == "incident");
+  // A ServiceNow record of another table (change_request, ...) is not an incident: it is
+  // read as it is (native), and a policy can route it by its fields.
+  std::string_view sn_class = in.get("sys_class_name").as_string();
+  bool sn_ticket = sn_class.empty() || sn_class == "incident" || sn_class == "sc_task" || sn_class == "sc_req_item" ||
+                   sn_class == "problem";
+  bool servicenow = !in.get("kind").exists() && in.get("number").exists() && sn_ticket &&
+                    (in.get("short_description").exists() || sn_class == "incident");
   bool jira = !in.get("kind").exists() && in.get("key").exists() && in.get("fields").is_object();
   bool alert = kind == "alert" || (!in.get("kind").exists() && (in.get("labels").get("alertname").exists() || in.get("startsAt").exists()));
   b.writer().key("kind").string("incident");
