@@ -5,21 +5,9 @@
 namespace verdict {
 namespace {
 
-// Follows a dotted path of plain keys ("fields.priority.name").
-Value dig(Value v, std::string_view dotted) {
-  size_t start = 0;
-  while (v.exists()) {
-    size_t dot = dotted.find('.', start);
-    v = v.get(dotted.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return v;
-}
-
 Value first_present(Value doc, std::initializer_list<std::string_view> paths) {
   for (auto p : paths) {
-    Value v = dig(doc, p);
+    Value v = at_dotted(doc, p);
     if (v.exists() && !v.is_null()) return v;
   }
   return {};
@@ -52,6 +40,17 @@ bool non_empty_text(Value v) {
 
 }  // namespace
 
+Value at_dotted(Value v, std::string_view dotted) {
+  size_t start = 0;
+  while (v.exists()) {
+    size_t dot = dotted.find('.', start);
+    v = v.get(dotted.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return v;
+}
+
 const char* kind_name(DocumentKind kind) {
   switch (kind) {
     case DocumentKind::kUnknown: return "unknown";
@@ -76,7 +75,7 @@ std::string_view text_of(Value v) {
 
 std::string_view first_text(Value doc, std::initializer_list<std::string_view> paths) {
   for (auto p : paths) {
-    std::string_view s = text_of(dig(doc, p));
+    std::string_view s = text_of(at_dotted(doc, p));
     if (!s.empty()) return s;
   }
   return {};

@@ -78,36 +78,43 @@ LoadReport Engine::lint(std::string_view text, const std::string& source) const 
   return report;
 }
 
+// Adds one data file (a JSON document, or NDJSON of entities) to `index`; input errors
+// go to `errors` when given.
+void Engine::add_data(CmdbIndex& index, std::string_view text, const std::string& source, std::vector<Error>* errors) {
+  if (reader_.is_ndjson(text)) {
+    reader_.read_ndjson(text, [&](const StreamItem& item) {
+      if (item.error) {
+        if (errors) {
+          Error e = *item.error;
+          e.source = source;
+          errors->push_back(std::move(e));
+        }
+        return true;
+      }
+      // Copy the line into its own Document: the stream's view is reused.
+      auto doc = reader_.read(std::string_view(text.data() + item.offset, item.length));
+      if (doc.ok()) (void)index.add(std::move(doc).value(), source);
+      return true;
+    });
+    return;
+  }
+  auto doc = reader_.read(text);
+  if (!doc.ok()) {
+    if (errors) {
+      Error e = doc.error();
+      e.source = source;
+      errors->push_back(std::move(e));
+    }
+    return;
+  }
+  (void)index.add(std::move(doc).value(), source);
+}
+
 LoadReport Engine::load_data(std::string_view text, const std::string& source) {
   LoadReport report;
   // Check that it reads before keeping it: one document, or NDJSON of entities.
   CmdbIndex probe;
-  auto add_all = [&](CmdbIndex& index, std::string_view t, const std::string& src, std::vector<Error>& errors) {
-    if (reader_.is_ndjson(t)) {
-      reader_.read_ndjson(t, [&](const StreamItem& item) {
-        if (item.error) {
-          Error e = *item.error;
-          e.source = src;
-          errors.push_back(std::move(e));
-          return true;
-        }
-        // Copy the line into its own Document: the stream's view is reused.
-        auto doc = reader_.read(std::string_view(t.data() + item.offset, item.length));
-        if (doc.ok()) (void)index.add(std::move(doc).value(), src);
-        return true;
-      });
-    } else {
-      auto doc = reader_.read(t);
-      if (!doc.ok()) {
-        Error e = doc.error();
-        e.source = src;
-        errors.push_back(std::move(e));
-        return;
-      }
-      (void)index.add(std::move(doc).value(), src);
-    }
-  };
-  add_all(probe, text, source, report.errors);
+  add_data(probe, text, source, &report.errors);
   probe.finalize();
   for (const Error& p : probe.problems()) {
     Error w = p;
@@ -203,20 +210,7 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
   // Data.
   if (state_->cmdb_dirty) {
     state_->cmdb = std::make_unique<CmdbIndex>();
-    for (const auto& entry : state_->data) {
-      const std::string& src = entry.first;
-      const std::string& text = entry.second;
-      if (reader_.is_ndjson(text)) {
-        reader_.read_ndjson(text, [&](const StreamItem& item) {
-          auto doc = reader_.read(std::string_view(text.data() + item.offset, item.length));
-          if (doc.ok()) (void)state_->cmdb->add(std::move(doc).value(), src);
-          return true;
-        });
-      } else {
-        auto doc = reader_.read(text);
-        if (doc.ok()) (void)state_->cmdb->add(std::move(doc).value(), src);
-      }
-    }
+    for (const auto& [src, text] : state_->data) add_data(*state_->cmdb, text, src, nullptr);
     state_->cmdb->finalize();
     state_->cmdb_dirty = false;
   }

@@ -29,6 +29,9 @@ DocumentKind detect_kind(Value doc);
 // or of another type (numbers are not converted).
 std::string_view text_of(Value v);
 
+// The value at a dotted path of plain keys ("fields.priority.name"), or missing.
+Value at_dotted(Value v, std::string_view dotted);
+
 // The first of `paths` (dotted, e.g. "fields.summary") that holds text.
 std::string_view first_text(Value doc, std::initializer_list<std::string_view> paths);
 

@@ -22,6 +22,8 @@
 
 namespace verdict {
 
+class CmdbIndex;
+
 // The version of verdict, e.g. "0.1.0".
 const char* version();
 
@@ -122,6 +124,7 @@ class Engine {
 
  private:
   struct State;
+  void add_data(CmdbIndex& index, std::string_view text, const std::string& source, std::vector<Error>* errors);
   EngineOptions options_;
   DocumentReader reader_;
   std::unique_ptr<State> state_;

@@ -102,9 +102,6 @@ std::string suggest(std::string_view name, const std::vector<std::string_view>& 
   return best.empty() ? std::string() : "; did you mean '" + std::string(best) + "'?";
 }
 
-std::string a_an(const char* type) {
-  return std::string(type[0] == 'a' || type[0] == 'e' || type[0] == 'i' || type[0] == 'o' || type[0] == 'u' ? "an " : "a ") + type;
-}
 
 bool numeric(S t) { return t == S::kInt || t == S::kDouble || t == S::kNumber; }
 bool known(S t) { return t != S::kDyn && t != S::kNull; }

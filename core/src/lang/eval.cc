@@ -36,9 +36,6 @@ Val EvalContext::fail(ErrorCode code, std::string message, uint32_t pos) {
 
 namespace {
 
-std::string a_an(const char* type) {
-  return std::string(type[0] == 'a' || type[0] == 'e' || type[0] == 'i' || type[0] == 'o' || type[0] == 'u' ? "an " : "a ") + type;
-}
 
 class Evaluator {
  public:

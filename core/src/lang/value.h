@@ -80,6 +80,12 @@ struct Val {
 // "timestamp", "duration", "list", "map", "error".
 const char* val_type_name(const Val& v);
 
+// "an int", "a string": a type name with its article, for messages.
+inline std::string a_an(const char* type) {
+  bool vowel = type[0] == 'a' || type[0] == 'e' || type[0] == 'i' || type[0] == 'o' || type[0] == 'u';
+  return std::string(vowel ? "an " : "a ") + type;
+}
+
 // List and map access over both document and built values.
 size_t list_size(const Val& v);
 Val list_at(const Val& v, size_t i);

@@ -53,6 +53,13 @@ Error CompiledPolicy::locate(const Expr& expr, const Error& e) const {
   return out;
 }
 
+lang::Val CompiledPolicy::evaluate(const Expr& e, lang::EvalContext& ctx, std::vector<Error>& errors) const {
+  size_t before = ctx.errors().size();
+  lang::Val v = lang::evaluate(*e.program, ctx);
+  if (v.is_error() && ctx.errors().size() > before) errors.push_back(locate(e, ctx.errors()[v.err]));
+  return v;
+}
+
 const json* PolicyBuilder::get(const json& obj, const std::string& pointer, const char* key, bool required,
                                json::value_t type) {
   auto it = obj.find(key);

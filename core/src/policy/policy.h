@@ -70,6 +70,12 @@ class CompiledPolicy {
   Error locate(const Expr& expr, const Error& e) const;
 
  protected:
+  // Evaluates `e`; an error value is also appended to `errors`, located in the policy file.
+  lang::Val evaluate(const Expr& e, lang::EvalContext& ctx, std::vector<Error>& errors) const;
+
+ public:
+
+ protected:
   Metadata meta_;
   std::shared_ptr<const JsonSource> source_;
   std::vector<Error> warnings_;

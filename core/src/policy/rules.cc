@@ -52,7 +52,7 @@ class RulesPolicy : public CompiledPolicy {
 
     if (explain) explain->begin_object().key("let").begin_object();
     for (size_t i = 0; i < lets_.size(); ++i) {
-      lang::Val v = eval(lets_[i].expr, ctx, errors);
+      lang::Val v = evaluate(lets_[i].expr, ctx, errors);
       ctx.bind(static_cast<int32_t>(i + 1), v);
       if (explain) {
         explain->key(lets_[i].key);
@@ -68,13 +68,13 @@ class RulesPolicy : public CompiledPolicy {
         if (k == key) { old = v; return; }
       outputs.emplace_back(key, v);
     };
-    for (const Output& d : defaults_) set_output(d.key, eval(d.expr, ctx, errors));
+    for (const Output& d : defaults_) set_output(d.key, evaluate(d.expr, ctx, errors));
 
     std::vector<const Rule*> matched;
     for (const Rule& rule : rules_) {
       size_t reads_before = ctx.reads().size();
       size_t errors_before = errors.size();
-      lang::Val w = eval(rule.when, ctx, errors);
+      lang::Val w = evaluate(rule.when, ctx, errors);
       bool hit = lang::truthy(w);
       if (explain) {
         explain->begin_object().key("rule").string(rule.name).key("when").string(rule.when.text).key("matched").boolean(hit);
@@ -84,7 +84,7 @@ class RulesPolicy : public CompiledPolicy {
       }
       if (!hit) continue;
       matched.push_back(&rule);
-      for (const Output& o : rule.set) set_output(o.key, eval(o.expr, ctx, errors));
+      for (const Output& o : rule.set) set_output(o.key, evaluate(o.expr, ctx, errors));
       if (first_) break;
     }
     if (explain) explain->end_array().end_object();
@@ -115,13 +115,6 @@ class RulesPolicy : public CompiledPolicy {
   std::vector<Rule> rules_;
   bool first_ = true;
 
- private:
-  lang::Val eval(const Expr& e, lang::EvalContext& ctx, std::vector<Error>& errors) const {
-    size_t before = ctx.errors().size();
-    lang::Val v = lang::evaluate(*e.program, ctx);
-    if (v.is_error() && ctx.errors().size() > before) errors.push_back(locate(e, ctx.errors()[v.err]));
-    return v;
-  }
 };
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "lang/time_util.h"
 #include "policy/kinds.h"
 #include "triage/canonical.h"
+#include "verdict/documents.h"
 #include "verdict/json_writer.h"
 
 namespace verdict::policy {
@@ -218,16 +219,7 @@ struct LabelCache {
 std::string_view label_value(Value incident, const std::string& name, std::string& scratch) {
   Value v = incident.get("labels").get(name);
   if (!v.exists()) v = incident.get(name);
-  if (!v.exists() && name.find('.') != std::string::npos) {
-    v = incident;
-    size_t start = 0;
-    while (v.exists()) {
-      size_t dot = name.find('.', start);
-      v = v.get(std::string_view(name).substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-      if (dot == std::string::npos) break;
-      start = dot + 1;
-    }
-  }
+  if (!v.exists() && name.find('.') != std::string::npos) v = at_dotted(incident, name);
   if (!v.exists() || v.is_null()) return {};
   if (v.is_string()) return v.as_string();
   scratch = v.to_json();
@@ -303,7 +295,7 @@ class TriagePolicy : public CompiledPolicy {
         reasons.push_back(std::string(field) + " \"" + std::string(given) + "\" in the input is not one of the matrix's values");
       }
       for (const DeriveRule& r : derive) {
-        lang::Val v = eval(r.when, ctx, errors);
+        lang::Val v = evaluate(r.when, ctx, errors);
         if (lang::truthy(v)) {
           for (size_t i = 0; i < levels.size(); ++i) {
             if (levels[i] == r.value) {
@@ -453,13 +445,6 @@ class TriagePolicy : public CompiledPolicy {
     w.end_array().end_object();
   }
 
-  lang::Val eval(const Expr& e, lang::EvalContext& ctx, std::vector<Error>& errors) const {
-    size_t before = ctx.errors().size();
-    lang::Val v = lang::evaluate(*e.program, ctx);
-    if (v.is_error() && ctx.errors().size() > before) errors.push_back(locate(e, ctx.errors()[v.err]));
-    return v;
-  }
-
   std::string_view cached_value(const Matcher& m, Value incident) const {
     LabelCache& c = cache();
     size_t id = static_cast<size_t>(m.name_id);
@@ -508,7 +493,7 @@ class TriagePolicy : public CompiledPolicy {
       if (req.has_now && spec.windows[static_cast<size_t>(w)].contains(req.now)) return false;
     if (r.has_when) {
       reads_from = ctx.reads().size();
-      return lang::truthy(eval(r.when, ctx, errors));
+      return lang::truthy(evaluate(r.when, ctx, errors));
     }
     return true;
   }

@@ -7,17 +7,6 @@
 namespace verdict::triage {
 namespace {
 
-Value dig(Value v, std::string_view dotted) {
-  size_t start = 0;
-  while (v.exists()) {
-    size_t dot = dotted.find('.', start);
-    v = v.get(dotted.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return v;
-}
-
 class Builder {
  public:
   explicit Builder(Canonical& out) : out_(out) { w_.begin_object(); }
@@ -25,7 +14,7 @@ class Builder {
   // Copies the first of `paths` that is present (not null) as canonical `field`.
   bool copy(const char* field, Value doc, std::initializer_list<std::string_view> paths) {
     for (auto p : paths) {
-      Value v = dig(doc, p);
+      Value v = at_dotted(doc, p);
       if (!v.exists() || v.is_null()) continue;
       if (v.is_string() && v.as_string().empty()) continue;
       w_.key(field);
@@ -37,7 +26,7 @@ class Builder {
   }
   // A ServiceNow reference or plain string, as text.
   bool text(const char* field, Value doc, std::string_view path) {
-    std::string_view t = text_of(dig(doc, path));
+    std::string_view t = text_of(at_dotted(doc, path));
     if (t.empty()) return false;
     w_.key(field).string(t);
     out_.fields.emplace_back(field, std::string(path));
