@@ -194,19 +194,18 @@ int cmd_eval(const std::vector<std::string>& policies, const std::vector<std::st
       return kExitUsage;
     }
     options.source = source_name ? *source_name : (path == "-" ? "stdin" : path);
-    EvalReport r = engine.evaluate(text, options);
-    if (format == "json") {
-      std::cout << r.json;
-      if (r.json.empty() || r.json.back() != '\n') std::cout << "\n";
-    } else {
-      size_t start = 0;
-      while (start < r.json.size()) {
-        size_t nl = r.json.find('\n', start);
-        if (nl == std::string::npos) nl = r.json.size();
-        if (nl > start) print_decision_text(r.json.substr(start, nl - start));
-        start = nl + 1;
+    // Decisions are written as they are made, so a stream of any length runs in bounded memory.
+    options.sink = [&](std::string_view out) {
+      if (format == "json") {
+        std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+        if (out.empty() || out.back() != '\n') std::cout << "\n";
+        return;
       }
-    }
+      std::string_view line = out;
+      while (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+      if (!line.empty()) print_decision_text(std::string(line));
+    };
+    EvalReport r = engine.evaluate(text, options);
     worst = std::max(worst, exit_code_for(r.worst));
   }
   return worst;

@@ -182,6 +182,10 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
     report.errors.push_back(std::move(e));
     report.json = w.take();
     report.worst = DecisionClass::kError;
+    if (options.sink) {
+      options.sink(report.json);
+      report.json.clear();
+    }
     return report;
   };
   // Which policy.
@@ -251,8 +255,9 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
   if (format == InputFormat::kAuto) format = reader_.is_ndjson(input) ? InputFormat::kNdjson : InputFormat::kJson;
   if (format == InputFormat::kNdjson) {
     std::string all;
-    all.reserve(input.size() * 2);
+    if (!options.sink) all.reserve(input.size() * 2);
     reader_.read_ndjson(input, [&](const StreamItem& item) {
+      if (options.sink) all.clear();
       if (item.document) {
         all += decide_one(item.document->root(), item.line, true);
       } else {
@@ -267,13 +272,18 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
         report.worst = DecisionClass::kError;
       }
       all.push_back('\n');
+      if (options.sink) options.sink(all);
       return true;
     });
-    report.json = std::move(all);
+    if (!options.sink) report.json = std::move(all);
   } else {
     auto doc = reader_.read(input);
     if (!doc.ok()) return fail(doc.error());
     report.json = std::string(decide_one(doc.value().root(), 1, false));
+    if (options.sink) {
+      options.sink(report.json);
+      report.json.clear();
+    }
   }
   return report;
 }

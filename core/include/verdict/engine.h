@@ -12,6 +12,7 @@
 // Not thread-safe: one Engine per thread (they share nothing). Not copyable.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -79,6 +80,9 @@ struct EvalOptions {
   bool explain = false;          // add the trace of rules considered and values read
   InputFormat format = InputFormat::kAuto;
   std::string source;            // input name for error positions
+  // When set, each decision line (with its newline, for NDJSON input) goes to the sink as it
+  // is made, and EvalReport::json stays empty: a stream of any length in bounded memory.
+  std::function<void(std::string_view)> sink;
 };
 
 // How a decision ended, for exit codes (worst over a stream).
