@@ -38,3 +38,32 @@ TEST_CASE("a decision sink receives exactly the bytes of the one-string result, 
   CHECK(calls == 1);
   CHECK(streamed.find("wrong_type") != std::string::npos);
 }
+
+TEST_CASE("expression limits are engine options: a small step limit fails a decision with a reason", "[eval][limits]") {
+  const char* policy = R"({"apiVersion":"verdict/v1","kind":"Rules","metadata":{"name":"l"},
+    "spec":{"input":"doc","rules":[{"name":"r","when":"doc.xs.map(x, doc.xs.filter(y, y > x).size()).size() > 0"}]}})";
+  const std::string input = R"({"xs":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20]})";
+  verdict::EvalOptions eval;
+  eval.format = verdict::InputFormat::kJson;
+
+  verdict::Engine roomy;  // defaults: 100,000 steps is plenty for 20 x 20
+  REQUIRE(roomy.load_policies(policy, "l.json").ok());
+  CHECK(roomy.evaluate(input, eval).ok());
+
+  verdict::EngineOptions options;
+  options.expressions.max_steps = 100;
+  verdict::Engine tight(options);
+  REQUIRE(tight.load_policies(policy, "l.json").ok());
+  verdict::EvalReport r = tight.evaluate(input, eval);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].code == verdict::ErrorCode::kLimitExceeded);
+  CHECK(r.errors[0].message.find("100 steps") != std::string::npos);
+  CHECK(r.errors[0].line == 2);
+
+  options = {};
+  options.expressions.max_expression_bytes = 20;
+  verdict::Engine short_exprs(options);
+  verdict::LoadReport load = short_exprs.load_policies(policy, "l.json");
+  REQUIRE(!load.ok());
+  CHECK(load.errors[0].code == verdict::ErrorCode::kLimitExceeded);
+}

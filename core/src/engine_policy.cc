@@ -24,6 +24,12 @@ struct Engine::State {
 Engine::Engine(EngineOptions options)
     : options_(options), reader_(options.limits), state_(std::make_unique<State>()) {
   state_->limits.regex_sets = options.regex_sets;
+  state_->limits.parse.max_expression_bytes = options.expressions.max_expression_bytes;
+  state_->limits.parse.max_depth = options.expressions.max_nesting;
+  state_->limits.max_steps = options.expressions.max_steps;
+  state_->limits.max_list_size = options.expressions.max_list_size;
+  state_->limits.max_regex_memory = options.expressions.max_regex_memory;
+  state_->ctx = lang::EvalContext(state_->limits);
 }
 
 Engine::~Engine() = default;

@@ -30,8 +30,19 @@ const char* version();
 
 enum class InputFormat { kAuto, kJson, kNdjson };
 
+// Limits of the policy language (docs/language.md, "Limits"); exceeding one is a load
+// error or a failed evaluation with a reason, never a hang.
+struct ExpressionLimits {
+  size_t max_expression_bytes = 16384;  // source text of one expression
+  size_t max_nesting = 64;              // nesting of sub-expressions
+  uint64_t max_steps = 100000;          // evaluation steps per decision
+  size_t max_list_size = 10000;         // items in a list built during evaluation
+  int64_t max_regex_memory = 1 << 20;   // RE2 program memory of one pattern
+};
+
 struct EngineOptions {
   Limits limits;
+  ExpressionLimits expressions;
   // Sibling routes whose regex matchers test the same field are matched in one pass
   // with RE2::Set. Off only to measure what it gains (bench/bench_eval.cc).
   bool regex_sets = true;
