@@ -18,8 +18,6 @@ void write_error_json(JsonWriter& w, const Error& e) {
   w.end_object();
 }
 
-
-
 namespace {
 
 DocumentSummary summarize(Value root, size_t line, size_t bytes) {

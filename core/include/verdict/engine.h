@@ -1,13 +1,18 @@
 // verdict/engine.h: the engine, the one object a host creates.
 //
 // An Engine owns a DocumentReader (so simdjson's parser and buffers are reused
-// across calls) and, in later layers, the loaded policies and data. Every call
+// across calls), the loaded policies and data (the bundle) and the CMDB index. Every call
 // produces a JSON result, `{"ok": true, ...}` or `{"ok": false, "errors": [...]}`,
 // which is what the C ABI and the command line hand out.
 //
 //   verdict::Engine engine;
 //   verdict::ReadReport r = engine.read(bytes, {});
 //   std::cout << r.json;   // {"ok":true,"format":"ndjson","read":12,"failed":0,...}
+//
+//   engine.load_policies(policy_text, "triage.json");   // LoadReport: errors with file:line:column
+//   engine.load_data(cmdb_text, "cmdb.json");
+//   verdict::EvalOptions opt;  opt.now = "2026-03-02T10:00:00Z";  opt.explain = true;
+//   verdict::EvalReport d = engine.evaluate(incident_json, opt);  // d.json: the decision
 //
 // Not thread-safe: one Engine per thread (they share nothing). Not copyable.
 #pragma once
