@@ -19,6 +19,7 @@ struct Engine::State {
   std::string digest;
   lang::EvalContext ctx;
   DocumentReader scratch;
+  JsonWriter decision, explain, out;  // reused across decisions: they keep their memory
 };
 
 Engine::Engine(EngineOptions options)
@@ -228,10 +229,13 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
   req.scratch = &state_->scratch;
   const std::string digest = bundle_digest();
 
-  JsonWriter out;
+  JsonWriter& out = state_->out;
   auto decide_one = [&](Value root, size_t line, bool stream) {
     std::vector<Error> errors;
-    JsonWriter decision, explain;
+    JsonWriter& decision = state_->decision;
+    JsonWriter& explain = state_->explain;
+    decision.clear();
+    explain.clear();
     req.input = root;
     policy::Outcome o = pol->decide(req, state_->ctx, decision, options.explain ? &explain : nullptr, errors);
     out.clear();

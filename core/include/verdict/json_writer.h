@@ -42,8 +42,8 @@ class JsonWriter {
   JsonWriter& raw(std::string_view json);
 
   std::string_view view() const { return out_; }
-  std::string take() { std::string s; s.swap(out_); first_.clear(); return s; }
-  void clear() { out_.clear(); first_.clear(); }
+  std::string take() { std::string s; s.swap(out_); first_.clear(); after_key_ = false; return s; }
+  void clear() { out_.clear(); first_.clear(); after_key_ = false; }
 
  private:
   void separate();

@@ -246,7 +246,8 @@ class TriagePolicy : public CompiledPolicy {
   Outcome decide(const EvalRequest& req, lang::EvalContext& ctx, JsonWriter& decision, JsonWriter* explain,
                  std::vector<Error>& errors) const override {
     // 1. The canonical incident.
-    triage::Canonical canon = triage::canonicalize(req.input);
+    thread_local triage::Canonical canon;  // reused: its buffers keep their memory
+    triage::canonicalize(req.input, canon);
     DocumentReader local;
     DocumentReader& reader = req.scratch ? *req.scratch : local;
     auto doc = reader.read(canon.json);

@@ -9,7 +9,11 @@ namespace {
 
 class Builder {
  public:
-  explicit Builder(Canonical& out) : out_(out) { w_.begin_object(); }
+  explicit Builder(Canonical& out) : out_(out) {
+    out_.fields.clear();
+    w_.clear();
+    w_.begin_object();
+  }
 
   // Copies the first of `paths` that is present (not null) as canonical `field`.
   bool copy(const char* field, Value doc, std::initializer_list<std::string_view> paths) {
@@ -19,7 +23,7 @@ class Builder {
       if (v.is_string() && v.as_string().empty()) continue;
       w_.key(field);
       write_element(w_, ValueAccess::element(v));
-      out_.fields.emplace_back(field, std::string(p));
+      out_.fields.emplace_back(field, p);
       return true;
     }
     return false;
@@ -29,23 +33,25 @@ class Builder {
     std::string_view t = text_of(at_dotted(doc, path));
     if (t.empty()) return false;
     w_.key(field).string(t);
-    out_.fields.emplace_back(field, std::string(path));
+    out_.fields.emplace_back(field, path);
     return true;
   }
   void put(const char* field, std::string_view value, std::string_view from) {
     w_.key(field).string(value);
-    out_.fields.emplace_back(field, std::string(from));
+    out_.fields.emplace_back(field, from);
   }
   JsonWriter& writer() { return w_; }
-  std::string finish() {
+  void finish() {
     w_.end_object();
-    return w_.take();
+    out_.json.assign(w_.view());
   }
 
  private:
   Canonical& out_;
-  JsonWriter w_;
+  static thread_local JsonWriter w_;
 };
+
+thread_local JsonWriter Builder::w_;
 
 // "1", "1 - High", 1 -> high; "2" -> medium; "3" -> low.
 std::string_view servicenow_level(Value v) {
@@ -85,8 +91,7 @@ void adf_text(Value node, std::string& out) {
 
 }  // namespace
 
-Canonical canonicalize(Value in) {
-  Canonical c;
+void canonicalize(Value in, Canonical& c) {
   Builder b(c);
   std::string_view kind = in.get("kind").as_string();
   // A ServiceNow record of another table (change_request, ...) is not an incident: it is
@@ -173,8 +178,7 @@ Canonical canonicalize(Value in) {
     b.copy("status", in, {"status"});
   }
   b.writer().key("source").string(c.shape);
-  c.json = b.finish();
-  return c;
+  b.finish();
 }
 
 }  // namespace verdict::triage

@@ -12,11 +12,13 @@
 namespace verdict::triage {
 
 struct Canonical {
-  std::string shape;  // "native", "servicenow", "jira", "alertmanager"
-  std::string json;   // the canonical incident as JSON
-  std::vector<std::pair<std::string, std::string>> fields;  // canonical field -> source path read
+  std::string_view shape;  // "native", "servicenow", "jira", "alertmanager"
+  std::string json;        // the canonical incident as JSON
+  // canonical field -> source path read (both static strings)
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
 };
 
-Canonical canonicalize(Value input);
+// Fills `out` (reused across calls: its buffers keep their memory).
+void canonicalize(Value input, Canonical& out);
 
 }  // namespace verdict::triage
