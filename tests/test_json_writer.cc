@@ -1,6 +1,8 @@
 // JsonWriter and the append_json_* formatters: the one way verdict writes JSON.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -189,4 +191,44 @@ TEST_CASE("keys are escaped like strings", "[json]") {
   JsonWriter w;
   w.begin_object().key("a\"b").number(1).key("tab\there").number(2).key("").number(3).end_object();
   CHECK(w.view() == R"({"a\"b":1,"tab\there":2,"":3})");
+}
+
+TEST_CASE("string escaping finds special bytes at every position, including past 8-byte blocks", "[json]") {
+  // A reference escaper, one byte at a time, to compare the word-at-a-time fast path with.
+  auto reference = [](const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default:
+          if (c < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+          } else {
+            out.push_back(static_cast<char>(c));
+          }
+      }
+    }
+    return out + "\"";
+  };
+  const std::string specials[] = {"\"", "\\", "\n", std::string(1, '\x01'), std::string(1, '\x1f'), std::string(1, '\0'), "\x7f", "\xc3\xa9", " ", "!"};
+  for (size_t len = 0; len <= 24; ++len) {
+    for (size_t pos = 0; pos < len; ++pos) {
+      for (const std::string& sp : specials) {
+        std::string s(len, 'a');
+        s.replace(pos, 1, sp);
+        std::string got;
+        verdict::append_json_string(got, s);
+        CAPTURE(len, pos, sp);
+        REQUIRE(got == reference(s));
+      }
+    }
+  }
 }

@@ -1,17 +1,44 @@
 #include "verdict/json_writer.h"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
 
 namespace verdict {
 
+namespace {
+
+// Whether any of the 8 bytes of `w` is a control character, '"' or '\\' (SWAR bit tricks:
+// the same integer arithmetic on every target).
+inline bool needs_escape(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+  uint64_t q = w ^ (kOnes * '"');
+  uint64_t quote = (q - kOnes) & ~q & kHigh;
+  uint64_t b = w ^ (kOnes * '\\');
+  uint64_t backslash = (b - kOnes) & ~b & kHigh;
+  return (below_space | quote | backslash) != 0;
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
   static const char* const kHex = "0123456789abcdef";
   out.push_back('"');
   size_t run = 0;  // start of the current run of bytes that need no escaping
-  for (size_t i = 0; i < s.size(); ++i) {
+  size_t i = 0;
+  // Skip 8 bytes at a time while none needs escaping (the common case: plain text).
+  while (i + 8 <= s.size()) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (needs_escape(w)) break;
+    i += 8;
+  }
+  for (; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + run, i - run);
