@@ -1,5 +1,7 @@
 #include "cli/common.h"
 
+#include <chrono>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -47,6 +49,15 @@ int load_bundle(Engine& engine, const std::vector<std::string>& policies, const 
     report(engine.load_data(text, path));
   }
   return rc;
+}
+
+std::string now_utc() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 int exit_code_for(DecisionClass c) {

@@ -23,6 +23,17 @@ int load_bundle(Engine& engine, const std::vector<std::string>& policies, const 
 
 int exit_code_for(DecisionClass c);
 
+// The current time as RFC 3339 UTC: the CLI, not the core, reads the clock.
+std::string now_utc();
+
+// `verdict change` (cmd_change.cc).
+struct ChangeArgs {
+  std::vector<std::string> policies, cmdb, schedule, windows, budget, data, inputs;
+  std::string entry, now, format = "text", input = "auto";
+  bool explain = false;
+};
+int cmd_change(const ChangeArgs& args);
+
 // `verdict test`: runs *.test.json files found in `paths` (files or folders).
 int run_tests(const std::vector<std::string>& paths, bool verbose);
 

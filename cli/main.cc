@@ -94,15 +94,6 @@ int cmd_lint(const std::vector<std::string>& files, const std::string& format) {
   return rc;
 }
 
-std::string now_utc() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 void print_decision_text(const std::string& json_line) {
   auto d = nlohmann::ordered_json::parse(json_line, nullptr, false);
   if (d.is_discarded()) {
@@ -265,6 +256,23 @@ int main(int argc, char** argv) {
   triage->add_option("--input", eval_input, "Input format: auto, json or ndjson")->check(CLI::IsMember({"auto", "json", "ndjson"}));
   triage->add_option("inputs", eval_inputs, "Incidents, tickets or alerts: files ('-' or none: stdin)");
 
+  // change
+  ChangeArgs change_args;
+  auto* change = app.add_subcommand("change", "Gate change requests with a ChangeRisk policy (for CI and the CAB); exit 0 approved, 1 needs approval, 2 denied");
+  change->add_option("-p,--policy", change_args.policies, "ChangeRisk policy file (repeat for several)")->required()->expected(1);
+  change->add_option("--cmdb", change_args.cmdb, "CMDB file: native, ServiceNow or Backstage (repeat for several)")->expected(1);
+  change->add_option("--schedule", change_args.schedule, "Scheduled changes (and change history): JSON or NDJSON (repeat for several)")->expected(1);
+  change->add_option("--windows", change_args.windows, "Change windows file: blackout and maintenance windows (repeat for several)")->expected(1);
+  change->add_option("--budget", change_args.budget, "Error-budget status (the JSON of 'verdict budget --format json')")->expected(1);
+  change->add_option("-d,--data", change_args.data, "Any other data file (detected by content)")->expected(1);
+  change->add_option("-e,--entry", change_args.entry, "Name of the policy (when several are loaded)");
+  change->add_option("--now", change_args.now, "The time of the decision, RFC 3339 (default: the clock)");
+  change->add_flag("--explain", change_args.explain, "Show every factor, gate and window with the values that decided");
+  change->add_option("--format", change_args.format, "Output: text, json (NDJSON for streams), junit (JUnit XML) or github (workflow annotations)")
+      ->check(CLI::IsMember({"text", "json", "junit", "github"}));
+  change->add_option("--input", change_args.input, "Input format: auto, json or ndjson")->check(CLI::IsMember({"auto", "json", "ndjson"}));
+  change->add_option("inputs", change_args.inputs, "Change requests: native, ServiceNow change_request or pipeline JSON; files ('-' or none: stdin)");
+
   // test
   std::vector<std::string> test_paths;
   bool test_verbose = false;
@@ -298,6 +306,7 @@ int main(int argc, char** argv) {
     return cmd_eval(eval_policies, eval_data, eval_inputs, eval_options, eval_format, now_given,
                     eval->parsed() && eval_source_opt->count() ? &eval_source : nullptr);
   }
+  if (change->parsed()) return cmd_change(change_args);
   if (test->parsed()) return run_tests(test_paths.empty() ? std::vector<std::string>{"policies"} : test_paths, test_verbose);
   return kExitUsage;
 }

@@ -1,6 +1,7 @@
 // Engine: the bundle (policies + data), its digest, and evaluation.
 #include <algorithm>
 
+#include "change/change.h"
 #include "cmdb/cmdb.h"
 #include "lang/time_util.h"
 #include "policy/policy.h"
@@ -15,6 +16,7 @@ struct Engine::State {
   std::vector<std::shared_ptr<const policy::CompiledPolicy>> policies;
   std::vector<std::pair<std::string, std::string>> data;  // (source, text)
   std::unique_ptr<CmdbIndex> cmdb;
+  std::unique_ptr<change::ChangeData> changes;  // scheduled changes, windows, budget status
   bool cmdb_dirty = false;
   std::string digest;
   lang::EvalContext ctx;
@@ -85,43 +87,60 @@ LoadReport Engine::lint(std::string_view text, const std::string& source) const 
   return report;
 }
 
-// Adds one data file (a JSON document, or NDJSON of entities) to `index`; input errors
-// go to `errors` when given.
-void Engine::add_data(CmdbIndex& index, std::string_view text, const std::string& source, std::vector<Error>* errors) {
+// Adds one data file (a JSON document, or NDJSON of entities) to the CMDB index or the
+// change data: each document (or NDJSON line) holding scheduled changes, change windows or
+// error-budget status goes to `changes`, anything else to the CMDB. Input errors and
+// warnings go to `errors` / `warnings` when given.
+void Engine::add_data(CmdbIndex& index, change::ChangeData& changes, std::string_view text, const std::string& source,
+                      std::vector<Error>* errors, std::vector<Error>* warnings) {
+  std::vector<Error> errs, warns;
+  auto route = [&](Document doc, std::string_view doc_text, size_t line) {
+    size_t e0 = errs.size(), w0 = warns.size();
+    size_t took = changes.add(doc.root(), doc_text, source, errs, warns);
+    if (line > 0)
+      for (size_t i = e0; i < errs.size(); ++i)
+        if (errs[i].line == 0) errs[i].line = line;
+    if (line > 0)
+      for (size_t i = w0; i < warns.size(); ++i)
+        if (warns[i].line == 0) warns[i].line = line;
+    if (took == 0) (void)index.add(std::move(doc), source);
+  };
   if (reader_.is_ndjson(text)) {
     reader_.read_ndjson(text, [&](const StreamItem& item) {
       if (item.error) {
-        if (errors) {
-          Error e = *item.error;
-          e.source = source;
-          errors->push_back(std::move(e));
-        }
+        Error e = *item.error;
+        e.source = source;
+        errs.push_back(std::move(e));
         return true;
       }
       // Copy the line into its own Document: the stream's view is reused.
-      auto doc = reader_.read(std::string_view(text.data() + item.offset, item.length));
-      if (doc.ok()) (void)index.add(std::move(doc).value(), source);
+      std::string_view line_text(text.data() + item.offset, item.length);
+      auto doc = reader_.read(line_text);
+      if (doc.ok()) route(std::move(doc).value(), line_text, item.line);
       return true;
     });
-    return;
-  }
-  auto doc = reader_.read(text);
-  if (!doc.ok()) {
-    if (errors) {
+  } else {
+    auto doc = reader_.read(text);
+    if (!doc.ok()) {
       Error e = doc.error();
       e.source = source;
-      errors->push_back(std::move(e));
+      errs.push_back(std::move(e));
+    } else {
+      route(std::move(doc).value(), text, 0);
     }
-    return;
   }
-  (void)index.add(std::move(doc).value(), source);
+  if (errors)
+    for (auto& e : errs) errors->push_back(std::move(e));
+  if (warnings)
+    for (auto& e : warns) warnings->push_back(std::move(e));
 }
 
 LoadReport Engine::load_data(std::string_view text, const std::string& source) {
   LoadReport report;
   // Check that it reads before keeping it: one document, or NDJSON of entities.
   CmdbIndex probe;
-  add_data(probe, text, source, &report.errors);
+  change::ChangeData probe_changes;
+  add_data(probe, probe_changes, text, source, &report.errors, &report.warnings);
   probe.finalize();
   for (const Error& p : probe.problems()) {
     Error w = p;
@@ -129,8 +148,10 @@ LoadReport Engine::load_data(std::string_view text, const std::string& source) {
     report.warnings.push_back(std::move(w));
   }
   if (report.errors.empty()) {
-    if (probe.size() == 0) {
-      Error e(ErrorCode::kInvalidPolicy, "no configuration items found (expected a CMDB in the native, ServiceNow or Backstage shape)");
+    if (probe.size() == 0 && probe_changes.changes().empty() && probe_changes.windows().empty() && probe_changes.budget().empty()) {
+      Error e(ErrorCode::kInvalidPolicy,
+              "no data found: expected a CMDB (native, ServiceNow or Backstage shape), scheduled changes, change windows or an "
+              "error-budget status document");
       e.source = source;
       report.errors.push_back(std::move(e));
     } else {
@@ -148,6 +169,7 @@ void Engine::clear() {
   state_->policies.clear();
   state_->data.clear();
   state_->cmdb.reset();
+  state_->changes.reset();
   state_->cmdb_dirty = false;
   state_->digest.clear();
 }
@@ -221,11 +243,14 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
   // Data.
   if (state_->cmdb_dirty) {
     state_->cmdb = std::make_unique<CmdbIndex>();
-    for (const auto& [src, text] : state_->data) add_data(*state_->cmdb, text, src, nullptr);
+    state_->changes = std::make_unique<change::ChangeData>();
+    for (const auto& [src, text] : state_->data) add_data(*state_->cmdb, *state_->changes, text, src, nullptr, nullptr);
     state_->cmdb->finalize();
+    state_->changes->finalize();
     state_->cmdb_dirty = false;
   }
   req.cmdb = state_->cmdb.get();
+  req.changes = state_->changes.get();
   req.scratch = &state_->scratch;
   const std::string digest = bundle_digest();
 

@@ -29,6 +29,9 @@
 namespace verdict {
 
 class CmdbIndex;
+namespace change {
+class ChangeData;
+}
 
 // The version of verdict, e.g. "0.1.0".
 const char* version();
@@ -128,7 +131,8 @@ class Engine {
   LoadReport load_policies(std::string_view text, const std::string& source);
   // Static checks only; nothing is loaded.
   LoadReport lint(std::string_view text, const std::string& source) const;
-  // Data documents (the CMDB: native, ServiceNow or Backstage shapes; JSON or NDJSON).
+  // Data documents, JSON or NDJSON: the CMDB (native, ServiceNow or Backstage shapes),
+  // scheduled changes, change windows and error-budget status (docs/change.md).
   LoadReport load_data(std::string_view text, const std::string& source);
   // Forgets every policy and data document.
   void clear();
@@ -144,7 +148,8 @@ class Engine {
 
  private:
   struct State;
-  void add_data(CmdbIndex& index, std::string_view text, const std::string& source, std::vector<Error>* errors);
+  void add_data(CmdbIndex& index, change::ChangeData& changes, std::string_view text, const std::string& source,
+                std::vector<Error>* errors, std::vector<Error>* warnings);
   EngineOptions options_;
   DocumentReader reader_;
   std::unique_ptr<State> state_;

@@ -55,7 +55,9 @@ const std::vector<std::string_view>& fields_of(DocumentKind kind) {
   static const std::vector<std::string_view> change = {
       "kind", "id", "title", "description", "type", "targets", "services", "start", "end", "assignee", "team",
       "rollback_plan", "test_evidence", "canary", "size", "risk", "impact", "approvals", "repository", "commit",
-      "labels", "custom", "author", "created", "security", "category", "environment", "source", "window"};
+      "labels", "custom", "author", "created", "security", "category", "environment", "source", "window",
+      "duration_minutes", "has_rollback_plan", "has_test_evidence", "checks", "failed_checks", "branch", "changed_files",
+      "template", "status", "outcome"};
   static const std::vector<std::string_view> alert = {
       "kind", "labels", "annotations", "status", "startsAt", "endsAt", "generatorURL", "fingerprint", "source",
       "dedup_key", "custom", "receiver", "severity", "summary"};

@@ -18,6 +18,10 @@ class CmdbIndex;
 class JsonWriter;
 }  // namespace verdict
 
+namespace verdict::change {
+class ChangeData;
+}
+
 namespace verdict::policy {
 
 struct Metadata {
@@ -40,6 +44,9 @@ struct EvalRequest {
   bool has_now = false;
   bool explain = false;
   const CmdbIndex* cmdb = nullptr;
+  // Scheduled changes, change windows, error-budget status and change history from the
+  // bundle's data files (ChangeRisk).
+  const change::ChangeData* changes = nullptr;
   // A reader for documents a kind builds during a decision (e.g. TriageRouting's
   // canonical incident). Not the one that read `input`: that one's view must stay valid.
   DocumentReader* scratch = nullptr;

@@ -13,6 +13,7 @@
 #include "cmdb/cmdb.h"
 #include "lang/time_util.h"
 #include "policy/kinds.h"
+#include "policy/windows.h"
 #include "triage/canonical.h"
 #include "verdict/documents.h"
 #include "verdict/json_writer.h"
@@ -99,53 +100,11 @@ bool parse_matcher(const std::string& text, Matcher& m, std::string& why, int64_
 
 // ---- windows ----------------------------------------------------------------
 
-struct TimeRange {
-  uint8_t days = 0x7f;  // bit 0 = Sunday
-  int start = 0;        // minutes after midnight
-  int end = 24 * 60;    // exclusive; end < start wraps past midnight
-};
-
 struct Window {
   std::string name;
-  int offset = 0;  // minutes east of UTC
-  std::vector<TimeRange> times;
-
-  bool contains(int64_t now_ns) const {
-    lang::CivilTime t = lang::civil_from_nanos(now_ns, offset);
-    int minute = t.hour * 60 + t.minute;
-    for (const TimeRange& r : times) {
-      if (r.start <= r.end) {
-        if ((r.days >> t.weekday & 1) && minute >= r.start && minute < r.end) return true;
-      } else {
-        // Wraps past midnight: the evening part belongs to the day it starts on.
-        int yesterday = (t.weekday + 6) % 7;
-        if ((r.days >> t.weekday & 1) && minute >= r.start) return true;
-        if ((r.days >> yesterday & 1) && minute < r.end) return true;
-      }
-    }
-    return false;
-  }
+  TimeWindow tw;  // weekly ranges (policy/windows.h)
+  bool contains(int64_t now_ns) const { return tw.contains(now_ns); }
 };
-
-bool parse_hhmm(const std::string& s, int& out) {
-  if (s.size() != 5 || s[2] != ':' || !isdigit(static_cast<unsigned char>(s[0])) || !isdigit(static_cast<unsigned char>(s[1])) ||
-      !isdigit(static_cast<unsigned char>(s[3])) || !isdigit(static_cast<unsigned char>(s[4])))
-    return false;
-  int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-  if (h > 24 || m > 59 || (h == 24 && m != 0)) return false;
-  out = h * 60 + m;
-  return true;
-}
-
-int day_bit(const std::string& d) {
-  static const char* const kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-  static const char* const kFull[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
-  std::string low;
-  for (char c : d) low.push_back(static_cast<char>(tolower(static_cast<unsigned char>(c))));
-  for (int i = 0; i < 7; ++i)
-    if (low == kDays[i] || low == kFull[i]) return i;
-  return -1;
-}
 
 // ---- routes -----------------------------------------------------------------
 
@@ -721,7 +680,7 @@ class Loader {
       std::string p = pointer_join(wp, it.key());
       Window w;
       w.name = it.key();
-      w.offset = default_offset_;
+      w.tw.offset = default_offset_;
       const json& v = it.value();
       if (!v.is_object()) {
         b_.fail(p, ErrorCode::kInvalidPolicy, "a window is {\"timezone\": ..., \"times\": [...]}");
@@ -731,35 +690,10 @@ class Loader {
       if (const json* tz = b_.get(v, p, "timezone", false, json::value_t::string)) {
         auto off = lang::parse_utc_offset(tz->get<std::string>());
         if (!off) b_.fail(pointer_join(p, "timezone"), ErrorCode::kInvalidPolicy, "a timezone is a UTC offset like \"+01:00\" or \"UTC\"");
-        else w.offset = *off;
+        else w.tw.offset = *off;
       }
-      const json* times = b_.get(v, p, "times", true, json::value_t::array);
-      if (times) {
-        for (size_t i = 0; i < times->size(); ++i) {
-          const json& t = (*times)[i];
-          std::string tp = pointer_join(pointer_join(p, "times"), i);
-          if (!t.is_object()) {
-            b_.fail(tp, ErrorCode::kInvalidPolicy, "a time range is {\"days\": [...], \"start\": \"HH:MM\", \"end\": \"HH:MM\"}");
-            continue;
-          }
-          b_.only_keys(t, tp, {"days", "start", "end"});
-          TimeRange r;
-          if (const json* days = b_.get(t, tp, "days", false, json::value_t::array)) {
-            r.days = 0;
-            for (size_t k = 0; k < days->size(); ++k) {
-              int bit = (*days)[k].is_string() ? day_bit((*days)[k].get<std::string>()) : -1;
-              if (bit < 0) b_.fail(pointer_join(pointer_join(tp, "days"), k), ErrorCode::kInvalidPolicy, "a day is mon, tue, wed, thu, fri, sat or sun");
-              else r.days = static_cast<uint8_t>(r.days | (1u << bit));
-            }
-          }
-          if (const json* s = b_.get(t, tp, "start", false, json::value_t::string))
-            if (!parse_hhmm(s->get<std::string>(), r.start)) b_.fail(pointer_join(tp, "start"), ErrorCode::kInvalidPolicy, "a time is HH:MM (00:00 to 24:00)");
-          if (const json* e = b_.get(t, tp, "end", false, json::value_t::string))
-            if (!parse_hhmm(e->get<std::string>(), r.end)) b_.fail(pointer_join(tp, "end"), ErrorCode::kInvalidPolicy, "a time is HH:MM (00:00 to 24:00)");
-          if (r.start == r.end) b_.fail(tp, ErrorCode::kInvalidPolicy, "the range is empty: start and end are equal");
-          w.times.push_back(r);
-        }
-      }
+      if (const json* times = b_.get(v, p, "times", true, json::value_t::array))
+        load_times(b_, *times, pointer_join(p, "times"), w.tw.times);
       p_.spec.windows.push_back(std::move(w));
     }
   }
