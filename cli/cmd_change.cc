@@ -75,14 +75,15 @@ std::string change_label(const json& dec) {
 std::string headline(const json& dec) {
   const json& r = dec["risk"];
   std::string s = str(dec, "status") + " (" + str(dec, "outcome") + "), risk " + r["score"].dump() + "/100 " + str(r, "class");
-  if (r.value("auto_approved", false)) s += ", auto-approved";
+  if (r.value("auto_approved", false))
+    s += str(dec, "outcome") == "auto_approve" ? ", auto-approved" : ", auto-approval overruled by the findings";
   return s;
 }
 
 // The whole decision as lines of text (also the JUnit failure body).
 std::string describe(const json& d, bool explain) {
   std::ostringstream o;
-  if (!d.contains("decision")) {
+  if (!d.contains("decision") || !d["decision"].contains("status")) {
     for (const auto& e : d["errors"]) o << "error: " << str(e, "message") << "\n";
     return o.str();
   }
@@ -171,7 +172,7 @@ std::string describe(const json& d, bool explain) {
 void write_junit(const std::vector<Item>& items) {
   size_t failures = 0, errors = 0;
   for (const auto& it : items) {
-    if (!it.d.contains("decision") || !it.d.value("ok", false)) ++errors;
+    if (!it.d.contains("decision") || !it.d["decision"].contains("status") || !it.d.value("ok", false)) ++errors;
     else if (str(it.d["decision"], "status") != "approved") ++failures;
   }
   std::cout << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -180,11 +181,12 @@ void write_junit(const std::vector<Item>& items) {
   std::cout << "  <testsuite name=\"verdict change\" tests=\"" << items.size() << "\" failures=\"" << failures << "\" errors=\""
             << errors << "\">\n";
   for (const auto& it : items) {
-    std::string name = it.d.contains("decision") ? change_label(it.d["decision"]) : it.file + ":" + std::to_string(it.line);
+    bool decided = it.d.contains("decision") && it.d["decision"].contains("status");
+    std::string name = decided ? change_label(it.d["decision"]) : it.file + ":" + std::to_string(it.line);
     std::cout << "    <testcase classname=\"verdict.change\" name=\"" << xml_escape(name) << "\" file=\"" << xml_escape(it.file) << "\" line=\""
               << it.line << "\">\n";
     std::string body = xml_escape(describe(it.d, false));
-    if (!it.d.contains("decision") || !it.d.value("ok", false)) {
+    if (!decided || !it.d.value("ok", false)) {
       std::string msg = it.d["errors"].empty() ? "error" : str(it.d["errors"][0], "message");
       std::cout << "      <error type=\"invalid_input\" message=\"" << xml_escape(msg) << "\">" << body << "</error>\n";
     } else {
@@ -202,7 +204,7 @@ void write_junit(const std::vector<Item>& items) {
 
 void write_github(const Item& it) {
   std::string loc = "file=" + gh_property(it.file) + ",line=" + std::to_string(it.line);
-  if (!it.d.contains("decision") || !it.d.value("ok", false)) {
+  if (!it.d.contains("decision") || !it.d["decision"].contains("status") || !it.d.value("ok", false)) {
     for (const auto& e : it.d["errors"])
       std::cout << "::error " << loc << ",title=" << gh_property("verdict change: invalid input") << "::" << gh_data(str(e, "message")) << "\n";
     return;
@@ -210,8 +212,9 @@ void write_github(const Item& it) {
   const json& dec = it.d["decision"];
   std::string status = str(dec, "status");
   const char* level = status == "denied" ? "error" : status == "needs_approval" ? "warning" : "notice";
-  std::string title = "verdict change " + gh_property(change_label(dec));
-  std::cout << "::" << level << " " << loc << ",title=" << gh_property(title) << "::" << gh_data(describe(it.d, false)) << "\n";
+  std::string title = "verdict change " + change_label(dec);
+  std::cout << "::" << level << " " << loc << ",title=" << gh_property(title) << "::" << gh_data(headline(dec) + "\n" + describe(it.d, false))
+            << "\n";
   for (const auto& f : dec["findings"]) {
     std::string action = str(f, "action");
     const char* flevel = action == "deny" ? "error" : action == "note" ? "notice" : "warning";

@@ -234,8 +234,8 @@ int main(int argc, char** argv) {
   verdict::EvalOptions eval_options;
   std::string eval_format = "text", eval_input = "auto";
   auto* eval = app.add_subcommand("eval", "Evaluate a policy on documents (JSON or NDJSON, files or stdin)");
-  eval->add_option("-p,--policy", eval_policies, "Policy file to load (repeat for several)")->required()->expected(1);
-  eval->add_option("-d,--data", eval_data, "Data file: the CMDB, native, ServiceNow or Backstage (repeat for several)")->expected(1);
+  eval->add_option("-p,--policy", eval_policies, "Policy file to load (repeat for several)")->required()->expected(1)->allow_extra_args(false)->take_all();
+  eval->add_option("-d,--data", eval_data, "Data file: the CMDB, native, ServiceNow or Backstage (repeat for several)")->expected(1)->allow_extra_args(false)->take_all();
   eval->add_option("-e,--entry", eval_options.policy, "Name of the policy to evaluate (when several are loaded)");
   auto* now_opt = eval->add_option("--now", eval_options.now, "The time of the decision, RFC 3339 (default: the clock)");
   eval->add_flag("--explain", eval_options.explain, "Show the rules considered and the values that decided");
@@ -247,8 +247,8 @@ int main(int argc, char** argv) {
 
   // triage: eval for TriageRouting policies
   auto* triage = app.add_subcommand("triage", "Triage incidents, tickets and alerts with a TriageRouting policy (like eval)");
-  triage->add_option("-p,--policy", eval_policies, "TriageRouting policy file (repeat for several)")->required()->expected(1);
-  triage->add_option("-d,--data", eval_data, "Data file: the CMDB (repeat for several)")->expected(1);
+  triage->add_option("-p,--policy", eval_policies, "TriageRouting policy file (repeat for several)")->required()->expected(1)->allow_extra_args(false)->take_all();
+  triage->add_option("-d,--data", eval_data, "Data file: the CMDB (repeat for several)")->expected(1)->allow_extra_args(false)->take_all();
   triage->add_option("-e,--entry", eval_options.policy, "Name of the policy (when several are loaded)");
   auto* triage_now = triage->add_option("--now", eval_options.now, "The time of the decision, RFC 3339 (default: the clock)");
   triage->add_flag("--explain", eval_options.explain, "Show every route tried, its matchers and the values they saw");
@@ -259,12 +259,12 @@ int main(int argc, char** argv) {
   // change
   ChangeArgs change_args;
   auto* change = app.add_subcommand("change", "Gate change requests with a ChangeRisk policy (for CI and the CAB); exit 0 approved, 1 needs approval, 2 denied");
-  change->add_option("-p,--policy", change_args.policies, "ChangeRisk policy file (repeat for several)")->required()->expected(1);
-  change->add_option("--cmdb", change_args.cmdb, "CMDB file: native, ServiceNow or Backstage (repeat for several)")->expected(1);
-  change->add_option("--schedule", change_args.schedule, "Scheduled changes (and change history): JSON or NDJSON (repeat for several)")->expected(1);
-  change->add_option("--windows", change_args.windows, "Change windows file: blackout and maintenance windows (repeat for several)")->expected(1);
-  change->add_option("--budget", change_args.budget, "Error-budget status (the JSON of 'verdict budget --format json')")->expected(1);
-  change->add_option("-d,--data", change_args.data, "Any other data file (detected by content)")->expected(1);
+  change->add_option("-p,--policy", change_args.policies, "ChangeRisk policy file (repeat for several)")->required()->expected(1)->allow_extra_args(false)->take_all();
+  change->add_option("--cmdb", change_args.cmdb, "CMDB file: native, ServiceNow or Backstage (repeat for several)")->expected(1)->allow_extra_args(false)->take_all();
+  change->add_option("--schedule", change_args.schedule, "Scheduled changes (and change history): JSON or NDJSON (repeat for several)")->expected(1)->allow_extra_args(false)->take_all();
+  change->add_option("--windows", change_args.windows, "Change windows file: blackout and maintenance windows (repeat for several)")->expected(1)->allow_extra_args(false)->take_all();
+  change->add_option("--budget", change_args.budget, "Error-budget status (the JSON of 'verdict budget --format json')")->expected(1)->allow_extra_args(false)->take_all();
+  change->add_option("-d,--data", change_args.data, "Any other data file (detected by content)")->expected(1)->allow_extra_args(false)->take_all();
   change->add_option("-e,--entry", change_args.entry, "Name of the policy (when several are loaded)");
   change->add_option("--now", change_args.now, "The time of the decision, RFC 3339 (default: the clock)");
   change->add_flag("--explain", change_args.explain, "Show every factor, gate and window with the values that decided");

@@ -18,6 +18,7 @@ struct Engine::State {
   std::unique_ptr<CmdbIndex> cmdb;
   std::unique_ptr<change::ChangeData> changes;  // scheduled changes, windows, budget status
   bool cmdb_dirty = false;
+  std::vector<std::pair<std::string, std::string>> window_names;  // (name, source) of loaded data windows
   std::string digest;
   lang::EvalContext ctx;
   DocumentReader scratch;
@@ -147,6 +148,14 @@ LoadReport Engine::load_data(std::string_view text, const std::string& source) {
     if (w.source.empty()) w.source = source;
     report.warnings.push_back(std::move(w));
   }
+  // Window names are unique across data files (expressions read windows.NAME).
+  for (const auto& w : probe_changes.windows())
+    for (const auto& [name, src] : state_->window_names)
+      if (name == w.name) {
+        Error e(ErrorCode::kDuplicateKey, "a change window named \"" + name + "\" is already loaded from " + src);
+        e.source = source;
+        report.errors.push_back(std::move(e));
+      }
   if (report.errors.empty()) {
     if (probe.size() == 0 && probe_changes.changes().empty() && probe_changes.windows().empty() && probe_changes.budget().empty()) {
       Error e(ErrorCode::kInvalidPolicy,
@@ -156,6 +165,7 @@ LoadReport Engine::load_data(std::string_view text, const std::string& source) {
       report.errors.push_back(std::move(e));
     } else {
       state_->data.emplace_back(source, std::string(text));
+      for (const auto& w : probe_changes.windows()) state_->window_names.emplace_back(w.name, source);
       state_->cmdb_dirty = true;
       state_->digest.clear();
       report.loaded.push_back(source);
@@ -170,6 +180,7 @@ void Engine::clear() {
   state_->data.clear();
   state_->cmdb.reset();
   state_->changes.reset();
+  state_->window_names.clear();
   state_->cmdb_dirty = false;
   state_->digest.clear();
 }

@@ -47,8 +47,9 @@ bool meaningful(const std::string& s) {
 void read_strings(Value v, const char* field, std::vector<std::string>& out, std::vector<FieldProblem>& problems) {
   if (!v.exists() || v.is_null()) return;
   if (v.is_string() || v.is_object()) {
-    std::string s = text(v);
+    std::string s(text_of(v));
     if (!s.empty()) out.push_back(s);
+    else if (v.is_object()) problems.push_back({field, "must be a name or a reference with a display_value, not " + v.to_json()});
     return;
   }
   if (!v.is_array()) {
@@ -57,7 +58,7 @@ void read_strings(Value v, const char* field, std::vector<std::string>& out, std
   }
   size_t i = 0;
   v.for_each_item([&](Value item) {
-    std::string s = text(item);
+    std::string s(text_of(item));
     if (s.empty()) problems.push_back({std::string(field) + "[" + std::to_string(i) + "]", "must be a name (a string), not " + item.to_json()});
     else if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
     ++i;

@@ -245,15 +245,14 @@ class ChangeRiskPolicy : public CompiledPolicy {
       const auto& item = cmdb->items()[static_cast<size_t>(target_index[t])];
       note_tier(item.tier);
       if (!item.service.empty() && !contains(touched, item.service)) touched.push_back(item.service);
-      if (is_service_class(item.ci_class) && !contains(touched, item.id)) touched.push_back(item.id);
+      if (item.service.empty() && is_service_class(item.ci_class) && !contains(touched, item.id)) touched.push_back(item.id);
     }
     uint32_t max_depth = 0;
     for (const auto& [idx, hit] : blast) {
       const auto& item = cmdb->items()[idx];
       note_tier(item.tier);
       max_depth = std::max(max_depth, hit.depth);
-      add_service(item.service);
-      if (is_service_class(item.ci_class)) add_service(item.id);
+      add_service(item.service.empty() && is_service_class(item.ci_class) ? item.id : item.service);
     }
     ctxw.key("blast").begin_object();
     ctxw.key("targets").begin_array();
@@ -371,14 +370,18 @@ class ChangeRiskPolicy : public CompiledPolicy {
              contains(s.classes, item.ci_class) || (item.tier > 0 && contains(s.tiers, static_cast<int64_t>(item.tier)));
     };
     ctxw.key("windows").begin_object();
+    std::vector<std::string_view> written;  // a data window named like a policy window is not a second key
     for (const auto* w : windows) {
       bool applies = w->scope.all;
       for (size_t t = 0; t < c.targets.size() && !applies; ++t) applies = item_in_scope(w->scope, target_index[t], c.targets[t]);
       for (const auto& s : c.services) applies = applies || contains(w->scope.services, s);
       bool overlaps = timed && w->when.overlaps(c.start, c.end);
       bool covers = timed && w->when.covers(c.start, c.end);
-      ctxw.key(w->name).begin_object().key("type").string(w->type).key("applies").boolean(applies);
-      ctxw.key("overlaps").boolean(overlaps).key("covers").boolean(covers).end_object();
+      if (!contains(written, std::string_view(w->name))) {
+        written.push_back(w->name);
+        ctxw.key(w->name).begin_object().key("type").string(w->type).key("applies").boolean(applies);
+        ctxw.key("overlaps").boolean(overlaps).key("covers").boolean(covers).end_object();
+      }
       if (!timed) continue;
       if (w->type == "blackout" && overlaps) {
         if (applies) {

@@ -1,0 +1,82 @@
+# `verdict change`, run as CI runs it (ctest -R cli_change): exit codes, and the JUnit and
+# GitHub annotation formats, on the shipped samples.
+#   -DVERDICT=path/to/verdict -DSRC=source dir -DWORK=scratch dir
+file(REMOVE_RECURSE "${WORK}")
+file(MAKE_DIRECTORY "${WORK}")
+
+function(expect_run code out_var)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err WORKING_DIRECTORY "${SRC}")
+  if(NOT rc EQUAL code)
+    message(FATAL_ERROR "expected exit ${code}, got ${rc} from: ${ARGN}\nstdout:\n${out}\nstderr:\n${err}")
+  endif()
+  set(${out_var} "${out}" PARENT_SCOPE)
+  set(${out_var}_err "${err}" PARENT_SCOPE)
+endfunction()
+
+set(BUNDLE -p policies/change/default.json --cmdb samples/cmdb.json --schedule samples/change/schedule.ndjson
+           --windows samples/change/windows.json --budget samples/change/budget-status.json --now 2025-03-17T12:00:00Z)
+
+# 1. Exit codes differ for approved, needs approval and denied.
+expect_run(0 out "${VERDICT}" change ${BUNDLE} samples/ci/changes/approved.json)
+if(NOT out MATCHES "approved \\(auto_approve\\), risk 0/100 low, auto-approved")
+  message(FATAL_ERROR "approved.json: unexpected text:\n${out}")
+endif()
+expect_run(1 out "${VERDICT}" change ${BUNDLE} samples/ci/changes/needs-approval.json)
+if(NOT out MATCHES "needs_approval \\(peer_review\\)" OR NOT out MATCHES "approval: 1 from \\[code-owner, team-lead, sre\\]: 0 present, 1 missing")
+  message(FATAL_ERROR "needs-approval.json: unexpected text:\n${out}")
+endif()
+expect_run(2 out "${VERDICT}" change ${BUNDLE} samples/ci/changes/denied.json)
+if(NOT out MATCHES "deny  same_item: change CHG-5101" OR NOT out MATCHES "deny  blackout quarter_close" OR NOT out MATCHES "depth 1: payments-api \\(tier 1\\)")
+  message(FATAL_ERROR "denied.json: unexpected text:\n${out}")
+endif()
+# The worst of several changes decides the exit code.
+expect_run(2 out "${VERDICT}" change ${BUNDLE} samples/ci/changes/approved.json samples/ci/changes/denied.json)
+
+# 2. Input and usage errors.
+file(WRITE "${WORK}/nozone.json" "{\"kind\": \"change\", \"id\": \"X\", \"targets\": [\"intranet-wiki\"], \"start\": \"2025-03-18T10:00:00\", \"end\": \"2025-03-18T11:00:00Z\"}")
+expect_run(3 out "${VERDICT}" change ${BUNDLE} "${WORK}/nozone.json")
+if(NOT out MATCHES "error: input field start: '2025-03-18T10:00:00' is not a timestamp windows can use")
+  message(FATAL_ERROR "no-zone change: unexpected output:\n${out}\n${out_err}")
+endif()
+expect_run(4 out "${VERDICT}" change ${BUNDLE} "${WORK}/missing.json")
+expect_run(4 out "${VERDICT}" change ${BUNDLE} --format yaml samples/ci/changes/approved.json)
+file(WRITE "${WORK}/windows.json" "{\"kind\": \"change_windows\", \"windows\": {\"w\": {\"type\": \"blackout\", \"ranges\": [{\"start\": \"2025-03-05T00:00:00Z\", \"end\": \"2025-03-04T00:00:00Z\"}]}}}")
+expect_run(3 out "${VERDICT}" change -p policies/change/default.json --windows "${WORK}/windows.json" samples/ci/changes/approved.json)
+if(NOT out_err MATCHES "windows.json:1:[0-9]+: the range is inverted or empty")
+  message(FATAL_ERROR "inverted window: unexpected stderr:\n${out_err}")
+endif()
+
+# 3. JUnit XML: one testcase per change, failures for needs approval and denied.
+expect_run(2 out "${VERDICT}" change ${BUNDLE} --format junit samples/ci/changes/approved.json samples/ci/changes/needs-approval.json samples/ci/changes/denied.json)
+if(NOT out MATCHES "<testsuites name=\"verdict change\" tests=\"3\" failures=\"2\" errors=\"0\">"
+   OR NOT out MATCHES "<failure type=\"denied\" message=\"denied \\(deny\\), risk 70/100 high\">"
+   OR NOT out MATCHES "<failure type=\"needs_approval\""
+   OR NOT out MATCHES "<testcase classname=\"verdict.change\" name=\"CHG-5201 intranet-wiki: renew the TLS certificate\" file=\"samples/ci/changes/approved.json\" line=\"1\">")
+  message(FATAL_ERROR "junit: unexpected output:\n${out}")
+endif()
+string(REGEX MATCHALL "<testcase " cases "${out}")
+string(REGEX MATCHALL "</testcase>" ends "${out}")
+list(LENGTH cases n_cases)
+list(LENGTH ends n_ends)
+if(NOT n_cases EQUAL 3 OR NOT n_ends EQUAL 3)
+  message(FATAL_ERROR "junit: ${n_cases} testcases opened, ${n_ends} closed:\n${out}")
+endif()
+
+# 4. GitHub annotations: the decision at the file and line, one annotation per finding.
+expect_run(2 out "${VERDICT}" change ${BUNDLE} --format github samples/ci/changes/denied.json)
+if(NOT out MATCHES "::error file=samples/ci/changes/denied.json,line=1,title=verdict change CHG-5203 postgres-payments-01%3A raise max_connections to 400 and restart::denied \\(deny\\)"
+   OR NOT out MATCHES "::error file=samples/ci/changes/denied.json,line=1,title=deny%3A same_item::change CHG-5101"
+   OR NOT out MATCHES "::warning file=samples/ci/changes/denied.json,line=1,title=cab_review%3A outside_maintenance::")
+  message(FATAL_ERROR "github: unexpected output:\n${out}")
+endif()
+if(out MATCHES "::[a-z]+ [^\n]*\n[^:]")
+  message(FATAL_ERROR "github: a multi-line annotation was not escaped:\n${out}")
+endif()
+
+# 5. JSON: the decision, and NDJSON with line numbers for a stream of changes.
+expect_run(2 out "${VERDICT}" change ${BUNDLE} --format json samples/changes.ndjson)
+string(REGEX MATCHALL "\"line\":[0-9]+" lines "${out}")
+list(LENGTH lines n)
+if(NOT n EQUAL 8)
+  message(FATAL_ERROR "json stream: expected 8 decisions with line numbers, got ${n}:\n${out}")
+endif()
