@@ -26,6 +26,8 @@ if (lat.length) {
     console.log(`| ${what} | ${fmt(t.native?.p50_us, 1)} | ${fmt(t.native?.p99_us, 1)} | ${fmt(t.wasm?.p50_us, 1)} | ${fmt(t.wasm?.p99_us, 1)} |`);
   }
 }
+const load = byWhat.get('load');
+if (load) console.log(`\nloading the policy and data (checked, indexed): native ${fmt(load.native?.load_ms, 1)} ms, Wasm ${fmt(load.wasm?.load_ms, 1)} ms`);
 const rss = byWhat.get('peak RSS') ?? {};
 const inst = byWhat.get('instantiate')?.wasm;
 console.log(`\npeak RSS: native ${fmt((rss.native?.max_rss_kb ?? 0) / 1024)} MiB, Node+Wasm ${fmt((rss.wasm?.max_rss_kb ?? 0) / 1024)} MiB` +

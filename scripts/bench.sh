@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Benchmarks, native and Wasm (Node) on the same bytes; each prints a table.
-#   scripts/bench.sh [load|eval|triage|cmdb|all]   (default all)
+#   scripts/bench.sh [load|eval|triage|cmdb|change|all]   (default all)
 #   load: 200,000 generated alerts: document loading vs simdjson parse-only
 #   eval: a 100-rule policy over 100,000 generated incidents, with the sample CMDB
 #   triage: a 1,000-route TriageRouting policy over 100,000 generated incidents
 #   cmdb: a 100,000-item / 300,000-edge CMDB: index build and blast-radius latency
+#   change: ChangeRisk against 100,000 scheduled changes; the `verdict change` process on a 10,000-item CMDB
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -40,4 +41,19 @@ fi
 if [[ "$what" == cmdb || "$what" == all ]]; then
   echo "## CMDB index (scripts/bench.sh cmdb)"
   build/bench/bench_cmdb
+fi
+if [[ "$what" == change || "$what" == all ]]; then
+  sched=.cache/bench/changes-100000.ndjson
+  probe=.cache/bench/changes-probe-5000.ndjson
+  cmdb10k=.cache/bench/cmdb-10000.json
+  [[ -s "$sched" ]] || python3 samples/gen/generate.py changes --count 100000 --seed 2 --out "$sched"
+  [[ -s "$probe" ]] || python3 samples/gen/generate.py changes --count 5000 --seed 3 --out "$probe"
+  [[ -s "$cmdb10k" ]] || python3 samples/gen/generate.py cmdb --items 10000 --edges 30000 --seed 1 --out "$cmdb10k"
+  echo
+  echo "## ChangeRisk: 5,000 changes against 100,000 scheduled changes and the sample CMDB (scripts/bench.sh change)"
+  { build/bench/bench_eval policies/change/default.json "samples/cmdb.json,$sched" "$probe" 3;
+    node bench/bench_eval.mjs policies/change/default.json "samples/cmdb.json,$sched" "$probe" 3; } | node bench/table.mjs
+  echo
+  echo "## verdict change in CI (scripts/bench.sh change)"
+  python3 bench/bench_change_cli.py build/verdict "$cmdb10k" 30
 fi

@@ -80,3 +80,39 @@ list(LENGTH lines n)
 if(NOT n EQUAL 8)
   message(FATAL_ERROR "json stream: expected 8 decisions with line numbers, got ${n}:\n${out}")
 endif()
+
+# 6. The CI samples: check-change.sh, which both workflows call, and the workflow files.
+set(ENV{VERDICT} "${VERDICT}")
+set(ENV{NOW} "2025-03-17T12:00:00Z")
+set(ENV{REPORT_DIR} "${WORK}/reports")
+set(ENV{GITHUB_ACTIONS} "")
+expect_run(0 out bash samples/ci/check-change.sh samples/ci/changes/approved.json)
+if(NOT out MATCHES "verdict change: approved")
+  message(FATAL_ERROR "check-change.sh approved: ${out}")
+endif()
+expect_run(1 out bash samples/ci/check-change.sh samples/ci/changes/needs-approval.json)
+if(NOT out MATCHES "verdict change: needs approval")
+  message(FATAL_ERROR "check-change.sh needs approval: ${out}")
+endif()
+set(ENV{GITHUB_ACTIONS} "true")
+expect_run(2 out bash samples/ci/check-change.sh samples/ci/changes/approved.json samples/ci/changes/needs-approval.json samples/ci/changes/denied.json)
+if(NOT out MATCHES "::error file=[^\n]*denied.json,line=1," OR NOT out MATCHES "::notice file=[^\n]*approved.json" OR NOT out MATCHES "verdict change: denied")
+  message(FATAL_ERROR "check-change.sh on GitHub: ${out}")
+endif()
+file(READ "${WORK}/reports/verdict-change.xml" xml)
+if(NOT xml MATCHES "tests=\"3\" failures=\"2\" errors=\"0\"")
+  message(FATAL_ERROR "check-change.sh JUnit report: ${xml}")
+endif()
+expect_run(4 out bash samples/ci/check-change.sh)
+# Both workflows parse as YAML and call check-change.sh; GitLab lets exit 1 (needs approval) pass as a warning.
+expect_run(0 out python3 -c "
+import yaml
+gh = yaml.safe_load(open('samples/ci/github-actions.yml'))
+steps = gh['jobs']['verdict-change']['steps']
+assert any('check-change.sh' in s.get('run', '') for s in steps), 'github: no step runs check-change.sh'
+gl = yaml.safe_load(open('samples/ci/gitlab-ci.yml'))['verdict-change']
+assert any('check-change.sh' in line for line in gl['script']), 'gitlab: the script does not run check-change.sh'
+assert gl['allow_failure']['exit_codes'] == [1], 'gitlab: exit 1 should be allowed to fail'
+assert gl['artifacts']['reports']['junit'] == 'reports/verdict-change.xml'
+print('ok')
+")
