@@ -2,7 +2,8 @@
 # Sets up what is missing, builds the native engine, and runs the main job on the
 # shipped samples: what the engine reads from each sample file, then the default
 # triage policy deciding priority, team and route for the sample incidents, a
-# ServiceNow incident and Jira issues (with the sample CMDB).
+# ServiceNow incident and Jira issues (with the sample CMDB), and the default change policy
+# gating the sample change requests (approved, needs approval, denied: exit 0, 1, 2).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -15,3 +16,12 @@ echo
 echo "== verdict triage -p policies/triage/default.json -d samples/cmdb.json --now 2025-03-14T09:00:00Z ..."
 build/verdict triage -p policies/triage/default.json -d samples/cmdb.json --now 2025-03-14T09:00:00Z \
   samples/incidents.ndjson samples/servicenow-incident.json samples/jira-issues.ndjson
+echo
+echo "== verdict change -p policies/change/default.json --cmdb ... --schedule ... --windows ... --budget ... samples/ci/changes/*.json"
+for f in samples/ci/changes/approved.json samples/ci/changes/needs-approval.json samples/ci/changes/denied.json; do
+  rc=0
+  build/verdict change -p policies/change/default.json --cmdb samples/cmdb.json --schedule samples/change/schedule.ndjson \
+    --windows samples/change/windows.json --budget samples/change/budget-status.json --now 2025-03-17T12:00:00Z "$f" || rc=$?
+  echo "  -> exit $rc ($f)"
+  echo
+done

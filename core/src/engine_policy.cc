@@ -15,6 +15,10 @@ struct Engine::State {
   lang::ExprLimits limits;
   std::vector<std::shared_ptr<const policy::CompiledPolicy>> policies;
   std::vector<std::pair<std::string, std::string>> data;  // (source, text)
+  // Per data file: its change data, read once when it was loaded, and whether it also
+  // holds CMDB documents (only those files are read again when the CMDB index is rebuilt).
+  std::vector<std::shared_ptr<const change::ChangeData>> data_changes;
+  std::vector<bool> data_has_cmdb;
   std::unique_ptr<CmdbIndex> cmdb;
   std::unique_ptr<change::ChangeData> changes;  // scheduled changes, windows, budget status
   bool cmdb_dirty = false;
@@ -166,6 +170,8 @@ LoadReport Engine::load_data(std::string_view text, const std::string& source) {
     } else {
       state_->data.emplace_back(source, std::string(text));
       for (const auto& w : probe_changes.windows()) state_->window_names.emplace_back(w.name, source);
+      state_->data_has_cmdb.push_back(probe.size() > 0 || !probe.problems().empty());
+      state_->data_changes.push_back(std::make_shared<const change::ChangeData>(std::move(probe_changes)));
       state_->cmdb_dirty = true;
       state_->digest.clear();
       report.loaded.push_back(source);
@@ -178,6 +184,8 @@ LoadReport Engine::load_data(std::string_view text, const std::string& source) {
 void Engine::clear() {
   state_->policies.clear();
   state_->data.clear();
+  state_->data_changes.clear();
+  state_->data_has_cmdb.clear();
   state_->cmdb.reset();
   state_->changes.reset();
   state_->window_names.clear();
@@ -255,7 +263,13 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
   if (state_->cmdb_dirty) {
     state_->cmdb = std::make_unique<CmdbIndex>();
     state_->changes = std::make_unique<change::ChangeData>();
-    for (const auto& [src, text] : state_->data) add_data(*state_->cmdb, *state_->changes, text, src, nullptr, nullptr);
+    for (size_t i = 0; i < state_->data.size(); ++i) {
+      if (state_->data_has_cmdb[i]) {
+        change::ChangeData read_before;  // this file's change data was kept when it was loaded
+        add_data(*state_->cmdb, read_before, state_->data[i].second, state_->data[i].first, nullptr, nullptr);
+      }
+      state_->changes->append(*state_->data_changes[i]);
+    }
     state_->cmdb->finalize();
     state_->changes->finalize();
     state_->cmdb_dirty = false;

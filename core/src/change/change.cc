@@ -617,6 +617,12 @@ size_t ChangeData::add(Value doc, std::string_view text_in, const std::string& s
   return std::max<size_t>(taken, 1);
 }
 
+void ChangeData::append(const ChangeData& other) {
+  changes_.insert(changes_.end(), other.changes_.begin(), other.changes_.end());
+  windows_.insert(windows_.end(), other.windows_.begin(), other.windows_.end());
+  budget_.insert(budget_.end(), other.budget_.begin(), other.budget_.end());
+}
+
 void ChangeData::finalize() {
   if (finalized_) return;
   finalized_ = true;

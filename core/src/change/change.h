@@ -114,6 +114,8 @@ class ChangeData {
   // unsupported status version) mean the file should not be loaded; warnings (a scheduled
   // change without a zone, an entry that is not a change) are reported and the rest is kept.
   size_t add(Value doc, std::string_view text, const std::string& source, std::vector<Error>& errors, std::vector<Error>& warnings);
+  // Adds everything `other` holds (before finalize()).
+  void append(const ChangeData& other);
   void finalize();
 
   const std::vector<Change>& changes() const { return changes_; }
