@@ -10,7 +10,7 @@ seed() {  # target -> corpus folder with seeds
   local dir=".cache/fuzz/corpus-$1"
   mkdir -p "$dir"
   case "$1" in
-    fuzz_document) cp -f samples/*.json samples/*.ndjson samples/malformed/*.json* "$dir"/ 2>/dev/null || true ;;
+    fuzz_document) cp -f samples/*.json samples/*.ndjson samples/malformed/*.json* samples/change/*.json samples/change/*.ndjson samples/ci/changes/*.json "$dir"/ 2>/dev/null || true ;;
     fuzz_expression) cp -f tests/fuzz/seeds/expression/* "$dir"/ ;;
     fuzz_policy) find policies -name '*.json' -exec cp -f {} "$dir"/ \; 2>/dev/null || true ;;
   esac

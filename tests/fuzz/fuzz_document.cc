@@ -37,5 +37,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   verdict::ReadOptions options;
   (void)engine.read(input, options);
+
+  // The same bytes as a data file (CMDB, scheduled changes, windows, budget status) and as a
+  // change request, under a ChangeRisk policy: errors have messages, the engine goes on.
+  verdict::Engine gate;
+  gate.load_policies(R"({"apiVersion": "verdict/v1", "kind": "ChangeRisk", "metadata": {"name": "fuzz"}, "spec": {
+      "factors": [{"name": "t", "when": "blast.count > 0", "points": "blast.count"}],
+      "classes": [{"name": "low", "below": 50, "outcome": "peer_review"}, {"name": "high", "outcome": "cab_review"}],
+      "windows": {"w": {"type": "maintenance", "times": [{"days": ["sun"], "start": "22:00", "end": "04:00"}], "scope": {"tiers": [1]}}}}})",
+                     "fuzz-policy.json");
+  verdict::LoadReport data_report = gate.load_data(input, "fuzz-data.json");
+  for (const verdict::Error& e : data_report.errors)
+    if (e.message.empty()) std::abort();
+  verdict::EvalOptions eval;
+  eval.now = "2026-03-01T10:00:00Z";
+  eval.explain = true;
+  (void)gate.evaluate(input, eval);
   return 0;
 }
