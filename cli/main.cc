@@ -265,6 +265,17 @@ int main(int argc, char** argv) {
   triage->add_option("--input", eval_input, "Input format: auto, json or ndjson")->check(CLI::IsMember({"auto", "json", "ndjson"}));
   triage->add_option("inputs", eval_inputs, "Incidents, tickets or alerts: files ('-' or none: stdin)");
 
+  // budget
+  BudgetOptions budget_options;
+  auto* budget = app.add_subcommand("budget", "Error budgets of SLOs from SLI data with an ErrorBudget policy (docs/budget.md)");
+  budget->add_option("-p,--policy", budget_options.policies, "ErrorBudget policy file (repeat for several)")->required()->expected(1);
+  budget->add_option("-e,--entry", budget_options.entry, "Name of the policy (when several are loaded)");
+  auto* budget_now = budget->add_option("--now", budget_options.now, "The end of every window, RFC 3339 (default: the clock)");
+  budget->add_option("--format", budget_options.format, "Output: text, or json (the error-budget status document)")->check(CLI::IsMember({"text", "json"}));
+  budget->add_option("--svg", budget_options.svg, "Write a chart of budget remaining over the window, with the policy's thresholds");
+  budget->add_flag("--explain", budget_options.explain, "Show each threshold of the policy and the values it saw");
+  budget->add_option("inputs", budget_options.inputs, "SLO definitions and SLI data: JSON, NDJSON or YAML files ('-' or none: stdin)");
+
   // test
   std::vector<std::string> test_paths;
   bool test_verbose = false;
@@ -297,6 +308,10 @@ int main(int argc, char** argv) {
     if (eval_input == "ndjson") eval_options.format = verdict::InputFormat::kNdjson;
     return cmd_eval(eval_policies, eval_data, eval_inputs, eval_options, eval_format, now_given,
                     eval->parsed() && eval_source_opt->count() ? &eval_source : nullptr);
+  }
+  if (budget->parsed()) {
+    if (!budget_now->count()) budget_options.now = now_utc();  // the CLI, not the core, reads the clock
+    return cmd_budget(budget_options);
   }
   if (test->parsed()) return run_tests(test_paths.empty() ? std::vector<std::string>{"policies"} : test_paths, test_verbose);
   return kExitUsage;

@@ -216,12 +216,11 @@ void InputReader::read(std::string_view input) {
 }
 
 void InputReader::read_item(Doc& doc, Value v, const std::string& ptr, bool top) {
+  (void)top;
   current_slo_.clear();
   if (v.is_array()) {
-    if (!top) {
-      fail(doc, ptr, "expected an SLO definition or SLI data here, not an array");
-      return;
-    }
+    // A list of items (the command line joins several files into one); nested lists are
+    // read the same way.
     size_t i = 0;
     v.for_each_item([&](Value item) {
       read_item(doc, item, pointer_join(ptr, i++), false);
@@ -239,9 +238,10 @@ void InputReader::read_item(Doc& doc, Value v, const std::string& ptr, bool top)
   std::string_view kind = v["kind"].as_string();
   if (kind == "slo") return read_native_slo(doc, v, ptr);
   if (v["response"].exists()) return read_prometheus(doc, v, ptr);
-  if (v["t"].exists() || v["time"].exists()) return read_sample(doc, v, ptr);
+  if (kind == "sli" || v["t"].exists() || v["time"].exists() || v["timestamp"].exists() || v["ts"].exists())
+    return read_sample(doc, v, ptr);
   if (v["start"].exists() && v["step"].exists()) return read_series(doc, v, ptr);
-  if (top && (v["slos"].exists() || v["data"].exists())) {
+  if (!v["version"].exists() && (v["slos"].exists() || v["data"].exists())) {
     // A bundle: {"slos": [definitions], "data": [samples, series, Prometheus responses]}.
     bool bad_key = false;
     v.for_each_member([&](std::string_view k, Value) {
@@ -606,6 +606,9 @@ std::optional<double> InputReader::read_count(Doc& doc, Value v, const std::stri
   double d;
   if (v.is_number()) {
     d = v.as_double();
+  } else if (v.is_string() && !v.as_string().empty() &&
+             v.as_string().find_first_not_of("0123456789") == std::string_view::npos && v.as_string().size() < 16) {
+    d = static_cast<double>(std::strtoll(std::string(v.as_string()).c_str(), nullptr, 10));  // digit strings, as documents.md allows
   } else {
     fail(doc, ptr, std::string("\"") + what + "\" must be a number, not " + describe(v));
     return std::nullopt;
@@ -640,11 +643,11 @@ void InputReader::add_entry(Pending& p, const Entry& e) {
 void InputReader::read_sample(Doc& doc, Value v, const std::string& ptr) {
   bool ok = true;
   v.for_each_member([&](std::string_view k, Value) {
-    static const char* allowed[] = {"slo", "t", "time", "good", "bad", "total", "latency"};
+    static const char* allowed[] = {"kind", "slo", "t", "time", "timestamp", "ts", "good", "bad", "total", "latency"};
     bool known = false;
     for (const char* a : allowed) known = known || k == a;
     if (!known) {
-      fail(doc, pointer_join(ptr, k), "unknown key \"" + std::string(k) + "\" in a sample (expected slo, t or time, good, bad, total, latency)");
+      fail(doc, pointer_join(ptr, k), "unknown key \"" + std::string(k) + "\" in a sample (expected kind, slo, t (or time, timestamp, ts), good, bad, total, latency)");
       ok = false;
     }
     return true;
@@ -655,7 +658,16 @@ void InputReader::read_sample(Doc& doc, Value v, const std::string& ptr) {
     return;
   }
   current_slo_ = std::string(slo.as_string());
-  const char* tkey = v["t"].exists() ? "t" : "time";
+  const char* tkey = "t";
+  for (const char* k : {"t", "time", "timestamp", "ts"})
+    if (v[k].exists()) {
+      tkey = k;
+      break;
+    }
+  if (!v[tkey].exists()) {
+    fail(doc, ptr, "a sample needs its time: \"t\" (or \"timestamp\"), RFC 3339 or Unix seconds");
+    return;
+  }
   auto t = read_time(doc, v[tkey], pointer_join(ptr, tkey));
   if (!t || !ok) return;
   Entry e{*t, 0, 0, 0, static_cast<uint32_t>(std::min<size_t>(doc.line, UINT32_MAX)), kNative};
@@ -693,19 +705,16 @@ void InputReader::read_sample(Doc& doc, Value v, const std::string& ptr) {
     return;
   }
   Value good = v["good"], bad = v["bad"], total = v["total"];
-  if (!total.exists()) {
-    fail(doc, ptr, "a sample needs \"total\" (and good or bad), or \"latency\"");
+  if (good.exists() + bad.exists() + total.exists() < 2) {
+    fail(doc, ptr, "a sample needs two of \"good\", \"bad\" and \"total\" (or \"latency\")");
     return;
   }
-  auto tot = read_count(doc, total, pointer_join(ptr, "total"), "total");
-  std::optional<double> g, b;
+  std::optional<double> tot, g, b;
+  if (total.exists()) tot = read_count(doc, total, pointer_join(ptr, "total"), "total");
   if (good.exists()) g = read_count(doc, good, pointer_join(ptr, "good"), "good");
   if (bad.exists()) b = read_count(doc, bad, pointer_join(ptr, "bad"), "bad");
-  if (!tot || (good.exists() && !g) || (bad.exists() && !b)) return;
-  if (!good.exists() && !bad.exists()) {
-    fail(doc, ptr, "a sample needs \"good\" or \"bad\" besides \"total\"");
-    return;
-  }
+  if ((total.exists() && !tot) || (good.exists() && !g) || (bad.exists() && !b)) return;
+  if (!tot) tot = *g + *b;
   if (g && *g > *tot) {
     fail(doc, pointer_join(ptr, "good"), "good events (" + describe(good) + ") exceed the total (" + describe(total) + ")", ErrorCode::kInvalidArgument);
     return;
