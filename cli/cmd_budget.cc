@@ -200,7 +200,7 @@ void print_text(const json& st) {
     std::cout << "  alerts firing: " << (firing.empty() ? "none" : firing) << "\n";
     const auto& ex = s["exhaustion"];
     if (ex["seconds"].is_number())
-      std::cout << "  budget exhausted " << (ex["seconds"].get<int64_t>() == 0 ? "now" : "in " + human_seconds(ex["seconds"].get<int64_t>()) + " (" + ex.value("at", "") + ")")
+      std::cout << "  budget exhausted " << (ex["seconds"].get<int64_t>() == 0 ? "already" : "in " + human_seconds(ex["seconds"].get<int64_t>()) + " (" + ex.value("at", "") + ")")
                 << " at the " << ex.value("burn_rate_window", "") << " burn rate\n";
     for (const auto& m : s["messages"]) std::cout << "  - " << m.get<std::string>() << "\n";
     for (const auto& w : s["warnings"]) std::cout << "  warning: " << w.get<std::string>() << "\n";
