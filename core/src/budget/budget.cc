@@ -302,7 +302,7 @@ void InputReader::add_slo(Doc& doc, SloDef def, const std::string& ptr, const st
   }
   if (!(def.objective > 0 && def.objective < 100) || !(def.budget > 0 && def.budget < 1)) {
     fail(doc, objective_ptr,
-         def.objective >= 100 ? "an objective of 100% leaves no error budget: objectives are between 0 and 100, exclusive"
+         def.objective == 100 ? "an objective of 100% leaves no error budget: objectives are between 0 and 100, exclusive"
                               : "an objective is a percentage between 0 and 100, exclusive",
          ErrorCode::kInvalidArgument);
     ok = false;

@@ -140,7 +140,10 @@ class BudgetPolicy : public CompiledPolicy {
       st.factor = a.factor_for(w.length);
       st.long_burn = burn(a.long_ns, st.long_known);
       st.short_burn = burn(a.short_ns, st.short_known);
-      st.firing = st.long_known && st.short_known && st.long_burn > st.factor && st.short_burn > st.factor;
+      // Compared as shown (6 decimals), like the thresholds: 0.1% errors against a 99.9%
+      // objective is a burn of 1, not 1.0000000000001 from the binary form of 0.999.
+      st.firing = st.long_known && st.short_known && budget::round6(st.long_burn) > budget::round6(st.factor) &&
+                  budget::round6(st.short_burn) > budget::round6(st.factor);
       any_alert_data = any_alert_data || st.long_known;
       if (st.firing) (a.severity == Severity::kPage ? page : ticket) = true;
       states.push_back(st);
