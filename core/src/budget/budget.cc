@@ -130,11 +130,16 @@ struct InputReader::Doc {
 InputReader::InputReader(DocumentReader& reader, std::string source, const std::vector<AlertRule>& alerts, ReadLimits limits)
     : reader_(reader), source_(std::move(source)), alerts_(alerts), limits_(limits) {}
 
+void InputReader::count_error() {
+  // Errors in SLI data count against their SLO (samples without "slo": the only one).
+  if (!in_data_) return;
+  auto it = slo_index_.find(current_slo_);
+  if (it != slo_index_.end()) ++slo_errors_[it->second];
+  else if (current_slo_.empty() && slos_.size() == 1) ++slo_errors_[0];
+}
+
 void InputReader::fail_plain(std::string message, ErrorCode code) {
-  if (!current_slo_.empty()) {
-    auto it = slo_index_.find(current_slo_);
-    if (it != slo_index_.end()) ++slo_errors_[it->second];
-  }
+  count_error();
   if (errors_.size() >= limits_.max_errors) {
     ++suppressed_;
     return;
@@ -145,10 +150,7 @@ void InputReader::fail_plain(std::string message, ErrorCode code) {
 }
 
 void InputReader::fail(Doc& doc, const std::string& ptr, std::string message, ErrorCode code) {
-  if (!current_slo_.empty()) {
-    auto it = slo_index_.find(current_slo_);
-    if (it != slo_index_.end()) ++slo_errors_[it->second];
-  }
+  count_error();
   if (errors_.size() >= limits_.max_errors) {
     ++suppressed_;
     return;
@@ -181,18 +183,17 @@ void InputReader::read(std::string_view input) {
     errors_.push_back(std::move(e));
     return;
   }
-  auto bad_document = [&](const Error& err, size_t line_offset, size_t line) {
+  // Broken documents: the reader already placed them in the whole input.
+  auto bad_document = [&](const Error& err) {
     Error e = err;
     e.source = source_;
-    if (e.offset >= 0) e.offset += static_cast<int64_t>(line_offset);
-    if (e.line > 0) e.line += static_cast<int64_t>(line) - 1;
     if (errors_.size() < limits_.max_errors) errors_.push_back(std::move(e));
     else ++suppressed_;
   };
   if (reader_.is_ndjson(input)) {
     reader_.read_ndjson(input, [&](const StreamItem& item) {
       if (item.error) {
-        bad_document(*item.error, item.offset, item.line);
+        bad_document(*item.error);
         return true;
       }
       Doc doc;
@@ -207,7 +208,7 @@ void InputReader::read(std::string_view input) {
   }
   auto parsed = reader_.read(input);
   if (!parsed.ok()) {
-    bad_document(parsed.error(), 0, 1);
+    bad_document(parsed.error());
     return;
   }
   Doc doc;
@@ -218,6 +219,7 @@ void InputReader::read(std::string_view input) {
 void InputReader::read_item(Doc& doc, Value v, const std::string& ptr, bool top) {
   (void)top;
   current_slo_.clear();
+  in_data_ = false;
   if (v.is_array()) {
     // A list of items (the command line joins several files into one); nested lists are
     // read the same way.
@@ -641,6 +643,7 @@ void InputReader::add_entry(Pending& p, const Entry& e) {
 }
 
 void InputReader::read_sample(Doc& doc, Value v, const std::string& ptr) {
+  in_data_ = true;
   bool ok = true;
   v.for_each_member([&](std::string_view k, Value) {
     static const char* allowed[] = {"kind", "slo", "t", "time", "timestamp", "ts", "good", "bad", "total", "latency"};
@@ -734,6 +737,7 @@ void InputReader::read_sample(Doc& doc, Value v, const std::string& ptr) {
 }
 
 void InputReader::read_series(Doc& doc, Value v, const std::string& ptr) {
+  in_data_ = true;
   bool ok = true;
   v.for_each_member([&](std::string_view k, Value) {
     static const char* allowed[] = {"slo", "start", "step", "count", "good", "bad", "total"};
@@ -838,6 +842,7 @@ void InputReader::read_series(Doc& doc, Value v, const std::string& ptr) {
 }
 
 void InputReader::read_prometheus(Doc& doc, Value v, const std::string& ptr) {
+  in_data_ = true;
   bool ok = true;
   v.for_each_member([&](std::string_view k, Value) {
     if (k != "slo" && k != "series" && k != "type" && k != "response") {
@@ -988,6 +993,7 @@ void InputReader::finish() {
     }
     const SloDef& def = slos_[idx];
     current_slo_ = def.name;
+    in_data_ = true;
     std::vector<Entry>& es = p.entries;
     if (!p.sorted) std::stable_sort(es.begin(), es.end(), [](const Entry& a, const Entry& b) { return a.t < b.t; });
     Series& s = series_[idx];

@@ -127,6 +127,7 @@ class InputReader {
   void add_entry(Pending& p, const Entry& e);
   void fail(Doc& doc, const std::string& ptr, std::string message, ErrorCode code = ErrorCode::kWrongType);
   void fail_plain(std::string message, ErrorCode code = ErrorCode::kWrongType);
+  void count_error();
   std::optional<int64_t> read_time(Doc& doc, Value v, const std::string& ptr);
   std::optional<double> read_count(Doc& doc, Value v, const std::string& ptr, const char* what);
 
@@ -143,6 +144,7 @@ class InputReader {
   std::vector<Error> errors_;
   size_t suppressed_ = 0;
   std::string current_slo_;  // for counting errors per SLO
+  bool in_data_ = false;     // reading SLI data (not a definition)
 };
 
 // Where `now` falls and which window counts.
