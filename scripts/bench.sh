@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks, native and Wasm (Node) on the same bytes; each prints a table.
-#   scripts/bench.sh [load|eval|triage|cmdb|all]   (default all)
+#   scripts/bench.sh [load|eval|triage|cmdb|budget|all]   (default all)
 #   load: 200,000 generated alerts: document loading vs simdjson parse-only
 #   eval: a 100-rule policy over 100,000 generated incidents, with the sample CMDB
 #   triage: a 1,000-route TriageRouting policy over 100,000 generated incidents
 #   cmdb: a 100,000-item / 300,000-edge CMDB: index build and blast-radius latency
+#   budget: ErrorBudget, 1,000 SLOs x 43,200 one-minute points (one evaluation each), and one
+#           SLO of 10,000,000 points as NDJSON (native only)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -40,4 +42,10 @@ fi
 if [[ "$what" == cmdb || "$what" == all ]]; then
   echo "## CMDB index (scripts/bench.sh cmdb)"
   build/bench/bench_cmdb
+fi
+if [[ "$what" == budget || "$what" == all ]]; then
+  echo "## ErrorBudget: 1,000 SLOs x 43,200 one-minute points, default-budget (scripts/bench.sh budget)"
+  { build/bench/bench_budget policies/budget/default.json 1000 43200 10000000;
+    node bench/bench_budget.mjs policies/budget/default.json 1000 43200 0; } | node bench/budget_table.mjs
+  echo
 fi
