@@ -299,3 +299,19 @@ TEST_CASE("threshold conditions see the computed status as `slo`", "[budget]") {
   CHECK(s["actions"] == json::array({"page_owner"}));
   CHECK(s["status"] == "exhausted");  // 20 bad of a budget of 1
 }
+
+TEST_CASE("the sample limit refuses a huge series before taking memory, and counts what it refused", "[budget]") {
+  Engine e;
+  REQUIRE(e.load_policies(kPolicy, "b.json").ok());
+  std::string in = std::string(kSlo) + "\n" +
+                   R"({"slo":"s","start":"2026-02-01T00:00:00Z","step":"1s","count":13000000,"total":1,"good":1})" "\n" +
+                   R"({"slo":"s","t":"2026-03-02T10:00:00Z","good":1,"total":1})" "\n";
+  EvalReport r = run(e, in);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].code == ErrorCode::kLimitExceeded);
+  CHECK(r.errors[0].line == 2);
+  // 13M > 12M: the series is refused, and so is everything after the limit was hit.
+  json s = decision(r)["slos"][0];
+  CHECK(s["events"]["total"] == 0);
+  CHECK(s["samples"]["input_errors"] == 1);
+}

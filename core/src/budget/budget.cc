@@ -77,6 +77,7 @@ std::vector<AlertRule> workbook_alerts() {
 
 double round6(double x) {
   if (!std::isfinite(x)) return 0;  // never reached for finite inputs; no NaN leaves the core
+  if (std::fabs(x) >= 1e15) return x;  // no fraction to round at this size
   double r = std::round(x * 1e6) / 1e6;
   return r == 0 ? 0.0 : r;  // no "-0.0"
 }
@@ -619,6 +620,10 @@ std::optional<double> InputReader::read_count(Doc& doc, Value v, const std::stri
     fail(doc, ptr, std::string("a negative count: \"") + what + "\" is " + describe(v), ErrorCode::kInvalidArgument);
     return std::nullopt;
   }
+  if (d > limits_.max_count) {
+    fail(doc, ptr, std::string("\"") + what + "\" is more than 10^15 events in one interval", ErrorCode::kLimitExceeded);
+    return std::nullopt;
+  }
   return d;
 }
 
@@ -635,6 +640,19 @@ InputReader::Pending& InputReader::pending_for(Doc& doc, std::string_view slo, c
   p.first_use.offset = static_cast<int64_t>(doc.offset);
   p.first_use.message = ptr.empty() ? "" : " (at " + ptr + ")";
   return p;
+}
+
+bool InputReader::room_for(Doc& doc, size_t n, const std::string& ptr) {
+  if (!over_limit_ && samples_ + n <= limits_.max_samples) {
+    samples_ += n;
+    return true;
+  }
+  if (!over_limit_) {
+    over_limit_ = true;
+    fail(doc, ptr, "more than " + std::to_string(limits_.max_samples) + " samples in one evaluation: this one and the rest are not read",
+         ErrorCode::kLimitExceeded);
+  }
+  return false;
 }
 
 void InputReader::add_entry(Pending& p, const Entry& e) {
@@ -696,7 +714,7 @@ void InputReader::read_sample(Doc& doc, Value v, const std::string& ptr) {
     } else {
       ok = false;
     }
-    if (!ok) return;
+    if (!ok || !room_for(doc, values.size(), ptr)) return;
     Pending& p = pending_for(doc, slo.as_string(), ptr);
     for (double x : values) {
       Entry le = e;
@@ -730,6 +748,7 @@ void InputReader::read_sample(Doc& doc, Value v, const std::string& ptr) {
     fail(doc, ptr, "good + bad is not the total", ErrorCode::kInvalidArgument);
     return;
   }
+  if (!room_for(doc, 1, ptr)) return;
   e.total = *tot;
   e.good = g ? *g : *tot - *b;
   e.flags |= kGood | kTotal;
@@ -795,6 +814,11 @@ void InputReader::read_series(Doc& doc, Value v, const std::string& ptr) {
     return;
   }
   if (!start || !ok) return;
+  if (count > 0 && (INT64_MAX - *start) / *step < count) {
+    fail(doc, pointer_join(ptr, "count"), "the series runs past the year 2262", ErrorCode::kInvalidArgument);
+    return;
+  }
+  if (!room_for(doc, static_cast<size_t>(count), ptr)) return;
   // Values one by one: constants or arrays walked in step.
   std::vector<double> totals, others;
   auto load = [&](Value val, const char* key, std::vector<double>& out) {
@@ -805,7 +829,7 @@ void InputReader::read_series(Doc& doc, Value v, const std::string& ptr) {
       val.for_each_item([&](Value x) {
         if (x.is_number()) {
           double d = x.as_double();
-          if (d >= 0) {
+          if (d >= 0 && d <= limits_.max_count) {
             out.push_back(d);
             ++i;
             return true;
@@ -938,6 +962,10 @@ void InputReader::read_prometheus(Doc& doc, Value v, const std::string& ptr) {
         fail(doc, pointer_join(pp, 1), "a negative count (" + describe(xv) + ")", ErrorCode::kInvalidArgument);
         return true;
       }
+      if (x > limits_.max_count) {
+        fail(doc, pointer_join(pp, 1), "more than 10^15 events (" + describe(xv) + ")", ErrorCode::kLimitExceeded);
+        return true;
+      }
       if (have_prev && *t <= prev_t) {
         fail(doc, pointer_join(pp, 0),
              std::string(*t == prev_t ? "a duplicated timestamp" : "a timestamp out of order") + " in a Prometheus series (" +
@@ -955,7 +983,7 @@ void InputReader::read_prometheus(Doc& doc, Value v, const std::string& ptr) {
       have_prev = true;
       prev = x;
       prev_t = *t;
-      if (inc < 0) return true;
+      if (inc < 0 || !room_for(doc, 1, pp)) return true;
       Entry e{*t, 0, 0, 0, 0, flag};
       (flag == kGood ? e.good : flag == kBad ? e.bad : e.total) = inc;
       add_entry(p, e);

@@ -76,7 +76,9 @@ struct Series {
 
 // The sizes and limits of one read.
 struct ReadLimits {
-  size_t max_errors = 100;  // further errors are counted in one last error
+  size_t max_errors = 100;          // further errors are counted in one last error
+  size_t max_samples = 12000000;    // samples per evaluation (all SLOs); beyond: an error
+  double max_count = 1e15;          // events in one interval
 };
 
 // Reads one budget input: a JSON document or an NDJSON stream of items (docs/budget.md,
@@ -125,6 +127,8 @@ class InputReader {
   bool parse_window(std::string_view text, SloDef& def, std::string& why) const;
   Pending& pending_for(Doc& doc, std::string_view slo, const std::string& ptr);
   void add_entry(Pending& p, const Entry& e);
+  // Whether `n` more samples fit the limit; reports the first overflow at `ptr`.
+  bool room_for(Doc& doc, size_t n, const std::string& ptr);
   void fail(Doc& doc, const std::string& ptr, std::string message, ErrorCode code = ErrorCode::kWrongType);
   void fail_plain(std::string message, ErrorCode code = ErrorCode::kWrongType);
   void count_error();
@@ -143,6 +147,8 @@ class InputReader {
   std::vector<size_t> slo_errors_;
   std::vector<Error> errors_;
   size_t suppressed_ = 0;
+  size_t samples_ = 0;          // entries read, against limits_.max_samples
+  bool over_limit_ = false;
   std::string current_slo_;  // for counting errors per SLO
   bool in_data_ = false;     // reading SLI data (not a definition)
 };

@@ -159,7 +159,7 @@ class BudgetPolicy : public CompiledPolicy {
       ex_has = true;
     } else if (has_data && ex_known && ex_burn > 0) {
       double secs = remaining * (static_cast<double>(w.length) / lang::kNanosPerSecond) / ex_burn;
-      if (secs < 9e12) {
+      if (secs < 5e9) {  // within about 150 years of now; beyond: null (never, in practice)
         ex_has = true;
         ex_seconds = static_cast<int64_t>(std::llround(secs));
       }
