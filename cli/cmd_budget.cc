@@ -166,6 +166,16 @@ std::string num(const json& v, int decimals = 1) {
   return buf;
 }
 
+// 99.9 -> "99.9%", 99 -> "99%", 99.95 -> "99.95%" (up to 4 decimals, no trailing zeros).
+std::string objective_text(const json& v) {
+  std::string s = num(v, 4);
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s + "%";
+}
+
 void print_text(const json& st) {
   std::cout << "Error budgets at " << st.value("at", "") << " (policy " << st.value("policy", "") << ")\n\n";
   std::cout << "  " << pad("SLO", 34) << pad("SERVICE", 16) << pad("OBJECTIVE", 11) << pad("WINDOW", 8) << pad("LEFT", 9)
@@ -175,7 +185,7 @@ void print_text(const json& st) {
     for (const auto& a : s["actions"]) actions += (actions.empty() ? "" : ", ") + a.get<std::string>();
     if (s.value("freeze", false)) actions += " (frozen)";
     std::string left = s["budget_remaining"].is_number() ? percent(s["budget_remaining"].get<double>()) : "-";
-    std::cout << "  " << pad(s.value("slo", ""), 34) << pad(s.value("service", ""), 16) << pad(num(s["objective"], 3) + "%", 11)
+    std::cout << "  " << pad(s.value("slo", ""), 34) << pad(s.value("service", ""), 16) << pad(objective_text(s["objective"]), 11)
               << pad(s.value("window", ""), 8) << pad(left, 9) << pad(s.value("burn_state", ""), 9) << pad(s.value("status", ""), 11)
               << (actions.empty() ? "-" : actions) << "\n";
   }
@@ -275,7 +285,7 @@ std::string render_svg(const json& st) {
   for (const auto& s : slos) {
     const std::string status = s.value("status", "");
     const char* color = status_color(status);
-    std::string title = s.value("slo", "") + " (" + s.value("service", "") + "): " + num(s["objective"], 3) + "% over " + s.value("window", "");
+    std::string title = s.value("slo", "") + " (" + s.value("service", "") + "): " + objective_text(s["objective"]) + " over " + s.value("window", "");
     std::string left_text = s["budget_remaining"].is_number() ? percent(s["budget_remaining"].get<double>()) + " of the budget left" : "no data";
     o << "<g transform=\"translate(0," << y0 << ")\">\n";
     o << "<text x=\"20\" y=\"20\" font-size=\"14\" font-weight=\"bold\">" << xml_escape(title) << "</text>\n";

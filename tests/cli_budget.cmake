@@ -44,7 +44,7 @@ endif()
 
 # 3. Text for people; the same exit code.
 expect_run(2 out err "${VERDICT}" budget -p ${P} --now ${NOW} ${INPUTS})
-if(NOT out MATCHES "auth-service-availability +auth-service +99.950% +30d +-[0-9.]+% +ok +exhausted +notify, require_approval, freeze_releases \\(frozen\\)"
+if(NOT out MATCHES "auth-service-availability +auth-service +99.95% +30d +-[0-9.]+% +ok +exhausted +notify, require_approval, freeze_releases \\(frozen\\)"
    OR NOT out MATCHES "releases frozen for auth-service")
   message(FATAL_ERROR "verdict budget text output:\n${out}")
 endif()
