@@ -181,6 +181,22 @@ TEST_CASE("nesting deeper than max_depth is limit_exceeded without a crash", "[l
   }
 }
 
+TEST_CASE("a chain of operators higher than max_height is limit_exceeded; 255 operators evaluate", "[lang][limits]") {
+  // The evaluator walks the tree recursively: the height bounds its stack (1 MB in Wasm).
+  auto ok = verdict::lang::compile("1" + repeat(" + 1", 255), doc_env(), {});
+  REQUIRE(ok.ok());
+  verdict::lang::EvalContext ctx;
+  verdict::lang::Val v = verdict::lang::evaluate(*ok.value(), ctx);
+  CHECK(v.k == verdict::lang::VK::kInt);
+  CHECK(v.i == 256);
+  for (const std::string& text : {"1" + repeat(" + 1", 256), "true" + repeat(" || false", 300), "1" + repeat("-1", 3000)}) {
+    INFO("expression of " << text.size() << " bytes starting " << text.substr(0, 20));
+    Error e = compile_error(text);
+    CHECK(e.code == ErrorCode::kLimitExceeded);
+    CHECK_THAT(e.message, Catch::Contains("more than 256 levels high"));
+  }
+}
+
 TEST_CASE("moderate nesting compiles", "[lang][limits]") {
   auto prog = verdict::lang::compile("((((((((((1))))))))))", doc_env(), {});
   CHECK(prog.ok());
@@ -203,7 +219,9 @@ TEST_CASE("max_depth counts levels of nesting the user wrote", "[lang][limits]")
 }
 
 TEST_CASE("more nodes than max_nodes is limit_exceeded", "[lang][limits]") {
-  std::string text = "1" + repeat("+1", 3000);  // 6,001 nodes
+  // Five list literals of 1,000 items joined by +: about 5,000 nodes, a shallow tree.
+  std::string list = "[" + repeat("1,", 999) + "1]";
+  std::string text = list + repeat(" + " + list, 4);
   Error e = compile_error(text);
   CHECK(e.code == ErrorCode::kLimitExceeded);
   CHECK_THAT(e.message, Catch::Contains("4096 nodes"));

@@ -2,6 +2,7 @@
 // a signed overflow. They must now be ordinary values or errors.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <string>
 
 #include "lang/program.h"
@@ -41,4 +42,24 @@ TEST_CASE("fuzz finding: negating the smallest int64 twice is an overflow error,
   REQUIRE(compiled);
   REQUIRE(v.k == verdict::lang::VK::kInt);
   CHECK(v.i == INT64_MIN);
+}
+
+TEST_CASE("fuzz finding: a 10 KB chain of minus operators is a load error, not a stack overflow", "[lang][regression]") {
+  // tests/fuzz/regressions/expression-deep-chain.txt: "151151-----111---511---1..." made the
+  // evaluator recurse once per operator and overflow the stack under ASan.
+  std::string text;
+  {
+    FILE* f = std::fopen(VERDICT_SOURCE_DIR "/tests/fuzz/regressions/expression-deep-chain.txt", "rb");
+    REQUIRE(f != nullptr);
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    std::fclose(f);
+  }
+  REQUIRE(text.size() > 9000);
+  verdict::lang::Environment env;
+  auto prog = verdict::lang::compile(text, env, {});
+  REQUIRE_FALSE(prog.ok());
+  CHECK(prog.error().code == verdict::ErrorCode::kLimitExceeded);
+  CHECK(prog.error().message.find("levels high") != std::string::npos);
 }

@@ -3,6 +3,7 @@
 // postfix (. [] calls). Every error carries the byte offset in the expression.
 #include "lang/parser.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -321,6 +322,19 @@ class Parser {
       error_at(ErrorCode::kLimitExceeded, "expression has more than " + std::to_string(limits_.max_nodes) + " nodes", n.pos);
       return -1;
     }
+    // The height of the tree bounds the evaluator's recursion (and so its stack, 1 MB in
+    // Wasm): a long flat chain (a || b || ...) is as high as it has operators.
+    size_t h = 1;
+    for (int32_t k : n.kids)
+      if (k >= 0 && static_cast<size_t>(k) < heights_.size()) h = std::max<size_t>(h, heights_[static_cast<size_t>(k)] + size_t{1});
+    if (h > limits_.max_height) {
+      error_at(ErrorCode::kLimitExceeded,
+               "expression is too deep: its syntax tree is more than " + std::to_string(limits_.max_height) +
+                   " levels high (split a long chain of operators, e.g. with a list and in)",
+               n.pos);
+      return -1;
+    }
+    heights_.push_back(static_cast<uint32_t>(h));
     ast_.nodes.push_back(std::move(n));
     return static_cast<int32_t>(ast_.nodes.size() - 1);
   }
@@ -685,6 +699,7 @@ class Parser {
   Error err_;
   bool failed_ = false;
   size_t depth_ = 0;
+  std::vector<uint32_t> heights_;  // per node of ast_, its height
 };
 
 }  // namespace

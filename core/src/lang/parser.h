@@ -11,6 +11,7 @@ struct ParseLimits {
   size_t max_expression_bytes = 16384;  // source text of one expression
   size_t max_nodes = 4096;              // syntax tree nodes of one expression
   size_t max_depth = 64;                // nesting of sub-expressions
+  size_t max_height = 256;              // height of the syntax tree (bounds the evaluator's recursion)
   size_t max_list_literal = 1000;       // items in one list literal
 };
 
