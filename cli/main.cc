@@ -268,7 +268,8 @@ int main(int argc, char** argv) {
   // budget
   BudgetOptions budget_options;
   auto* budget = app.add_subcommand("budget", "Error budgets of SLOs from SLI data with an ErrorBudget policy (docs/budget.md)");
-  budget->add_option("-p,--policy", budget_options.policies, "ErrorBudget policy file (repeat for several)")->required()->expected(1);
+  budget->add_option("-p,--policy", budget_options.policies, "ErrorBudget policy file (repeat for several)")
+      ->required()->expected(1)->allow_extra_args(false)->take_all();
   budget->add_option("-e,--entry", budget_options.entry, "Name of the policy (when several are loaded)");
   auto* budget_now = budget->add_option("--now", budget_options.now, "The end of every window, RFC 3339 (default: the clock)");
   budget->add_option("--format", budget_options.format, "Output: text, or json (the error-budget status document)")->check(CLI::IsMember({"text", "json"}));

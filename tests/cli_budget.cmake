@@ -75,3 +75,9 @@ expect_run(3 out err "${VERDICT}" budget -p ${P} --now ${NOW} "${WORK}/broken.ya
 if(NOT err MATCHES "broken.yaml:[0-9]+:[0-9]+: invalid YAML")
   message(FATAL_ERROR "broken YAML:\n${err}")
 endif()
+
+# 8. -p repeats (several policies loaded, -e picks one) and does not swallow the inputs after it.
+expect_run(0 out err "${VERDICT}" budget -p ${P} -p policies/budget/sloth-windows.json -e sloth-windows --now ${NOW} "${WORK}/ok.json")
+if(NOT out MATCHES "policy sloth-windows")
+  message(FATAL_ERROR "-e did not pick sloth-windows:\n${out}")
+endif()
