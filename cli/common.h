@@ -37,4 +37,16 @@ int cmd_change(const ChangeArgs& args);
 // `verdict test`: runs *.test.json files found in `paths` (files or folders).
 int run_tests(const std::vector<std::string>& paths, bool verbose);
 
+// `verdict budget` (cli/cmd_budget.cc): error budgets with an ErrorBudget policy.
+struct BudgetOptions {
+  std::vector<std::string> policies;
+  std::vector<std::string> inputs;  // SLO definitions and SLI data ('-': stdin)
+  std::string entry;                // the policy to use, when several are loaded
+  std::string now;                  // RFC 3339; the caller fills in the clock
+  std::string format = "text";      // text or json (the error-budget status document)
+  std::string svg;                  // write the burn-down chart here
+  bool explain = false;
+};
+int cmd_budget(const BudgetOptions& options);
+
 }  // namespace verdict::cli

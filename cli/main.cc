@@ -272,6 +272,17 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "junit", "github"}));
   change->add_option("--input", change_args.input, "Input format: auto, json or ndjson")->check(CLI::IsMember({"auto", "json", "ndjson"}));
   change->add_option("inputs", change_args.inputs, "Change requests: native, ServiceNow change_request or pipeline JSON; files ('-' or none: stdin)");
+  // budget
+  BudgetOptions budget_options;
+  auto* budget = app.add_subcommand("budget", "Error budgets of SLOs from SLI data with an ErrorBudget policy (docs/budget.md)");
+  budget->add_option("-p,--policy", budget_options.policies, "ErrorBudget policy file (repeat for several)")
+      ->required()->expected(1)->allow_extra_args(false)->take_all();
+  budget->add_option("-e,--entry", budget_options.entry, "Name of the policy (when several are loaded)");
+  auto* budget_now = budget->add_option("--now", budget_options.now, "The end of every window, RFC 3339 (default: the clock)");
+  budget->add_option("--format", budget_options.format, "Output: text, or json (the error-budget status document)")->check(CLI::IsMember({"text", "json"}));
+  budget->add_option("--svg", budget_options.svg, "Write a chart of budget remaining over the window, with the policy's thresholds");
+  budget->add_flag("--explain", budget_options.explain, "Show each threshold of the policy and the values it saw");
+  budget->add_option("inputs", budget_options.inputs, "SLO definitions and SLI data: JSON, NDJSON or YAML files ('-' or none: stdin)");
 
   // test
   std::vector<std::string> test_paths;
@@ -307,6 +318,10 @@ int main(int argc, char** argv) {
                     eval->parsed() && eval_source_opt->count() ? &eval_source : nullptr);
   }
   if (change->parsed()) return cmd_change(change_args);
+  if (budget->parsed()) {
+    if (!budget_now->count()) budget_options.now = now_utc();  // the CLI, not the core, reads the clock
+    return cmd_budget(budget_options);
+  }
   if (test->parsed()) return run_tests(test_paths.empty() ? std::vector<std::string>{"policies"} : test_paths, test_verbose);
   return kExitUsage;
 }

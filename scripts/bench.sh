@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks, native and Wasm (Node) on the same bytes; each prints a table.
-#   scripts/bench.sh [load|eval|triage|cmdb|change|all]   (default all)
+#   scripts/bench.sh [load|eval|triage|cmdb|change|budget|all]   (default all)
 #   load: 200,000 generated alerts: document loading vs simdjson parse-only
 #   eval: a 100-rule policy over 100,000 generated incidents, with the sample CMDB
 #   triage: a 1,000-route TriageRouting policy over 100,000 generated incidents
 #   cmdb: a 100,000-item / 300,000-edge CMDB: index build and blast-radius latency
 #   change: ChangeRisk against 100,000 scheduled changes; the `verdict change` process on a 10,000-item CMDB
+#   budget: ErrorBudget, 1,000 SLOs x 43,200 one-minute points (one evaluation each), and one
+#           SLO of 10,000,000 points as NDJSON (native only)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -56,4 +58,8 @@ if [[ "$what" == change || "$what" == all ]]; then
   echo
   echo "## verdict change in CI (scripts/bench.sh change)"
   python3 bench/bench_change_cli.py build/verdict "$cmdb10k" 30
+if [[ "$what" == budget || "$what" == all ]]; then
+  echo "## ErrorBudget: 1,000 SLOs x 43,200 one-minute points, default-budget (scripts/bench.sh budget)"
+  { build/bench/bench_budget policies/budget/default.json 1000 43200 10000000;
+    node bench/bench_budget.mjs policies/budget/default.json 1000 43200 0; } | node bench/budget_table.mjs
 fi

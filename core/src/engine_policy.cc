@@ -311,6 +311,20 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
     return out.view();
   };
 
+  // A kind that needs the whole input for its one decision (ErrorBudget) parses the bytes
+  // itself, whatever their format: one decision, no "line".
+  if (pol->whole_input()) {
+    req.raw = input;
+    req.source = options.source;
+    req.reader = &reader_;
+    report.json = std::string(decide_one(Value(), 1, false));
+    if (options.sink) {
+      options.sink(report.json);
+      report.json.clear();
+    }
+    return report;
+  }
+
   InputFormat format = options.format;
   if (format == InputFormat::kAuto) format = reader_.is_ndjson(input) ? InputFormat::kNdjson : InputFormat::kJson;
   if (format == InputFormat::kNdjson) {

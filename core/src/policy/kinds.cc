@@ -7,6 +7,7 @@ const std::vector<std::pair<std::string, KindLoader>>& policy_kinds() {
       {"Rules", load_rules},
       {"TriageRouting", load_triage},
       {"ChangeRisk", load_change_risk},
+      {"ErrorBudget", load_budget},
   };
   return kinds;
 }

@@ -50,6 +50,11 @@ struct EvalRequest {
   // A reader for documents a kind builds during a decision (e.g. TriageRouting's
   // canonical incident). Not the one that read `input`: that one's view must stay valid.
   DocumentReader* scratch = nullptr;
+  // Kinds that read the whole input as one evaluation (whole_input()): the input's bytes,
+  // its name for error positions, and a reader free for them to parse it with.
+  std::string_view raw;
+  std::string_view source;
+  DocumentReader* reader = nullptr;
 };
 
 // What a decision concluded, for exit codes: allowed, needs review, denied.
@@ -61,6 +66,10 @@ class CompiledPolicy {
   virtual const char* kind() const = 0;
   // The variable the input document is bound to (e.g. "incident").
   virtual std::string input_name() const = 0;
+  // True for a kind whose one decision needs the whole input (ErrorBudget: an SLO's
+  // status needs all of its series). The engine then hands it the raw bytes (req.raw)
+  // instead of one decision per document or NDJSON line.
+  virtual bool whole_input() const { return false; }
 
   // Writes the kind's decision object as the next value of `decision`, and, when
   // req.explain, its trace as the next value of `explain`. Evaluation errors are

@@ -1,0 +1,83 @@
+# `verdict budget`, run as a user would on the shipped samples (ctest -R cli_budget).
+#   -DVERDICT=path/to/verdict -DSRC=source dir -DWORK=scratch dir
+file(REMOVE_RECURSE "${WORK}")
+file(MAKE_DIRECTORY "${WORK}")
+
+function(expect_run code out_var err_var)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err WORKING_DIRECTORY "${SRC}")
+  if(NOT rc EQUAL code)
+    message(FATAL_ERROR "expected exit ${code}, got ${rc} from: ${ARGN}\nstdout:\n${out}\nstderr:\n${err}")
+  endif()
+  set(${out_var} "${out}" PARENT_SCOPE)
+  set(${err_var} "${err}" PARENT_SCOPE)
+endfunction()
+
+set(P policies/budget/default.json)
+set(NOW 2025-03-14T10:00:00Z)
+set(INPUTS samples/slo/northwind-slos.json samples/slo/checkout-web.openslo.yaml samples/slo/orders-api.sloth.yaml
+           samples/slo/sli-5m.ndjson samples/slo/orders-api.prometheus.ndjson)
+
+# 1. The samples: auth-service's budget is spent (exit 2), the status document and the chart.
+expect_run(2 out err "${VERDICT}" budget -p ${P} --now ${NOW} --format json --svg "${WORK}/budget.svg" ${INPUTS})
+if(NOT out MATCHES "^\\{\"kind\":\"error_budget_status\",\"version\":1,\"at\":\"2025-03-14T10:00:00Z\""
+   OR NOT out MATCHES "\"slo\":\"auth-service-availability\",\"service\":\"auth-service\",\"objective\":99.95,\"window\":\"30d\",\"status\":\"exhausted\",\"budget_remaining\":-[0-9.]+,\"budget_consumed\":1\\.[0-9]+,\"burn_state\":\"ok\",\"freeze\":true,\"actions\":\\[\"notify\",\"require_approval\",\"freeze_releases\"\\]"
+   OR NOT out MATCHES "\"slo\":\"payments-api-availability\",[^}]*\"status\":\"warning\"[^}]*\"burn_state\":\"ticket\""
+   OR NOT out MATCHES "\"frozen_services\":\\[\"auth-service\"\\]")
+  message(FATAL_ERROR "verdict budget --format json is not the expected status:\n${out}\n${err}")
+endif()
+if(NOT err STREQUAL "")
+  message(FATAL_ERROR "unexpected errors on the samples:\n${err}")
+endif()
+file(READ "${WORK}/budget.svg" svg)
+foreach(want "<svg xmlns" "budget remaining" "policy thresholds" "freeze-100: 100% consumed" "auth-service-availability (auth-service)" "<polyline" "</svg>")
+  string(FIND "${svg}" "${want}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "the chart lacks '${want}'")
+  endif()
+endforeach()
+
+# 2. The committed status document (samples/slo/northwind-status.json, for `verdict change`) is current.
+file(READ "${SRC}/samples/slo/northwind-status.json" committed)
+if(NOT committed STREQUAL out)
+  message(FATAL_ERROR "samples/slo/northwind-status.json is stale: regenerate it with\n  verdict budget -p ${P} --now ${NOW} --format json ${INPUTS} > samples/slo/northwind-status.json")
+endif()
+
+# 3. Text for people; the same exit code.
+expect_run(2 out err "${VERDICT}" budget -p ${P} --now ${NOW} ${INPUTS})
+if(NOT out MATCHES "auth-service-availability +auth-service +99.95% +30d +-[0-9.]+% +ok +exhausted +notify, require_approval, freeze_releases \\(frozen\\)"
+   OR NOT out MATCHES "releases frozen for auth-service")
+  message(FATAL_ERROR "verdict budget text output:\n${out}")
+endif()
+
+# 4. YAML and its JSON twin give the same status.
+expect_run(0 a err "${VERDICT}" budget -p ${P} --now ${NOW} --format json samples/slo/orders-api.sloth.yaml samples/slo/orders-api.prometheus.ndjson)
+expect_run(0 b err "${VERDICT}" budget -p ${P} --now ${NOW} --format json samples/slo/orders-api.sloth.json samples/slo/orders-api.prometheus.ndjson)
+if(NOT a STREQUAL b OR NOT a MATCHES "\"source\":\"sloth\"")
+  message(FATAL_ERROR "YAML and JSON Sloth specs differ:\n${a}\n${b}")
+endif()
+
+# 5. Several files: an error names the file, line and column it came from; exit 3.
+file(WRITE "${WORK}/bad.ndjson" "{\"slo\":\"payments-api-availability\",\"t\":\"2025-03-14T09:59:00Z\",\"good\":5,\"total\":10}\n{\"slo\":\"payments-api-availability\",\"t\":\"2025-03-14T09:59:30Z\",\"good\":-5,\"total\":10}\n")
+expect_run(3 out err "${VERDICT}" budget -p ${P} --now ${NOW} samples/slo/northwind-slos.json "${WORK}/bad.ndjson")
+if(NOT err MATCHES "bad.ndjson:2:70: a negative count: \"good\" is -5 \\[invalid_argument\\]")
+  message(FATAL_ERROR "the error is not placed in bad.ndjson:\n${err}")
+endif()
+
+# 6. A budget with no burn and little spent: exit 0; a warning: exit 1.
+file(WRITE "${WORK}/ok.json" "{\"slos\":[{\"kind\":\"slo\",\"name\":\"a\",\"service\":\"s\",\"objective\":99,\"window\":\"7d\"}],\"data\":[{\"t\":\"2025-03-14T09:00:00Z\",\"good\":1000,\"total\":1000}]}")
+expect_run(0 out err "${VERDICT}" budget -p ${P} --now ${NOW} "${WORK}/ok.json")
+file(WRITE "${WORK}/warn.json" "{\"slos\":[{\"kind\":\"slo\",\"name\":\"a\",\"service\":\"s\",\"objective\":99,\"window\":\"7d\"}],\"data\":[{\"t\":\"2025-03-14T09:00:00Z\",\"good\":997,\"total\":1000}]}")
+expect_run(1 out err "${VERDICT}" budget -p ${P} --now ${NOW} "${WORK}/warn.json")
+
+# 7. Broken YAML is an error with its line and column.
+file(WRITE "${WORK}/broken.yaml" "version: \"prometheus/v1\"\nslos:\n  - name: [unclosed\n")
+expect_run(3 out err "${VERDICT}" budget -p ${P} --now ${NOW} "${WORK}/broken.yaml")
+if(NOT err MATCHES "broken.yaml:[0-9]+:[0-9]+: invalid YAML")
+  message(FATAL_ERROR "broken YAML:\n${err}")
+endif()
+
+# 8. -p repeats (several policies loaded, -e picks one) and does not swallow the inputs after it.
+expect_run(0 out err "${VERDICT}" budget -p ${P} -p policies/budget/sloth-windows.json -e sloth-windows --now ${NOW} "${WORK}/ok.json")
+if(NOT out MATCHES "policy sloth-windows")
+  message(FATAL_ERROR "-e did not pick sloth-windows:\n${out}")
+endif()
