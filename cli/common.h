@@ -26,4 +26,15 @@ int exit_code_for(DecisionClass c);
 // `verdict test`: runs *.test.json files found in `paths` (files or folders).
 int run_tests(const std::vector<std::string>& paths, bool verbose);
 
+// `verdict alerts` (cmd_alerts.cc): AlertDedup over alert streams.
+struct AlertsArgs {
+  std::vector<std::string> policies, data, inputs;
+  std::string entry, now, state, input = "auto", summary = "text";
+  bool quiet = false;
+};
+int cmd_alerts(const AlertsArgs& args);
+
+// `verdict import alertmanager FILE.yml` (cmd_import.cc): TriageRouting + AlertDedup policies.
+int cmd_import_alertmanager(const std::string& file, const std::string& name, const std::string& out);
+
 }  // namespace verdict::cli

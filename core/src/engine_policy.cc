@@ -150,6 +150,7 @@ void Engine::clear() {
   state_->cmdb.reset();
   state_->cmdb_dirty = false;
   state_->digest.clear();
+  alerts_.reset();  // AlertDedup stream state
 }
 
 std::vector<std::string> Engine::policy_names() const {
@@ -296,6 +297,21 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
     }
   }
   return report;
+}
+
+// ---- for AlertDedup streams (engine_alerts.cc) ----------------------------------------
+
+std::vector<std::shared_ptr<const policy::CompiledPolicy>> Engine::loaded_policies() const { return state_->policies; }
+
+// Builds the CMDB index as evaluate() does when the data changed.
+const CmdbIndex* Engine::current_cmdb() {
+  if (state_->cmdb_dirty) {
+    state_->cmdb = std::make_unique<CmdbIndex>();
+    for (const auto& [src, text] : state_->data) add_data(*state_->cmdb, text, src, nullptr);
+    state_->cmdb->finalize();
+    state_->cmdb_dirty = false;
+  }
+  return state_->cmdb.get();
 }
 
 }  // namespace verdict

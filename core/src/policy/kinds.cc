@@ -6,6 +6,7 @@ const std::vector<std::pair<std::string, KindLoader>>& policy_kinds() {
   static const std::vector<std::pair<std::string, KindLoader>> kinds = {
       {"Rules", load_rules},
       {"TriageRouting", load_triage},
+      {"AlertDedup", load_alert_dedup},
   };
   return kinds;
 }

@@ -9,6 +9,7 @@ namespace verdict::policy {
 
 std::unique_ptr<CompiledPolicy> load_rules(const nlohmann::ordered_json& spec, PolicyBuilder& b);
 std::unique_ptr<CompiledPolicy> load_triage(const nlohmann::ordered_json& spec, PolicyBuilder& b);
+std::unique_ptr<CompiledPolicy> load_alert_dedup(const nlohmann::ordered_json& spec, PolicyBuilder& b);
 
 // Explanations: the field paths `program` read since `from`, as "values": {path: value}.
 void write_reads(JsonWriter& w, const lang::Program& program, const lang::EvalContext& ctx, size_t from);
