@@ -44,7 +44,7 @@ int cmd_alerts(const AlertsArgs& args) {
       std::cerr << "verdict: " << why << "\n";
       return kExitUsage;
     }
-    options.source = path == "-" ? "stdin" : path;
+    options.source = args.source_given ? args.source : path == "-" ? "stdin" : path;
     // `now` closes the last file only: flushes due by then are part of the output.
     options.now = i + 1 == files.size() ? args.now : "";
     options.sink = [&](std::string_view out) {

@@ -31,6 +31,8 @@ struct AlertsArgs {
   std::vector<std::string> policies, data, inputs;
   std::string entry, now, state, input = "auto", summary = "text";
   bool quiet = false;
+  bool source_given = false;  // --source: the input's name in error positions ("" for none)
+  std::string source;
 };
 int cmd_alerts(const AlertsArgs& args);
 

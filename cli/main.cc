@@ -283,6 +283,7 @@ int main(int argc, char** argv) {
   alerts->add_option("--input", alerts_args.input, "Input format: auto, json or ndjson")->check(CLI::IsMember({"auto", "json", "ndjson"}));
   alerts->add_option("--summary", alerts_args.summary, "Summary: text (on stderr) or json (also as the last stdout line)")->check(CLI::IsMember({"text", "json"}));
   alerts->add_flag("-q,--quiet", alerts_args.quiet, "No summary or progress on stderr");
+  auto* alerts_source = alerts->add_option("--source", alerts_args.source, "Name for the input in error positions (default: the file name; '' for none)");
   alerts->add_option("inputs", alerts_args.inputs, "Alert events: Alertmanager webhook, API arrays, PagerDuty Events v2, NDJSON ('-' or none: stdin)");
 
   // import alertmanager: an Alertmanager configuration to policies (cmd_import.cc)
@@ -320,7 +321,10 @@ int main(int argc, char** argv) {
     return cmd_eval(eval_policies, eval_data, eval_inputs, eval_options, eval_format, now_given,
                     eval->parsed() && eval_source_opt->count() ? &eval_source : nullptr);
   }
-  if (alerts->parsed()) return cmd_alerts(alerts_args);
+  if (alerts->parsed()) {
+    alerts_args.source_given = alerts_source->count() > 0;
+    return cmd_alerts(alerts_args);
+  }
   if (import_am->parsed()) return cmd_import_alertmanager(import_file, import_name, import_out);
   if (test->parsed()) return run_tests(test_paths.empty() ? std::vector<std::string>{"policies"} : test_paths, test_verbose);
   return kExitUsage;
