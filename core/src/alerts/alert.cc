@@ -1,6 +1,7 @@
 #include "alerts/alert.h"
 
 #include <algorithm>
+#include <climits>
 
 #include "document_internal.h"
 #include "lang/time_util.h"
@@ -288,29 +289,43 @@ std::string read_event(Value a, std::string_view shape, Event& ev) {
     sort_labels(ev.labels);
     return {};
   }
-  if (!(why = read_labels(a.get("labels"), "labels", ev)).empty()) return why;
+  // One pass over the members (this is the hot path of a stream).
+  Value labels, starts, ends, at, active_at, fp, dk, st, state;
+  {
+    simdjson::dom::object o = ValueAccess::element(a).get_object().value_unsafe();
+    for (auto kv : o) {
+      std::string_view k = kv.key;
+      Value v = ValueAccess::wrap(kv.value);
+      switch (k.size()) {
+        case 2: if (k == "at") at = v; break;
+        case 5: if (k == "state") state = v; break;
+        case 6: if (k == "labels") labels = v; else if (k == "status") st = v; else if (k == "endsAt") ends = v; break;
+        case 8: if (k == "startsAt") starts = v; else if (k == "activeAt") active_at = v; break;
+        case 9: if (k == "dedup_key") dk = v; break;
+        case 11: if (k == "annotations") ev.annotations = v; else if (k == "fingerprint") fp = v; break;
+        default: break;
+      }
+    }
+  }
+  if (!(why = read_labels(labels, "labels", ev)).empty()) return why;
   if (ev.labels.empty()) return "the alert has no labels (an alert is identified by its labels)";
   sort_labels(ev.labels);
   for (size_t i = 1; i < ev.labels.size(); ++i)
     if (ev.labels[i].first == ev.labels[i - 1].first) return "labels." + std::string(ev.labels[i].first) + " is given twice";
   for (const auto& l : ev.labels)
     if (l.first.empty()) return "a label name is empty";
-  ev.annotations = a.get("annotations");
-  if (!(why = read_time(a.get("startsAt"), "startsAt", ev.has_starts, ev.starts_at)).empty()) return why;
-  if (!(why = read_time(a.get("endsAt"), "endsAt", ev.has_ends, ev.ends_at)).empty()) return why;
-  if (!(why = read_time(a.get("at"), "at", ev.has_at, ev.at)).empty()) return why;
+  if (!(why = read_time(starts, "startsAt", ev.has_starts, ev.starts_at)).empty()) return why;
+  if (!(why = read_time(ends, "endsAt", ev.has_ends, ev.ends_at)).empty()) return why;
+  if (!(why = read_time(at, "at", ev.has_at, ev.at)).empty()) return why;
   if (!ev.has_starts) {
     // Prometheus API: activeAt.
-    if (!(why = read_time(a.get("activeAt"), "activeAt", ev.has_starts, ev.starts_at)).empty()) return why;
+    if (!(why = read_time(active_at, "activeAt", ev.has_starts, ev.starts_at)).empty()) return why;
   }
-  Value fp = a.get("fingerprint");
   if (fp.is_string()) ev.source_key = fp.as_string();
-  Value dk = a.get("dedup_key");
   if (dk.exists() && !dk.is_null()) {
     if (!dk.is_string()) return "dedup_key is not a string";
     ev.source_key = dk.as_string();
   }
-  Value st = a.get("status");
   if (st.is_string()) {
     std::string_view s = st.as_string();
     if (s == "firing") ev.status = EventStatus::kFiring;
@@ -324,8 +339,7 @@ std::string read_event(Value a, std::string_view shape, Event& ev) {
   } else if (st.exists() && !st.is_null()) {
     return std::string("status is a ") + type_name(st.type()) + "; an alert's status is firing or resolved";
   } else {
-    Value state = a.get("state");  // Prometheus API v1
-    if (state.is_string()) {
+    if (state.is_string()) {  // Prometheus API v1
       std::string_view s = state.as_string();
       if (s == "firing") ev.status = EventStatus::kFiring;
       else if (s == "pending") ev.status = EventStatus::kPending;
@@ -343,7 +357,22 @@ void append_rfc3339(std::string& out, int64_t t) {
     frac += lang::kNanosPerSecond;
     --secs;
   }
-  lang::CivilTime c = lang::civil_from_nanos(secs * lang::kNanosPerSecond, 0);
+  // The date of the previous call is reused while the day stays the same (streams are in time order).
+  thread_local int64_t cached_day = INT64_MIN;
+  thread_local lang::CivilTime cached{};
+  int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+  lang::CivilTime c;
+  if (day == cached_day) {
+    c = cached;
+  } else {
+    c = lang::civil_from_nanos(day * 86400 * lang::kNanosPerSecond, 0);
+    cached = c;
+    cached_day = day;
+  }
+  int64_t rem = secs - day * 86400;
+  c.hour = static_cast<int>(rem / 3600);
+  c.minute = static_cast<int>(rem / 60 % 60);
+  c.second = static_cast<int>(rem % 60);
   char buf[40];
   int64_t y = c.year;
   int n = 0;

@@ -84,8 +84,10 @@ void Stream::rebind(std::shared_ptr<const policy::AlertDedupPolicy> policy, cons
   for (const Silence& s : spec_->silences) slots_.push_back({&s, false, false});
   for (const SilenceSlot& s : old)
     if (s.runtime && !s.dead) slots_.push_back(s);
-  sources_.assign(spec_->inhibit_rules.size(), {});
-  ci_alerts_.clear();
+  source_buckets_.clear();
+  bucket_of_.assign(spec_->inhibit_rules.size(), {});
+  ci_buckets_.clear();
+  ci_bucket_of_.clear();
   rate_.resize(spec_->rate_limits.size());
   for (uint32_t i = 0; i < alerts_.size(); ++i) {
     derive(alerts_[i]);
@@ -105,15 +107,25 @@ void Stream::derive(AlertRec& a) {
   for (uint32_t r = 0; r < spec_->inhibit_rules.size(); ++r) {
     const InhibitRule& rule = spec_->inhibit_rules[r];
     bool t = matches_all(rule.target, a.view), s = matches_all(rule.source, a.view);
-    uint64_t h = (t || s) ? equal_hash(a.view, rule.equal) : 0;
-    if (t) a.as_target.push_back({r, h, s});
-    if (s) a.as_source.push_back({r, h, t});
+    if (!t && !s) continue;
+    uint64_t h = equal_hash(a.view, rule.equal);
+    auto [it, fresh] = bucket_of_[r].try_emplace(h, static_cast<uint32_t>(source_buckets_.size()));
+    if (fresh) source_buckets_.emplace_back();
+    if (t) a.as_target.push_back({r, it->second, s});
+    if (s) a.as_source.push_back({r, it->second, t});
   }
   a.silences.clear();
   for (uint32_t i = 0; i < slots_.size(); ++i)
     if (!slots_[i].dead && matches_all(slots_[i].silence->matchers, a.view)) a.silences.push_back(i);
   a.ci_item = -1;
+  a.ci_bucket = -1;
   a.cmdb_deps.clear();
+  a.dep_buckets.clear();
+  auto ci_bucket = [&](uint32_t item) {
+    auto [it, fresh] = ci_bucket_of_.try_emplace(item, static_cast<uint32_t>(ci_buckets_.size()));
+    if (fresh) ci_buckets_.emplace_back();
+    return it->second;
+  };
   if (spec_->cmdb_inhibition && cmdb_) {
     std::string_view ci = label_value(a.view, spec_->cmdb_label);
     if (!ci.empty()) a.ci_item = cmdb_->index_of(ci);
@@ -133,6 +145,8 @@ void Stream::derive(AlertRec& a) {
         }
         frontier = std::move(next);
       }
+      a.ci_bucket = ci_bucket(static_cast<uint32_t>(a.ci_item));
+      for (uint32_t dep : a.cmdb_deps) a.dep_buckets.push_back(ci_bucket(dep));
     }
   }
   a.rate_keys.clear();
@@ -160,8 +174,8 @@ void Stream::set_active(uint32_t idx, bool on) {
       }
     }
   };
-  for (const auto& s : a.as_source) edit(sources_[s.rule][s.equal_hash]);
-  if (a.ci_item >= 0) edit(ci_alerts_[static_cast<uint32_t>(a.ci_item)]);
+  for (const auto& s : a.as_source) edit(source_buckets_[s.bucket]);
+  if (a.ci_bucket >= 0) edit(ci_buckets_[static_cast<size_t>(a.ci_bucket)]);
 }
 
 const Silence* Stream::silenced_by(const AlertRec& a, int64_t t) const {
@@ -180,10 +194,8 @@ const Stream::AlertRec* Stream::inhibited_by(uint32_t idx, int64_t t, std::strin
   const AlertRec& a = alerts_[idx];
   for (const auto& side : a.as_target) {
     const InhibitRule& rule = spec_->inhibit_rules[side.rule];
-    auto it = sources_[side.rule].find(side.equal_hash);
-    if (it == sources_[side.rule].end()) continue;
     const AlertRec* best = nullptr;
-    for (uint32_t si : it->second) {
+    for (uint32_t si : source_buckets_[side.bucket]) {
       if (si == idx) continue;
       const AlertRec& s = alerts_[si];
       if (!active(s, t)) continue;
@@ -203,11 +215,10 @@ const Stream::AlertRec* Stream::inhibited_by(uint32_t idx, int64_t t, std::strin
       return best;
     }
   }
-  for (uint32_t dep : a.cmdb_deps) {
-    auto it = ci_alerts_.find(dep);
-    if (it == ci_alerts_.end()) continue;
+  for (size_t d = 0; d < a.cmdb_deps.size(); ++d) {
+    uint32_t dep = a.cmdb_deps[d];
     const AlertRec* best = nullptr;
-    for (uint32_t si : it->second) {
+    for (uint32_t si : ci_buckets_[a.dep_buckets[d]]) {
       const AlertRec& s = alerts_[si];
       if (si == idx || !active(s, t)) continue;
       if (!best || s.key < best->key) best = &s;
@@ -259,7 +270,7 @@ uint32_t Stream::create_alert(uint64_t key, const Event& ev, std::string_view so
   for (const auto& [n, v] : ev.labels) a.labels.emplace_back(std::string(n), std::string(v));
   a.firing = false;
   derive(a);
-  by_key_.emplace(key, idx);
+  by_key_.insert(key, idx);
   return idx;
 }
 
@@ -489,62 +500,95 @@ bool Stream::event_time(const Event& ev, const PushContext& c, int64_t& t, std::
 }
 
 struct Extra {
+  bool joined = false;  // the event put the alert into its groups
   const Silence* silence = nullptr;
   const void* inhibitor = nullptr;
   std::string_view rule, ci, limit;
 };
 
+// The hot path: written with direct appends (every number through verdict's own
+// formatters, strings through append_json_string), not a JsonWriter per line.
 void Stream::write_alert_decision(const AlertRec& a, Decision d, size_t line, int64_t index, int64_t t, PushContext& c,
                                   bool reopened, const void* extra_ptr) {
   const Extra& x = *static_cast<const Extra*>(extra_ptr);
   ++stats_.by_decision[d];
-  JsonWriter& w = w_;
-  w.clear();
-  w.begin_object().key("type").string("alert").key("line").number(static_cast<int64_t>(line));
-  if (index >= 0) w.key("index").number(index);
-  tmp_.clear();
-  append_rfc3339(tmp_, t);
-  w.key("at").string(tmp_);
-  tmp_.clear();
-  append_hex16(tmp_, a.key);
-  w.key("fingerprint").string(tmp_);
-  if (!a.source_key.empty()) w.key("dedup_key").string(a.source_key);
-  w.key("decision").string(decision_name(d));
-  w.key("status").string(a.firing ? "firing" : "resolved");
-  if (d == kDuplicate) w.key("duplicate_of").string(tmp_);
-  if (reopened) w.key("reopened").boolean(true);
-  w.key("count").number(a.count);
-  tmp_.clear();
-  append_rfc3339(tmp_, a.first_seen);
-  w.key("first_seen").string(tmp_);
-  if (x.silence) w.key("silenced_by").string(x.silence->id);
+  std::string& o = *c.out;
+  o += "{\"type\":\"alert\",\"line\":";
+  append_json_uint(o, line);
+  if (index >= 0) {
+    o += ",\"index\":";
+    append_json_int(o, index);
+  }
+  o += ",\"at\":\"";
+  append_rfc3339(o, t);
+  o += "\",\"fingerprint\":\"";
+  append_hex16(o, a.key);
+  o += '"';
+  if (!a.source_key.empty()) {
+    o += ",\"dedup_key\":";
+    append_json_string(o, a.source_key);
+  }
+  o += ",\"decision\":\"";
+  o += decision_name(d);
+  o += a.firing ? "\",\"status\":\"firing\"" : "\",\"status\":\"resolved\"";
+  if (d == kDuplicate) {
+    o += ",\"duplicate_of\":\"";
+    append_hex16(o, a.key);
+    o += '"';
+  }
+  if (reopened) o += ",\"reopened\":true";
+  o += ",\"count\":";
+  append_json_uint(o, a.count);
+  if (a.first_seen != t) {
+    o += ",\"first_seen\":\"";
+    append_rfc3339(o, a.first_seen);
+    o += '"';
+  }
+  if (x.silence) {
+    o += ",\"silenced_by\":";
+    append_json_string(o, x.silence->id);
+  }
   if (x.inhibitor) {
     const AlertRec& s = *static_cast<const AlertRec*>(x.inhibitor);
-    tmp_.clear();
-    append_hex16(tmp_, s.key);
-    w.key("inhibited_by").begin_object().key("alert").string(tmp_).key("rule").string(x.rule);
-    if (!x.ci.empty()) w.key("ci").string(x.ci);
-    w.end_object();
-  }
-  if (!x.limit.empty()) w.key("rate_limit").string(x.limit);
-  if (d == kFlapping) w.key("changes").number(static_cast<uint64_t>(a.changes.size()));
-  if (!a.groups.empty()) {
-    w.key("groups").begin_array();
-    for (uint32_t gid : a.groups) {
-      const GroupRec& g = groups_[gid];
-      w.begin_object().key("key").string(g.key).key("receiver").string(route_list_[g.route]->receiver);
-      if (g.scheduled) {
-        tmp_.clear();
-        append_rfc3339(tmp_, g.next);
-        w.key("flush_at").string(tmp_);
-      }
-      w.end_object();
+    o += ",\"inhibited_by\":{\"alert\":\"";
+    append_hex16(o, s.key);
+    o += "\",\"rule\":";
+    append_json_string(o, x.rule);
+    if (!x.ci.empty()) {
+      o += ",\"ci\":";
+      append_json_string(o, x.ci);
     }
-    w.end_array();
+    o += '}';
   }
-  w.end_object();
-  c.out->append(w.view());
-  c.out->push_back('\n');
+  if (!x.limit.empty()) {
+    o += ",\"rate_limit\":";
+    append_json_string(o, x.limit);
+  }
+  if (d == kFlapping) {
+    o += ",\"changes\":";
+    append_json_uint(o, a.changes.size());
+  }
+  // The groups are told when the event puts the alert into them and when it resolves; a
+  // duplicate's are those it joined before (this keeps a storm's output small).
+  if (!a.groups.empty() && (x.joined || d == kResolved)) {
+    o += ",\"groups\":[";
+    for (size_t i = 0; i < a.groups.size(); ++i) {
+      const GroupRec& g = groups_[a.groups[i]];
+      if (i) o += ',';
+      o += "{\"key\":";
+      append_json_string(o, g.key);
+      o += ",\"receiver\":";
+      append_json_string(o, route_list_[g.route]->receiver);
+      if (g.scheduled) {
+        o += ",\"flush_at\":\"";
+        append_rfc3339(o, g.next);
+        o += '"';
+      }
+      o += '}';
+    }
+    o += ']';
+  }
+  o += "}\n";
 }
 
 void Stream::handle_alert(Value item, std::string_view shape, size_t line, int64_t index, size_t offset, PushContext& c) {
@@ -568,7 +612,7 @@ void Stream::handle_alert(Value item, std::string_view shape, size_t line, int64
   if (status == EventStatus::kFiring && ev_.has_ends && ev_.ends_at <= t) status = EventStatus::kResolved;
   std::string_view source_key;
   uint64_t key = key_for(ev_, source_key);
-  auto found = by_key_.find(key);
+  const uint32_t found = by_key_.find(key);
   Extra x;
   if (status == EventStatus::kPending) {
     // Not firing yet: nothing is tracked.
@@ -587,7 +631,7 @@ void Stream::handle_alert(Value item, std::string_view shape, size_t line, int64
     c.out->push_back('\n');
     return;
   }
-  if (found == by_key_.end() && status != EventStatus::kFiring) {
+  if (found == KeyIndex::kNone && status != EventStatus::kFiring) {
     ++stats_.by_decision[kUnknownResolved];
     JsonWriter& w = w_;
     w.clear();
@@ -608,9 +652,9 @@ void Stream::handle_alert(Value item, std::string_view shape, size_t line, int64
     c.out->push_back('\n');
     return;
   }
-  uint32_t idx = found == by_key_.end() ? create_alert(key, ev_, source_key) : found->second;
+  const bool created = found == KeyIndex::kNone;
+  uint32_t idx = created ? create_alert(key, ev_, source_key) : found;
   AlertRec& a = alerts_[idx];
-  bool created = found == by_key_.end();
   if (status == EventStatus::kAcknowledged) {
     a.acked = true;
     write_alert_decision(a, kAcknowledged, line, index, t, c, false, &x);
@@ -661,7 +705,10 @@ void Stream::handle_alert(Value item, std::string_view shape, size_t line, int64
   a.resolved_at = 0;
   if (!was_active) set_active(idx, true);
   bool limited = false;
-  if (a.groups.empty()) limited = !admit(idx, t, x.limit);
+  if (a.groups.empty()) {
+    limited = !admit(idx, t, x.limit);
+    x.joined = !limited;
+  }
   if (!limited) x.limit = {};
   x.silence = silenced_by(a, t);
   std::string_view rule, ci;
@@ -818,9 +865,20 @@ void Stream::push_document(Value root, size_t line, size_t offset, PushContext& 
     report_error(Error(ErrorCode::kWrongType, "an alert document is an object or an array of alerts"), line, -1, offset, c);
     return;
   }
-  Value alerts = root.get("alerts");
+  // Which shape: one pass over the top-level keys.
+  Value alerts, version, data, event_action, kind_v;
+  {
+    simdjson::dom::object o = ValueAccess::element(root).get_object().value_unsafe();
+    for (auto kv : o) {
+      std::string_view k = kv.key;
+      if (k == "alerts") alerts = ValueAccess::wrap(kv.value);
+      else if (k == "version") version = ValueAccess::wrap(kv.value);
+      else if (k == "data") data = ValueAccess::wrap(kv.value);
+      else if (k == "event_action") event_action = ValueAccess::wrap(kv.value);
+      else if (k == "kind") kind_v = ValueAccess::wrap(kv.value);
+    }
+  }
   if (alerts.exists()) {
-    Value version = root.get("version");
     if (version.exists() && version.as_string() != "4") {
       ++stats_.events;
       report_error(Error(ErrorCode::kInvalidArgument, "Alertmanager webhook version " + version.to_json() + " is not supported (only \"4\")"),
@@ -839,7 +897,7 @@ void Stream::push_document(Value root, size_t line, size_t offset, PushContext& 
     });
     return;
   }
-  Value data_alerts = root.get("data").get("alerts");
+  Value data_alerts = data.get("alerts");
   if (data_alerts.is_array()) {
     int64_t i = 0;
     data_alerts.for_each_item([&](Value item) {
@@ -848,11 +906,11 @@ void Stream::push_document(Value root, size_t line, size_t offset, PushContext& 
     });
     return;
   }
-  if (root.get("event_action").exists()) {
+  if (event_action.exists()) {
     handle_alert(root, "pagerduty", line, -1, offset, c);
     return;
   }
-  std::string_view kind = root.get("kind").as_string();
+  std::string_view kind = kind_v.as_string();
   if (kind == "silence" || kind == "expire_silence") {
     handle_control(root, kind, line, offset, c);
     return;
@@ -1107,7 +1165,8 @@ std::string Stream::read_state(const void* ptr) {
       if (!g.is_number_unsigned() || g.get<uint64_t>() >= gs->size()) return where + ".groups: not a group index";
       a.groups.push_back(static_cast<uint32_t>(g.get<uint64_t>()));
     }
-    if (!by_key_.emplace(a.key, static_cast<uint32_t>(i)).second) return where + ".key: a second alert with this key";
+    if (by_key_.find(a.key) != KeyIndex::kNone) return where + ".key: a second alert with this key";
+    by_key_.insert(a.key, static_cast<uint32_t>(i));
     derive(a);
     if (a.firing) set_active(static_cast<uint32_t>(i), true);
   }

@@ -48,6 +48,53 @@ struct PushContext {
   std::vector<Error>* errors = nullptr;
 };
 
+// Alert key -> alert index: open addressing with linear probing over two flat arrays, so a
+// look-up touches one or two cache lines (std::unordered_map chased a node per look-up).
+class KeyIndex {
+ public:
+  static constexpr uint32_t kNone = 0xFFFFFFFFu;
+  uint32_t find(uint64_t key) const {
+    if (vals_.empty()) return kNone;
+    size_t mask = vals_.size() - 1;
+    for (size_t i = slot(key); ; i = (i + 1) & mask) {
+      if (vals_[i] == kNone) return kNone;
+      if (keys_[i] == key) return vals_[i];
+    }
+  }
+  // Inserts a key that is not present.
+  void insert(uint64_t key, uint32_t val) {
+    if ((count_ + 1) * 2 > vals_.size()) grow();
+    place(key, val);
+    ++count_;
+  }
+  size_t size() const { return count_; }
+
+ private:
+  size_t slot(uint64_t key) const { return static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_); }
+  void place(uint64_t key, uint32_t val) {
+    size_t mask = vals_.size() - 1;
+    size_t i = slot(key);
+    while (vals_[i] != kNone) i = (i + 1) & mask;
+    keys_[i] = key;
+    vals_[i] = val;
+  }
+  void grow() {
+    std::vector<uint64_t> keys = std::move(keys_);
+    std::vector<uint32_t> vals = std::move(vals_);
+    size_t n = vals.empty() ? 64 : vals.size() * 2;
+    keys_.assign(n, 0);
+    vals_.assign(n, kNone);
+    shift_ = 64;
+    for (size_t m = n; m > 1; m >>= 1) --shift_;
+    for (size_t i = 0; i < vals.size(); ++i)
+      if (vals[i] != kNone) place(keys[i], vals[i]);
+  }
+  std::vector<uint64_t> keys_;
+  std::vector<uint32_t> vals_;
+  size_t count_ = 0;
+  int shift_ = 64;
+};
+
 class Stream {
  public:
   Stream(std::shared_ptr<const policy::AlertDedupPolicy> policy, const CmdbIndex* cmdb);
@@ -90,13 +137,15 @@ class Stream {
     std::vector<const Route*> routes;
     struct RuleSide {
       uint32_t rule;
-      uint64_t equal_hash;
-      bool both;  // the alert matches the rule's other side too
+      uint32_t bucket;  // index into source_buckets_: the rule's sources with these equal labels
+      bool both;        // the alert matches the rule's other side too
     };
     std::vector<RuleSide> as_target, as_source;
     std::vector<uint32_t> silences;  // silence slots whose matchers match
     int64_t ci_item = -1;
+    int64_t ci_bucket = -1;           // index into ci_buckets_ of its own item
     std::vector<uint32_t> cmdb_deps;  // items the alert's CI depends on (transitively)
+    std::vector<uint32_t> dep_buckets;  // their ci_buckets_
     std::vector<uint64_t> rate_keys;  // per rate limit
   };
 
@@ -164,12 +213,16 @@ class Stream {
   std::vector<const Route*> route_list_;  // DFS order: the ids a snapshot names
 
   std::deque<AlertRec> alerts_;
-  std::unordered_map<uint64_t, uint32_t> by_key_;
+  KeyIndex by_key_;
   std::vector<GroupRec> groups_;
   std::unordered_map<std::string, uint32_t> group_ids_;
   std::set<std::pair<int64_t, uint32_t>, ScheduleLess> schedule_;
-  std::vector<std::unordered_map<uint64_t, std::vector<uint32_t>>> sources_;  // per inhibit rule
-  std::unordered_map<uint32_t, std::vector<uint32_t>> ci_alerts_;              // CMDB item -> firing alerts
+  // Firing inhibition sources per (rule, equal-label values): alerts keep their bucket indexes,
+  // so the hot path never hashes to find them.
+  std::vector<std::vector<uint32_t>> source_buckets_;
+  std::vector<std::unordered_map<uint64_t, uint32_t>> bucket_of_;  // per rule: equal hash -> bucket
+  std::vector<std::vector<uint32_t>> ci_buckets_;                  // firing alerts per CMDB item
+  std::unordered_map<uint32_t, uint32_t> ci_bucket_of_;            // CMDB item -> ci_buckets_ index
   std::deque<Silence> runtime_silences_;
   std::vector<SilenceSlot> slots_;
   std::vector<std::unordered_map<uint64_t, RateBucket>> rate_;  // per rate limit
