@@ -275,8 +275,8 @@ int main(int argc, char** argv) {
   // alerts: AlertDedup over alert streams (cmd_alerts.cc)
   AlertsArgs alerts_args;
   auto* alerts = app.add_subcommand("alerts", "Deduplicate, group, inhibit, silence and rate-limit alert streams with an AlertDedup policy");
-  alerts->add_option("-p,--policy", alerts_args.policies, "AlertDedup policy file (repeat for several)")->required()->expected(1);
-  alerts->add_option("-d,--data", alerts_args.data, "Data file: the CMDB, for dependency inhibition (repeat for several)")->expected(1);
+  alerts->add_option("-p,--policy", alerts_args.policies, "AlertDedup policy file (repeat for several)")->required()->expected(1)->allow_extra_args(false);
+  alerts->add_option("-d,--data", alerts_args.data, "Data file: the CMDB, for dependency inhibition (repeat for several)")->expected(1)->allow_extra_args(false);
   alerts->add_option("-e,--entry", alerts_args.entry, "Name of the AlertDedup policy (when several are loaded)");
   alerts->add_option("--now", alerts_args.now, "Receipt time of the input, RFC 3339; group notifications due by then are flushed (default: event times only)");
   alerts->add_option("--state", alerts_args.state, "State file: read before (when it exists) and written after the stream");
