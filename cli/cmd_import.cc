@@ -19,6 +19,11 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+// yaml-cpp throws on the type of a missing member (a "zombie" node): ask IsDefined first.
+bool is_map(const YAML::Node& n) { return n.IsDefined() && n.IsMap(); }
+bool is_seq(const YAML::Node& n) { return n.IsDefined() && n.IsSequence(); }
+bool is_scalar(const YAML::Node& n) { return n.IsDefined() && n.IsScalar(); }
+
 struct Importer {
   std::vector<std::string> problems;
   std::set<std::string> receivers_used;
@@ -31,7 +36,7 @@ struct Importer {
     problems.push_back(where + what);
   }
 
-  static std::string scalar(const YAML::Node& n) { return n.IsScalar() ? n.Scalar() : std::string(); }
+  static std::string scalar(const YAML::Node& n) { return is_scalar(n) ? n.Scalar() : std::string(); }
 
   static std::string quote(const std::string& v) {
     std::string out = "\"";
@@ -45,11 +50,11 @@ struct Importer {
   // The matchers of a route or rule side: `matchers` (strings), `match` and `match_re` (maps).
   json matchers(const YAML::Node& n, const char* new_key, const char* eq_key, const char* re_key) {
     json out = json::array();
-    if (YAML::Node m = n[eq_key]; m.IsMap())
+    if (YAML::Node m = n[eq_key]; is_map(m))
       for (auto it = m.begin(); it != m.end(); ++it) out.push_back(it->first.Scalar() + "=" + quote(scalar(it->second)));
-    if (YAML::Node m = n[re_key]; m.IsMap())
+    if (YAML::Node m = n[re_key]; is_map(m))
       for (auto it = m.begin(); it != m.end(); ++it) out.push_back(it->first.Scalar() + "=~" + quote(scalar(it->second)));
-    if (YAML::Node m = n[new_key]; m.IsSequence()) {
+    if (YAML::Node m = n[new_key]; is_seq(m)) {
       for (const auto& s : m) {
         std::string text = scalar(s);
         // One matcher per string; a "{a="1",b="2"}" list in one string is not converted.
@@ -94,19 +99,19 @@ struct Importer {
       triage["team"] = receiver;
       dedup["receiver"] = receiver;
     }
-    if (YAML::Node g = r["group_by"]; g.IsSequence()) {
+    if (YAML::Node g = r["group_by"]; is_seq(g)) {
       json gb = json::array();
       for (const auto& l : g) gb.push_back(scalar(l));
       dedup["group_by"] = gb;
     }
     for (const char* t : {"group_wait", "group_interval", "repeat_interval"})
-      if (YAML::Node v = r[t]; v.IsScalar()) {
+      if (YAML::Node v = r[t]; is_scalar(v)) {
         std::string d = v.Scalar();
         if (d.find('y') != std::string::npos) problem(v, std::string(t) + " " + d + " uses years: not converted");
         else dedup[t] = d;
       }
     for (const auto& [am, ours] : {std::pair<const char*, const char*>{"mute_time_intervals", "mute_windows"}, {"active_time_intervals", "active_windows"}}) {
-      if (YAML::Node v = r[am]; v.IsSequence()) {
+      if (YAML::Node v = r[am]; is_seq(v)) {
         json ws = json::array();
         for (const auto& w : v) {
           if (windows.count(scalar(w))) ws.push_back(scalar(w));
@@ -121,7 +126,7 @@ struct Importer {
                                                   "group_interval", "repeat_interval", "mute_time_intervals", "active_time_intervals", "routes"};
       if (!known.count(k)) problem(it->first, "route key \"" + k + "\" is not converted");
     }
-    if (YAML::Node children = r["routes"]; children.IsSequence()) {
+    if (YAML::Node children = r["routes"]; is_seq(children)) {
       json tr = json::array(), dr = json::array();
       for (size_t i = 0; i < children.size(); ++i) {
         json t, d;
@@ -137,7 +142,7 @@ struct Importer {
   static std::string hhmm(const std::string& s) { return s.size() == 4 ? "0" + s : s; }
 
   void time_intervals(const YAML::Node& list, json& out) {
-    if (!list.IsSequence()) return;
+    if (!is_seq(list)) return;
     for (const auto& ti : list) {
       std::string name = scalar(ti["name"]);
       json times = json::array();
@@ -181,7 +186,7 @@ struct Importer {
         json base = json::object();
         if (!days.empty()) base["days"] = days;
         YAML::Node ts = tr["times"];
-        if (ts.IsSequence() && ts.size() > 0) {
+        if (is_seq(ts) && ts.size() > 0) {
           for (const auto& t : ts) {
             json r = base;
             r["start"] = hhmm(scalar(t["start_time"]));
@@ -214,7 +219,7 @@ int cmd_import_alertmanager(const std::string& file, const std::string& name, co
     std::cerr << file << ":" << e.mark.line + 1 << ":" << e.mark.column + 1 << ": invalid YAML: " << e.msg << "\n";
     return kExitInvalid;
   }
-  if (!root.IsMap() || !root["route"].IsMap()) {
+  if (!is_map(root) || !is_map(root["route"])) {
     std::cerr << file << ": not an Alertmanager configuration (no route)\n";
     return kExitInvalid;
   }
@@ -226,7 +231,7 @@ int cmd_import_alertmanager(const std::string& file, const std::string& name, co
     json triage_route, dedup_route;
     im.route(root["route"], triage_route, dedup_route, "0", true);
     json inhibit = json::array();
-    if (YAML::Node rules = root["inhibit_rules"]; rules.IsSequence()) {
+    if (YAML::Node rules = root["inhibit_rules"]; is_seq(rules)) {
       for (size_t i = 0; i < rules.size(); ++i) {
         json r = json::object();
         r["name"] = "inhibit-" + std::to_string(i + 1);
@@ -239,7 +244,7 @@ int cmd_import_alertmanager(const std::string& file, const std::string& name, co
       }
     }
     std::set<std::string> declared;
-    if (YAML::Node rs = root["receivers"]; rs.IsSequence()) {
+    if (YAML::Node rs = root["receivers"]; is_seq(rs)) {
       for (const auto& r : rs) {
         std::string rn = Importer::scalar(r["name"]);
         declared.insert(rn);
