@@ -382,7 +382,10 @@ void Stream::flush(uint32_t gid, int64_t t, PushContext& c) {
   auto subset = [](const std::vector<uint64_t>& part, const std::vector<uint64_t>& whole) {
     return std::includes(whole.begin(), whole.end(), part.begin(), part.end());
   };
-  if (!g.notified) {
+  if (firing.empty() && resolved.empty()) {
+    // Every alert is muted (silenced, inhibited, flapping): Alertmanager's pipeline stops
+    // before its dedup stage, so nothing is sent and the notification log is unchanged.
+  } else if (!g.notified) {
     if (!firing.empty()) reason = "first";
   } else if (!subset(firing, g.last_firing)) {
     reason = "new_alerts";
