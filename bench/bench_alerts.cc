@@ -4,6 +4,7 @@
 // that bench/table.mjs joins with the Wasm figures (bench/bench_alerts.mjs).
 //   bench_alerts POLICY.json ALERTS.ndjson [REPEATS] [BATCH_LINES]
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -27,6 +28,13 @@ std::string slurp(const char* path) {
 void line(const char* what, verdict::JsonWriter& w) {
   std::string s(w.view());
   std::cout << R"({"target":"native","what":")" << what << "\"," << s.substr(1, s.size() - 2) << "}\n";
+}
+
+// CPU time of this process: on a shared machine the wall clock also counts other work.
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 double since(std::chrono::steady_clock::time_point t0) {
@@ -56,7 +64,7 @@ int main(int argc, char** argv) {
   }
   size_t events = static_cast<size_t>(std::count(input.begin(), input.end(), '\n'));
 
-  double best = 1e30;
+  double best = 1e30, best_cpu = 1e30;
   size_t out_bytes = 0;
   std::string snapshot;
   std::string stats;
@@ -72,9 +80,11 @@ int main(int argc, char** argv) {
     size_t bytes = 0;
     options.sink = [&](std::string_view out) { bytes += out.size(); };
     auto t0 = std::chrono::steady_clock::now();
+    double c0 = cpu_seconds();
     for (std::string_view b : batches) (void)engine.alerts_push(b, options);
     double secs = since(t0);
     best = std::min(best, secs);
+    best_cpu = std::min(best_cpu, cpu_seconds() - c0);
     out_bytes = bytes;
     if (r + 1 == repeats) {
       stats = engine.alerts_stats();
@@ -102,6 +112,11 @@ int main(int argc, char** argv) {
       .key("mb_per_s").number(static_cast<double>(input.size()) / best / 1e6).key("out_bytes").number(static_cast<uint64_t>(out_bytes))
       .key("batches").number(static_cast<uint64_t>(batches.size())).end_object();
   line("alerts_push (batches of 10,000 lines)", w);
+  verdict::JsonWriter wc;
+  wc.begin_object().key("docs").number(static_cast<uint64_t>(events)).key("bytes").number(static_cast<uint64_t>(input.size()))
+      .key("seconds").number(best_cpu).key("docs_per_s").number(static_cast<double>(events) / best_cpu)
+      .key("mb_per_s").number(static_cast<double>(input.size()) / best_cpu / 1e6).end_object();
+  line("alerts_push per CPU second (native, process CPU time)", wc);
   std::cerr << stats << "\n";
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);

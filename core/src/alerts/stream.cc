@@ -59,12 +59,6 @@ uint64_t equal_hash(const LabelView& labels, const std::vector<std::string>& equ
   return h;
 }
 
-bool same_equal(const LabelView& a, const LabelView& b, const std::vector<std::string>& equal) {
-  for (const auto& name : equal)
-    if (label_value(a, name) != label_value(b, name)) return false;
-  return true;
-}
-
 }  // namespace
 
 Stream::Stream(std::shared_ptr<const policy::AlertDedupPolicy> policy, const CmdbIndex* cmdb)
@@ -85,6 +79,7 @@ void Stream::rebind(std::shared_ptr<const policy::AlertDedupPolicy> policy, cons
   for (const SilenceSlot& s : old)
     if (s.runtime && !s.dead) slots_.push_back(s);
   source_buckets_.clear();
+  bucket_values_.clear();
   bucket_of_.assign(spec_->inhibit_rules.size(), {});
   ci_buckets_.clear();
   ci_bucket_of_.clear();
@@ -109,10 +104,23 @@ void Stream::derive(AlertRec& a) {
     bool t = matches_all(rule.target, a.view), s = matches_all(rule.source, a.view);
     if (!t && !s) continue;
     uint64_t h = equal_hash(a.view, rule.equal);
-    auto [it, fresh] = bucket_of_[r].try_emplace(h, static_cast<uint32_t>(source_buckets_.size()));
-    if (fresh) source_buckets_.emplace_back();
-    if (t) a.as_target.push_back({r, it->second, s});
-    if (s) a.as_source.push_back({r, it->second, t});
+    std::vector<uint32_t>& candidates = bucket_of_[r][h];
+    uint32_t bucket = UINT32_MAX;
+    for (uint32_t b : candidates) {
+      bool same = true;
+      for (size_t k = 0; k < rule.equal.size() && same; ++k) same = bucket_values_[b][k] == label_value(a.view, rule.equal[k]);
+      if (same) bucket = b;
+    }
+    if (bucket == UINT32_MAX) {
+      bucket = static_cast<uint32_t>(source_buckets_.size());
+      source_buckets_.emplace_back();
+      std::vector<std::string> values;
+      for (const auto& name : rule.equal) values.emplace_back(label_value(a.view, name));
+      bucket_values_.push_back(std::move(values));
+      candidates.push_back(bucket);
+    }
+    if (t) a.as_target.push_back({r, bucket, s});
+    if (s) a.as_source.push_back({r, bucket, t});
   }
   a.silences.clear();
   for (uint32_t i = 0; i < slots_.size(); ++i)
@@ -207,7 +215,6 @@ const Stream::AlertRec* Stream::inhibited_by(uint32_t idx, int64_t t, std::strin
           if (ss.rule == side.rule) s_target = ss.both;
         if (s_target) continue;
       }
-      if (!same_equal(a.view, s.view, rule.equal)) continue;  // a hash collision
       if (!best || s.key < best->key) best = &s;
     }
     if (best) {

@@ -220,7 +220,10 @@ class Stream {
   // Firing inhibition sources per (rule, equal-label values): alerts keep their bucket indexes,
   // so the hot path never hashes to find them.
   std::vector<std::vector<uint32_t>> source_buckets_;
-  std::vector<std::unordered_map<uint64_t, uint32_t>> bucket_of_;  // per rule: equal hash -> bucket
+  // Per rule: equal-label hash -> its buckets (more than one only on a hash collision; a
+  // bucket's equal-label values are kept to tell them apart, so members never need checking).
+  std::vector<std::unordered_map<uint64_t, std::vector<uint32_t>>> bucket_of_;
+  std::vector<std::vector<std::string>> bucket_values_;
   std::vector<std::vector<uint32_t>> ci_buckets_;                  // firing alerts per CMDB item
   std::unordered_map<uint32_t, uint32_t> ci_bucket_of_;            // CMDB item -> ci_buckets_ index
   std::deque<Silence> runtime_silences_;
