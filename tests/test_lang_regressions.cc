@@ -42,3 +42,21 @@ TEST_CASE("fuzz finding: negating the smallest int64 twice is an overflow error,
   REQUIRE(v.k == verdict::lang::VK::kInt);
   CHECK(v.i == INT64_MIN);
 }
+
+TEST_CASE("fuzz finding: a chain of 1,500 binary operators is an error, not a stack overflow", "[lang][regression]") {
+  verdict::lang::EvalContext ctx;
+  bool compiled = false;
+  std::string chain = "1";
+  for (int i = 0; i < 1500; ++i) chain += "-1";  // 3,001 nodes (the limit is 4,096), 1,500 levels
+  verdict::lang::Val v = run(chain.c_str(), ctx, compiled);
+  REQUIRE(compiled);
+  REQUIRE(v.is_error());
+  CHECK(ctx.errors()[v.err].code == verdict::ErrorCode::kLimitExceeded);
+  // A long but reasonable chain still evaluates.
+  std::string sum = "0";
+  for (int i = 0; i < 500; ++i) sum += "+1";
+  v = run(sum.c_str(), ctx, compiled);
+  REQUIRE(compiled);
+  REQUIRE(v.k == verdict::lang::VK::kInt);
+  CHECK(v.i == 500);
+}
