@@ -13,6 +13,7 @@ seed() {  # target -> corpus folder with seeds
     fuzz_document) cp -f samples/*.json samples/*.ndjson samples/malformed/*.json* "$dir"/ 2>/dev/null || true ;;
     fuzz_expression) cp -f tests/fuzz/seeds/expression/* "$dir"/ ;;
     fuzz_policy) find policies -name '*.json' -exec cp -f {} "$dir"/ \; 2>/dev/null || true ;;
+    fuzz_alerts) cp -f samples/alerts.ndjson samples/alertmanager-webhook.json samples/pagerduty-events.ndjson "$dir"/ 2>/dev/null || true ;;
   esac
   echo "$dir"
 }

@@ -23,6 +23,9 @@ struct Window {
   int offset = 0;  // minutes east of UTC
   std::vector<TimeRange> times;
   bool contains(int64_t t) const;
+  // The first time after `t` at which contains() may change (a range's start or end, or a
+  // local midnight); within 8 days.
+  int64_t next_change(int64_t t) const;
 };
 
 // A node of the grouping tree (Alertmanager's route): settings are inherited.

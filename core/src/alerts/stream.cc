@@ -359,16 +359,60 @@ bool Stream::admit(uint32_t idx, int64_t t, std::string_view& limit_name) {
   return true;
 }
 
+// Without new events, a group's flush can only turn out differently when time passes one of:
+// the repeat deadline, an alert's (or an inhibiting source's) endsAt, a silence's start or end,
+// a window's edge, the end of a flap period. Flushes on the group_interval grid before the
+// first of these send nothing and change nothing, so they are skipped (a stream with a long
+// gap between events, or a far-future event, costs one flush per group, not one per interval).
+int64_t Stream::next_flush(const GroupRec& g, const Route& r, int64_t t, int64_t until) const {
+  const int64_t step = r.group_interval;
+  int64_t h = INT64_MAX;
+  auto consider = [&](int64_t x) {
+    if (x > t && x < h) h = x;
+  };
+  if (g.notified) consider(g.last_at + r.repeat_interval + 1);
+  for (int w : r.mute_windows) consider(spec_->windows[static_cast<size_t>(w)].next_change(t));
+  for (int w : r.active_windows) consider(spec_->windows[static_cast<size_t>(w)].next_change(t));
+  for (uint32_t idx : g.alerts) {
+    const AlertRec& a = alerts_[idx];
+    if (a.ends_at) consider(a.ends_at);
+    if (spec_->flap_changes && a.changes.size() >= spec_->flap_changes)
+      consider(a.changes[a.changes.size() - spec_->flap_changes] + spec_->flap_within + 1);
+    for (uint32_t slot : a.silences) {
+      const SilenceSlot& s = slots_[slot];
+      if (s.dead) continue;
+      if (s.silence->recurring()) {
+        for (int w : s.silence->windows) consider(spec_->windows[static_cast<size_t>(w)].next_change(t));
+      } else {
+        consider(s.silence->starts_at);
+        consider(s.silence->ends_at + 1);
+      }
+    }
+    for (const auto& side : a.as_target)
+      for (uint32_t si : source_buckets_[side.bucket])
+        if (alerts_[si].ends_at) consider(alerts_[si].ends_at);
+    for (uint32_t b : a.dep_buckets)
+      for (uint32_t si : ci_buckets_[b])
+        if (alerts_[si].ends_at) consider(alerts_[si].ends_at);
+  }
+  // Skip no further than `until`: an event may come then, and the schedule after it must be
+  // the one an unskipped run has.
+  int64_t target = std::min(h, until);
+  if (target <= t + step) return t + step;
+  int64_t k = (target - t + step - 1) / step;
+  return t + k * step;
+}
+
 void Stream::flush_due(int64_t t, PushContext& c) {
   while (!schedule_.empty() && schedule_.begin()->first <= t) {
     auto [at, gid] = *schedule_.begin();
     schedule_.erase(schedule_.begin());
     groups_[gid].scheduled = false;
-    flush(gid, at, c);
+    flush(gid, at, t, c);
   }
 }
 
-void Stream::flush(uint32_t gid, int64_t t, PushContext& c) {
+void Stream::flush(uint32_t gid, int64_t t, int64_t until, PushContext& c) {
   GroupRec& g = groups_[gid];
   const Route& r = *route_list_[g.route];
   std::vector<uint64_t> firing, resolved;
@@ -445,7 +489,7 @@ void Stream::flush(uint32_t gid, int64_t t, PushContext& c) {
     }
   }
   if (!g.alerts.empty()) {
-    schedule(gid, t + r.group_interval);
+    schedule(gid, next_flush(g, r, t, until));
   } else {
     g.flushed = false;  // an empty group is gone; the next alert waits group_wait again
   }
@@ -768,11 +812,14 @@ void Stream::handle_control(Value doc, std::string_view kind, size_t line, size_
       report_error(Error(ErrorCode::kInvalidArgument, "expire_silence needs the id of a silence"), line, -1, offset, c);
       return;
     }
+    // A silence that has already ended is gone (a snapshot drops it too): only active and
+    // pending silences can be expired.
+    const int64_t current = has_clock_ ? std::max(clock_, t) : t;
     SilenceSlot* slot = nullptr;
     for (auto& s : slots_)
-      if (!s.dead && s.silence->id == id) slot = &s;
+      if (!s.dead && s.silence->id == id && (!s.runtime || s.silence->ends_at >= current)) slot = &s;
     if (!slot) {
-      report_error(Error(ErrorCode::kNotFound, "no silence with id \"" + std::string(id) + "\""), line, -1, offset, c);
+      report_error(Error(ErrorCode::kNotFound, "no active or pending silence with id \"" + std::string(id) + "\""), line, -1, offset, c);
       return;
     }
     if (!slot->runtime) {

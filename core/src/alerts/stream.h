@@ -187,8 +187,12 @@ class Stream {
   // Resolves the time of an event; false (with `why`) when it is unusable.
   bool event_time(const Event& ev, const PushContext& c, int64_t& t, std::string& why) const;
   void flush_due(int64_t t, PushContext& c);
-  void flush(uint32_t gid, int64_t t, PushContext& c);
+  void flush(uint32_t gid, int64_t t, int64_t until, PushContext& c);
   void schedule(uint32_t gid, int64_t at);
+  // The next flush of a group flushed at t while flushes are run up to `until` (no event comes
+  // before it): t + group_interval, or a later point of that grid when nothing the flush
+  // depends on can change before it (the flushes skipped would send and change nothing).
+  int64_t next_flush(const GroupRec& g, const Route& r, int64_t t, int64_t until) const;
   void unschedule(uint32_t gid);
 
   uint32_t create_alert(uint64_t key, const Event& ev, std::string_view source_key);

@@ -25,6 +25,26 @@ bool Window::contains(int64_t now_ns) const {
   return false;
 }
 
+int64_t Window::next_change(int64_t t) const {
+  constexpr int64_t kMinute = 60 * lang::kNanosPerSecond;
+  constexpr int64_t kDay = 1440 * kMinute;
+  // Local midnight at or before t.
+  int64_t local = t + offset * kMinute;
+  int64_t day = local >= 0 ? local / kDay : -((-local + kDay - 1) / kDay);
+  int64_t midnight = day * kDay - offset * kMinute;
+  int64_t best = midnight + 8 * kDay;
+  for (int d = 0; d <= 8; ++d) {
+    int64_t base = midnight + d * kDay;
+    if (base > t && base < best) best = base;
+    for (const TimeRange& r : times)
+      for (int m : {r.start, r.end}) {
+        int64_t c = base + m * kMinute;
+        if (c > t && c < best) best = c;
+      }
+  }
+  return best;
+}
+
 bool in_any_window(const Spec& spec, const std::vector<int>& windows, int64_t t) {
   for (int w : windows)
     if (spec.windows[static_cast<size_t>(w)].contains(t)) return true;
