@@ -97,6 +97,9 @@ AlertReport Engine::alerts_push(std::string_view input, const AlertOptions& opti
     slot->rebind(pol, cmdb);
   }
   alerts::Stream& stream = *slot;
+  if (c.has_now) {
+    if (std::string gap = stream.check_gap(c.now); !gap.empty()) return fail(Error(ErrorCode::kInvalidArgument, "now: " + gap));
+  }
   c.source = options.source;
   c.out = &out;
   c.errors = &report.errors;

@@ -81,6 +81,7 @@ struct Spec {
   bool send_resolved = true;
   int64_t max_future = 5LL * 60 * 1000000000LL;     // an event time beyond now + this is an error
   int64_t max_late = 24LL * 3600 * 1000000000LL;    // an event time before clock - this is an error
+  int64_t max_gap = 30LL * 86400 * 1000000000LL;    // an event time or now after clock + this is an error
 };
 
 // Whether `t` falls inside one of `windows` (indexes into spec.windows).

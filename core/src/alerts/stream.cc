@@ -495,6 +495,13 @@ void Stream::flush(uint32_t gid, int64_t t, int64_t until, PushContext& c) {
   }
 }
 
+std::string Stream::check_gap(int64_t t) const {
+  if (!has_clock_ || t <= clock_ || t - clock_ <= spec_->max_gap) return {};
+  return "the time " + lang::format_rfc3339(t) + " is more than " + lang::format_duration(spec_->max_gap) +
+         " after the stream's clock " + lang::format_rfc3339(clock_) +
+         " (time.max_gap): start a new state, or raise time.max_gap";
+}
+
 void Stream::advance(int64_t now, PushContext& c) {
   flush_due(now, c);
   if (!has_clock_ || now > clock_) clock_ = now;
@@ -550,7 +557,8 @@ bool Stream::event_time(const Event& ev, const PushContext& c, int64_t& t, std::
           lang::format_duration(spec_->max_late) + " before " + lang::format_rfc3339(ref) + ")";
     return false;
   }
-  return true;
+  why = check_gap(t);
+  return why.empty();
 }
 
 struct Extra {
@@ -801,6 +809,10 @@ void Stream::handle_control(Value doc, std::string_view kind, size_t line, size_
     at = *p;
   }
   int64_t t = has_at ? at : c.has_now ? c.now : clock_;
+  if (std::string gap = check_gap(t); !gap.empty()) {
+    report_error(Error(ErrorCode::kInvalidArgument, gap), line, -1, offset, c);
+    return;
+  }
   if (!has_at && !c.has_now && !has_clock_) {
     report_error(Error(ErrorCode::kInvalidArgument, "the " + std::string(kind) + " document has no time: give it an \"at\", or give now"),
                  line, -1, offset, c);

@@ -109,6 +109,9 @@ class Stream {
   void push_error(const Error& e, size_t line, PushContext& c);
   // Runs the group flushes due at or before `now` and moves the clock to it.
   void advance(int64_t now, PushContext& c);
+  // "" when time may move to `t`; else why not (more than time.max_gap after the clock: the
+  // groups' timers would have to run through all of it).
+  std::string check_gap(int64_t t) const;
 
   void write_stats(JsonWriter& w) const;
   // The state as one JSON object (part of the engine's snapshot document).

@@ -190,9 +190,10 @@ class Loader {
     if (const json* sr = b_.get(spec, sp, "send_resolved", false, json::value_t::boolean)) s.send_resolved = sr->get<bool>();
     if (const json* t = b_.get(spec, sp, "time", false, json::value_t::object)) {
       std::string tp = pointer_join(sp, "time");
-      b_.only_keys(*t, tp, {"max_future", "max_late"});
+      b_.only_keys(*t, tp, {"max_future", "max_late", "max_gap"});
       duration(*t, tp, "max_future", s.max_future, true);
       duration(*t, tp, "max_late", s.max_late, true);
+      duration(*t, tp, "max_gap", s.max_gap, true);
     }
   }
 
