@@ -83,7 +83,7 @@ AlertReport Engine::alerts_push(std::string_view input, const AlertOptions& opti
     JsonWriter w;
     slot->write_state(w);
     auto fresh = std::make_unique<alerts::Stream>(pol, cmdb);
-    nlohmann::json j = nlohmann::json::parse(w.view(), nullptr, false);
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(w.view(), nullptr, false);
     std::string why = j.is_discarded() ? "internal: unreadable state" : fresh->read_state(&j);
     if (!why.empty()) {
       Error e(ErrorCode::kInvalidArgument, "the state of \"" + pol->meta().name + "\" does not fit the new policy (" + why +
@@ -158,7 +158,7 @@ Status Engine::alerts_restore(std::string_view text) {
     e.message = "the state is not valid JSON: " + e.message;
     return e;
   }
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(text, nullptr, false);
   auto bad = [](std::string why) { return Status(Error(ErrorCode::kInvalidArgument, "state: " + why + "; the state in use is kept")); };
   if (j.is_discarded() || !j.is_object()) return bad("not a state document");
   if (!j.contains("kind") || j["kind"] != kSnapshotKind) return bad("not an AlertDedupState document (kind)");
@@ -170,7 +170,7 @@ Status Engine::alerts_restore(std::string_view text) {
   auto next = std::make_shared<AlertStreams>();
   auto policies = loaded_policies();
   for (size_t i = 0; i < j["streams"].size(); ++i) {
-    const nlohmann::json& s = j["streams"][i];
+    const nlohmann::ordered_json& s = j["streams"][i];
     std::string where = "streams[" + std::to_string(i) + "]";
     if (!s.is_object() || !s.contains("policy") || !s["policy"].is_string()) return bad(where + ": no policy name");
     std::string name = s["policy"].get<std::string>();

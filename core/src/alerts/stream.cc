@@ -1089,7 +1089,7 @@ void Stream::write_state(JsonWriter& w) const {
 
 namespace {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;  // the instantiation the policy loader uses: no second copy in Wasm
 
 struct Reader {
   std::string problem;
