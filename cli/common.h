@@ -49,4 +49,17 @@ struct BudgetOptions {
 };
 int cmd_budget(const BudgetOptions& options);
 
+// `verdict alerts` (cmd_alerts.cc): AlertDedup over alert streams.
+struct AlertsArgs {
+  std::vector<std::string> policies, data, inputs;
+  std::string entry, now, state, input = "auto", summary = "text";
+  bool quiet = false;
+  bool source_given = false;  // --source: the input's name in error positions ("" for none)
+  std::string source;
+};
+int cmd_alerts(const AlertsArgs& args);
+
+// `verdict import alertmanager FILE.yml` (cmd_import.cc): TriageRouting + AlertDedup policies.
+int cmd_import_alertmanager(const std::string& file, const std::string& name, const std::string& out);
+
 }  // namespace verdict::cli

@@ -291,6 +291,29 @@ int main(int argc, char** argv) {
   test->add_option("paths", test_paths, "Test files or folders (default: policies/)");
   test->add_flag("-v,--verbose", test_verbose, "List every case, not only failures");
 
+  // alerts: AlertDedup over alert streams (cmd_alerts.cc)
+  AlertsArgs alerts_args;
+  auto* alerts = app.add_subcommand("alerts", "Deduplicate, group, inhibit, silence and rate-limit alert streams with an AlertDedup policy");
+  alerts->add_option("-p,--policy", alerts_args.policies, "AlertDedup policy file (repeat for several)")->required()->expected(1)->allow_extra_args(false);
+  alerts->add_option("-d,--data", alerts_args.data, "Data file: the CMDB, for dependency inhibition (repeat for several)")->expected(1)->allow_extra_args(false);
+  alerts->add_option("-e,--entry", alerts_args.entry, "Name of the AlertDedup policy (when several are loaded)");
+  alerts->add_option("--now", alerts_args.now, "Receipt time of the input, RFC 3339; group notifications due by then are flushed (default: event times only)");
+  alerts->add_option("--state", alerts_args.state, "State file: read before (when it exists) and written after the stream");
+  alerts->add_option("--input", alerts_args.input, "Input format: auto, json or ndjson")->check(CLI::IsMember({"auto", "json", "ndjson"}));
+  alerts->add_option("--summary", alerts_args.summary, "Summary: text (on stderr) or json (also as the last stdout line)")->check(CLI::IsMember({"text", "json"}));
+  alerts->add_flag("-q,--quiet", alerts_args.quiet, "No summary or progress on stderr");
+  auto* alerts_source = alerts->add_option("--source", alerts_args.source, "Name for the input in error positions (default: the file name; '' for none)");
+  alerts->add_option("inputs", alerts_args.inputs, "Alert events: Alertmanager webhook, API arrays, PagerDuty Events v2, NDJSON ('-' or none: stdin)");
+
+  // import alertmanager: an Alertmanager configuration to policies (cmd_import.cc)
+  std::string import_file, import_name = "alertmanager", import_out;
+  auto* import_cmd = app.add_subcommand("import", "Convert another tool's configuration into verdict policies");
+  auto* import_am = import_cmd->add_subcommand("alertmanager", "Alertmanager YAML to TriageRouting + AlertDedup policies (a JSON array)");
+  import_am->add_option("file", import_file, "alertmanager.yml")->required();
+  import_am->add_option("--name", import_name, "Base name of the policies (NAME-routing, NAME-dedup)");
+  import_am->add_option("-o,--output", import_out, "Write the policies here (default: stdout); the report goes to stderr");
+  import_cmd->require_subcommand(1);
+
   app.footer(
       "Exit codes: 0 ok/allowed, 1 needs review/approval, 2 denied, 3 invalid input or failed, 4 usage error.\n"
       "Run 'verdict COMMAND --help' for a command's options.");
@@ -322,6 +345,11 @@ int main(int argc, char** argv) {
     if (!budget_now->count()) budget_options.now = now_utc();  // the CLI, not the core, reads the clock
     return cmd_budget(budget_options);
   }
+  if (alerts->parsed()) {
+    alerts_args.source_given = alerts_source->count() > 0;
+    return cmd_alerts(alerts_args);
+  }
+  if (import_am->parsed()) return cmd_import_alertmanager(import_file, import_name, import_out);
   if (test->parsed()) return run_tests(test_paths.empty() ? std::vector<std::string>{"policies"} : test_paths, test_verbose);
   return kExitUsage;
 }

@@ -88,6 +88,76 @@ void collect(const fs::path& p, std::vector<fs::path>& out) {
   }
 }
 
+// ---- AlertDedup stream cases (docs/alerts.md, "Policy tests") ----------------------------
+// A case with "events" (and "now") or "steps" ([{"now", "events"}]) pushes each step's events
+// as NDJSON (an event given as a string is a raw line, e.g. broken JSON) into a fresh engine,
+// in order, and compares the output lines with "expect": an array with one object per line,
+// each holding the fields to check; "expectStats" checks fields of the policy's statistics.
+void run_alert_stream_case(const json& c, const json& spec, const fs::path& dir, std::vector<std::string>& diffs) {
+  Engine engine;
+  std::string why;
+  for (const char* key : {"policies", "data"}) {
+    for (const auto& entry : spec.value(key, json::array())) {
+      std::string body;
+      if (!entry.is_string() || !read_file((dir / entry.get<std::string>()).string(), body, why)) {
+        diffs.push_back("cannot read " + entry.dump());
+        return;
+      }
+      LoadReport r = std::string(key) == "policies" ? engine.load_policies(body, entry.get<std::string>())
+                                                    : engine.load_data(body, entry.get<std::string>());
+      if (!r.ok()) {
+        diffs.push_back("did not load " + entry.dump());
+        return;
+      }
+    }
+  }
+  json steps = c.contains("steps") ? c["steps"] : json::array({{{"now", c.value("now", "")}, {"events", c["events"]}}});
+  std::vector<json> lines;
+  for (const auto& step : steps) {
+    AlertOptions options;
+    options.policy = c.value("policy", spec.value("policy", ""));
+    options.now = step.value("now", "");
+    options.format = InputFormat::kNdjson;
+    std::string input;
+    for (const auto& ev : step.value("events", json::array())) input += (ev.is_string() ? ev.get<std::string>() : ev.dump()) + "\n";
+    AlertReport r = engine.alerts_push(input, options);
+    size_t start = 0;
+    while (start < r.json.size()) {
+      size_t end = r.json.find('\n', start);
+      if (end == std::string::npos) end = r.json.size();
+      json line = json::parse(r.json.substr(start, end - start), nullptr, false);
+      if (line.is_discarded()) diffs.push_back("the engine wrote a line that is not JSON");
+      lines.push_back(line);
+      start = end + 1;
+    }
+  }
+  const json expect = c.value("expect", json::array());
+  if (expect.size() != lines.size()) {
+    std::string all;
+    for (const auto& l : lines) all += "\n         " + show(l);
+    diffs.push_back("expected " + std::to_string(expect.size()) + " output lines, got " + std::to_string(lines.size()) + ":" + all);
+  }
+  for (size_t i = 0; i < expect.size() && i < lines.size(); ++i) {
+    for (auto it = expect[i].begin(); it != expect[i].end(); ++it) {
+      std::string rwhy;
+      const json* got = resolve(lines[i], it.key(), rwhy);
+      if (!got) diffs.push_back("line " + std::to_string(i + 1) + " " + it.key() + ": expected " + show(it.value()) + ", missing in " + show(lines[i]));
+      else if (!same(*got, it.value()))
+        diffs.push_back("line " + std::to_string(i + 1) + " " + it.key() + ": expected " + show(it.value()) + ", got " + show(*got));
+    }
+  }
+  if (c.contains("expectStats")) {
+    json stats = json::parse(engine.alerts_stats(), nullptr, false);
+    const json* s = stats.is_discarded() || stats["streams"].empty() ? nullptr : &stats["streams"][0];
+    for (auto it = c["expectStats"].begin(); it != c["expectStats"].end(); ++it) {
+      std::string rwhy;
+      const json* got = s ? resolve(*s, it.key(), rwhy) : nullptr;
+      if (!got) diffs.push_back("stats " + it.key() + ": missing");
+      else if (!same(*got, it.value())) diffs.push_back("stats " + it.key() + ": expected " + show(it.value()) + ", got " + show(*got));
+    }
+  }
+}
+
 // Runs one test file. Returns false when the file itself is broken.
 bool run_file(const fs::path& file, bool verbose, Totals& totals) {
   std::string text, why;
@@ -122,7 +192,8 @@ bool run_file(const fs::path& file, bool verbose, Totals& totals) {
   if (spec.contains("cases") && spec["cases"].is_array()) {
     for (size_t i = 0; i < spec["cases"].size(); ++i)
       only(spec["cases"][i], "case " + std::to_string(i + 1),
-           {"name", "description", "input", "inputFile", "now", "policy", "expect", "expectErrors", "explain"});
+           {"name", "description", "input", "inputFile", "now", "policy", "expect", "expectErrors", "explain",
+            "events", "steps", "expectStats"});
   } else {
     problems.push_back("spec.cases must be an array of cases");
   }
@@ -165,6 +236,18 @@ bool run_file(const fs::path& file, bool verbose, Totals& totals) {
     const json& c = cases[i];
     std::string name = c.value("name", "case " + std::to_string(i + 1));
     std::vector<std::string> diffs;
+    if (c.contains("events") || c.contains("steps")) {  // an AlertDedup stream case
+      run_alert_stream_case(c, spec, dir, diffs);
+      if (diffs.empty()) {
+        ++passed;
+        if (verbose) std::cout << "  PASS " << name << "\n";
+      } else {
+        ++failed;
+        std::cout << "  FAIL " << name << " (" << file.string() << ")\n";
+        for (const auto& d : diffs) std::cout << "       " << d << "\n";
+      }
+      continue;
+    }
     std::string input;
     if (c.contains("input")) {
       input = c["input"].dump();

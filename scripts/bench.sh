@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, native and Wasm (Node) on the same bytes; each prints a table.
-#   scripts/bench.sh [load|eval|triage|cmdb|change|budget|all]   (default all)
+#   scripts/bench.sh [load|eval|triage|cmdb|change|budget|alerts|all]   (default all)
 #   load: 200,000 generated alerts: document loading vs simdjson parse-only
 #   eval: a 100-rule policy over 100,000 generated incidents, with the sample CMDB
 #   triage: a 1,000-route TriageRouting policy over 100,000 generated incidents
@@ -8,6 +8,8 @@
 #   change: ChangeRisk against 100,000 scheduled changes; the `verdict change` process on a 10,000-item CMDB
 #   budget: ErrorBudget, 1,000 SLOs x 43,200 one-minute points (one evaluation each), and one
 #           SLO of 10,000,000 points as NDJSON (native only)
+#   alerts: AlertDedup over 1,000,000 generated alerts (10,000 fingerprints, 50 inhibition
+#           rules, 100 silences): alerts/s, peak memory, snapshot/restore time
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -62,4 +64,16 @@ if [[ "$what" == budget || "$what" == all ]]; then
   echo "## ErrorBudget: 1,000 SLOs x 43,200 one-minute points, default-budget (scripts/bench.sh budget)"
   { build/bench/bench_budget policies/budget/default.json 1000 43200 10000000;
     node bench/bench_budget.mjs policies/budget/default.json 1000 43200 0; } | node bench/budget_table.mjs
+if [[ "$what" == alerts || "$what" == all ]]; then
+  data=.cache/bench/alerts-storm-1000000.ndjson
+  [[ -s "$data" ]] || python3 bench/gen_alerts.py stream --count 1000000 --fingerprints 10000 --seed 1 --out "$data"
+  python3 bench/gen_alerts.py policy --rules 50 --silences 100 --seed 1 > .cache/bench/alerts-policy.json
+  echo
+  echo "## AlertDedup: 1,000,000 alerts, 10,000 fingerprints, 50 inhibition rules, 100 silences (scripts/bench.sh alerts)"
+  out=$(mktemp)
+  { build/bench/bench_alerts .cache/bench/alerts-policy.json "$data" 3 2>/dev/null;
+    node bench/bench_alerts.mjs .cache/bench/alerts-policy.json "$data" 3; } > "$out"
+  node bench/table.mjs < "$out"
+  node bench/alerts_table.mjs < "$out"
+  rm -f "$out"
 fi

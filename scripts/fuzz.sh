@@ -14,6 +14,7 @@ seed() {  # target -> corpus folder with seeds
     fuzz_expression) cp -f tests/fuzz/seeds/expression/* "$dir"/ ;;
     fuzz_policy) find policies -name '*.json' -exec cp -f {} "$dir"/ \; 2>/dev/null || true ;;
     fuzz_budget) cp -f samples/slo/*.json samples/slo/login-latency.ndjson tests/fuzz/seeds/budget/* "$dir"/ 2>/dev/null || true ;;
+    fuzz_alerts) cp -f samples/alerts.ndjson samples/alertmanager-webhook.json samples/pagerduty-events.ndjson "$dir"/ 2>/dev/null || true ;;
   esac
   echo "$dir"
 }

@@ -112,6 +112,39 @@ int verdict_eval(verdict_engine* engine, const char* policy, size_t policy_size,
   return finish(engine, std::move(r.json), r.errors);
 }
 
+int verdict_alerts_push(verdict_engine* engine, const char* policy, size_t policy_size, const char* input, size_t input_size,
+                        const char* now, size_t now_size, uint32_t flags) {
+  if (!engine) return static_cast<int>(verdict::ErrorCode::kInvalidArgument);
+  if ((flags & VERDICT_EVAL_JSON) && (flags & VERDICT_EVAL_NDJSON))
+    return fail(engine, {verdict::ErrorCode::kInvalidArgument, "flags name both JSON and NDJSON"});
+  if (flags & ~(VERDICT_EVAL_JSON | VERDICT_EVAL_NDJSON))
+    return fail(engine, {verdict::ErrorCode::kInvalidArgument, "unknown flags"});
+  verdict::AlertOptions options;
+  options.policy = std::string(view(policy, policy_size));
+  options.now = std::string(view(now, now_size));
+  if (flags & VERDICT_EVAL_JSON) options.format = verdict::InputFormat::kJson;
+  if (flags & VERDICT_EVAL_NDJSON) options.format = verdict::InputFormat::kNdjson;
+  auto r = engine->engine.alerts_push(view(input, input_size), options);
+  return finish(engine, std::move(r.json), r.errors);
+}
+
+int verdict_alerts_stats(verdict_engine* engine) {
+  if (!engine) return static_cast<int>(verdict::ErrorCode::kInvalidArgument);
+  return finish(engine, engine->engine.alerts_stats(), {});
+}
+
+int verdict_alerts_snapshot(verdict_engine* engine) {
+  if (!engine) return static_cast<int>(verdict::ErrorCode::kInvalidArgument);
+  return finish(engine, engine->engine.alerts_snapshot(), {});
+}
+
+int verdict_alerts_restore(verdict_engine* engine, const char* data, size_t size) {
+  if (!engine) return static_cast<int>(verdict::ErrorCode::kInvalidArgument);
+  verdict::Status s = engine->engine.alerts_restore(view(data, size));
+  if (!s.ok()) return fail(engine, s.error());
+  return finish(engine, "{\"ok\":true}", {});
+}
+
 const char* verdict_result(const verdict_engine* engine) { return engine ? engine->result.c_str() : ""; }
 
 size_t verdict_result_size(const verdict_engine* engine) { return engine ? engine->result.size() : 0; }

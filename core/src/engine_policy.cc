@@ -191,6 +191,7 @@ void Engine::clear() {
   state_->window_names.clear();
   state_->cmdb_dirty = false;
   state_->digest.clear();
+  alerts_.reset();  // AlertDedup stream state
 }
 
 std::vector<std::string> Engine::policy_names() const {
@@ -260,20 +261,7 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
     now_text = lang::format_rfc3339(*t);
   }
   // Data.
-  if (state_->cmdb_dirty) {
-    state_->cmdb = std::make_unique<CmdbIndex>();
-    state_->changes = std::make_unique<change::ChangeData>();
-    for (size_t i = 0; i < state_->data.size(); ++i) {
-      if (state_->data_has_cmdb[i]) {
-        change::ChangeData read_before;  // this file's change data was kept when it was loaded
-        add_data(*state_->cmdb, read_before, state_->data[i].second, state_->data[i].first, nullptr, nullptr);
-      }
-      state_->changes->append(*state_->data_changes[i]);
-    }
-    state_->cmdb->finalize();
-    state_->changes->finalize();
-    state_->cmdb_dirty = false;
-  }
+  (void)current_cmdb();  // rebuilds the CMDB index and the change data when the data changed
   req.cmdb = state_->cmdb.get();
   req.changes = state_->changes.get();
   req.scratch = &state_->scratch;
@@ -360,6 +348,30 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
     }
   }
   return report;
+}
+
+// ---- for AlertDedup streams (engine_alerts.cc) ----------------------------------------
+
+std::vector<std::shared_ptr<const policy::CompiledPolicy>> Engine::loaded_policies() const { return state_->policies; }
+
+// Builds the CMDB index and the change data when the data changed (evaluate() and the
+// AlertDedup streams).
+const CmdbIndex* Engine::current_cmdb() {
+  if (state_->cmdb_dirty) {
+    state_->cmdb = std::make_unique<CmdbIndex>();
+    state_->changes = std::make_unique<change::ChangeData>();
+    for (size_t i = 0; i < state_->data.size(); ++i) {
+      if (state_->data_has_cmdb[i]) {
+        change::ChangeData read_before;  // this file's change data was kept when it was loaded
+        add_data(*state_->cmdb, read_before, state_->data[i].second, state_->data[i].first, nullptr, nullptr);
+      }
+      state_->changes->append(*state_->data_changes[i]);
+    }
+    state_->cmdb->finalize();
+    state_->changes->finalize();
+    state_->cmdb_dirty = false;
+  }
+  return state_->cmdb.get();
 }
 
 }  // namespace verdict

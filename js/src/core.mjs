@@ -236,6 +236,59 @@ export class Engine {
     return lines;
   }
 
+  // ---- AlertDedup streams (docs/alerts.md) ----
+
+  /**
+   * Pushes alert events through an AlertDedup policy. Returns {code, json}: the engine's
+   * NDJSON (alert decisions, group notifications, silences, errors) byte for byte.
+   */
+  alertsPushRaw(input, { policy = '', now = '', format = 'auto' } = {}) {
+    const flags = format === 'json' ? EVAL_JSON : format === 'ndjson' ? EVAL_NDJSON : 0;
+    const x = this.module.exports;
+    const code = this.withInput(encoder.encode(policy), (pp, pl) =>
+      this.withInput(input, (ip, il) =>
+        this.withInput(encoder.encode(now), (np, nl) => x.verdict_alerts_push(this.ptr, pp, pl, ip, il, np, nl, flags))));
+    return { code, json: this.result() };
+  }
+
+  /** Statistics of every stream: {ok, streams: [{policy, events, notifications, noise_reduction_pct, by_decision, ...}]}. */
+  alertsStats() {
+    this.module.exports.verdict_alerts_stats(this.ptr);
+    return JSON.parse(this.result());
+  }
+
+  /** The whole stream state as the engine's versioned JSON text. */
+  alertsSnapshot() {
+    this.module.exports.verdict_alerts_snapshot(this.ptr);
+    return this.result();
+  }
+
+  /** Replaces the stream state; throws VerdictError (and keeps the old state) when it cannot. */
+  alertsRestore(text) {
+    const code = this.withInput(text, (ptr, len) => this.module.exports.verdict_alerts_restore(this.ptr, ptr, len));
+    if (code !== 0) {
+      const report = JSON.parse(this.lastError());
+      throw new VerdictError(report.errors[0], report.errors);
+    }
+  }
+
+  /** A stream over one AlertDedup policy: push(input, {now}) -> parsed lines; snapshot(); restore(text); stats(). */
+  alertStream({ policy = '' } = {}) {
+    const engine = this;
+    return {
+      push(input, { now = '', format = 'auto' } = {}) {
+        const { json } = engine.alertsPushRaw(input, { policy, now, format });
+        return json.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      },
+      pushRaw(input, options = {}) {
+        return engine.alertsPushRaw(input, { policy, ...options });
+      },
+      snapshot: () => engine.alertsSnapshot(),
+      restore: (text) => engine.alertsRestore(text),
+      stats: () => engine.alertsStats().streams.find((s) => !policy || s.policy === policy),
+    };
+  }
+
   free() {
     if (this.ptr) this.module.exports.verdict_engine_free(this.ptr);
     this.ptr = 0;

@@ -94,8 +94,57 @@ export declare class Engine {
   evalRaw(input: string | Uint8Array, options?: EvalOptions): { code: number; json: string };
   /** Evaluates and parses: a Decision, or an array of them for NDJSON input. */
   eval(input: string | Uint8Array, options?: EvalOptions): Decision | Decision[];
+  /** AlertDedup: pushes alert events; the engine's NDJSON (decisions, notifications, errors) byte for byte. */
+  alertsPushRaw(input: string | Uint8Array, options?: AlertPushOptions & { policy?: string }): { code: number; json: string };
+  /** AlertDedup: statistics of every stream. */
+  alertsStats(): { ok: boolean; streams: AlertStats[] };
+  /** AlertDedup: the whole stream state as versioned JSON text. */
+  alertsSnapshot(): string;
+  /** AlertDedup: replaces the stream state; throws VerdictError and keeps the old state on a bad snapshot. */
+  alertsRestore(text: string | Uint8Array): void;
+  /** AlertDedup: a stream over one policy ("" when exactly one AlertDedup policy is loaded). */
+  alertStream(options?: { policy?: string }): AlertStream;
   /** Releases the engine's memory inside the module. */
   free(): void;
+}
+
+export interface AlertPushOptions {
+  /** RFC 3339 receipt time of this batch; group notifications due by then are included. */
+  now?: string;
+  format?: 'auto' | 'json' | 'ndjson';
+}
+
+/** One output line of an alert stream (docs/alerts.md, "Output"). */
+export interface AlertLine {
+  type: 'alert' | 'notification' | 'silence' | 'error';
+  line?: number;
+  index?: number;
+  at?: string;
+  fingerprint?: string;
+  decision?: 'new' | 'grouped' | 'duplicate' | 'resolved' | 'silenced' | 'inhibited' | 'rate_limited' | 'flapping'
+    | 'unknown_resolved' | 'acknowledged' | 'ignored';
+  [key: string]: unknown;
+}
+
+export interface AlertStats {
+  policy: string;
+  events: number;
+  errors: number;
+  notifications: number;
+  noise_reduction_pct: number;
+  by_decision: Record<string, number>;
+  alerts: number;
+  firing: number;
+  groups: number;
+  clock?: string;
+}
+
+export interface AlertStream {
+  push(input: string | Uint8Array, options?: AlertPushOptions): AlertLine[];
+  pushRaw(input: string | Uint8Array, options?: AlertPushOptions): { code: number; json: string };
+  snapshot(): string;
+  restore(text: string | Uint8Array): void;
+  stats(): AlertStats | undefined;
 }
 
 export interface VerdictModule {

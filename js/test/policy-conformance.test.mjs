@@ -40,6 +40,10 @@ for (const file of testFiles) {
   const data = spec.data ?? [];
   for (const [i, c] of (spec.cases ?? []).entries()) {
     const name = c.name ?? `case ${i + 1}`;
+    if (c.events !== undefined || c.steps !== undefined) {
+      alertStreamCase(file, dir, spec, c, name);
+      continue;
+    }
     test(`${path.relative(repoDir, file)}: ${name}: native and Wasm decide byte for byte alike`, () => {
       engine.clear();
       for (const p of policies) engine.loadPolicy(readFileSync(path.join(dir, p)), p);
@@ -62,6 +66,41 @@ for (const file of testFiles) {
       assert.equal(wasm.json + '\n', native.stdout);
     });
   }
+}
+
+// AlertDedup stream cases: each step's events go to the Wasm engine in one uninterrupted run,
+// and to the native CLI one step per process with the state saved and restored in between
+// (verdict alerts --state): the outputs must be byte-identical.
+function alertStreamCase(file, dir, spec, c, name) {
+  test(`${path.relative(repoDir, file)}: ${name}: native (restored between steps) and Wasm stream alike`, () => {
+    const policies = spec.policies ?? [];
+    const data = spec.data ?? [];
+    const e = mod.createEngine();
+    for (const p of policies) e.loadPolicy(readFileSync(path.join(dir, p)), p);
+    for (const d of data) e.loadData(readFileSync(path.join(dir, d)), d);
+    const steps = c.steps ?? [{ now: c.now ?? '', events: c.events }];
+    const policy = c.policy ?? spec.policy ?? '';
+    const state = path.join(tmp, `state-${counter++}.json`);
+    let wasm = '';
+    let native = '';
+    for (const step of steps) {
+      const input = (step.events ?? []).map((ev) => (typeof ev === 'string' ? ev : JSON.stringify(ev)) + '\n').join('');
+      const inputFile = path.join(tmp, `events-${counter++}.ndjson`);
+      writeFileSync(inputFile, input);
+      wasm += e.alertsPushRaw(readFileSync(inputFile), { policy, now: step.now ?? '', format: 'ndjson' }).json;
+      const args = ['alerts', '--quiet', '--input', 'ndjson', '--source', '', '--state', state];
+      for (const p of policies) args.push('-p', p);
+      for (const d of data) args.push('-d', d);
+      if (policy) args.push('-e', policy);
+      if (step.now) args.push('--now', step.now);
+      args.push(inputFile);
+      const run = spawnSync(nativeBin, args, { cwd: dir, encoding: 'utf8' });
+      assert.ok([0, 3].includes(run.status), `native exit ${run.status}: ${run.stderr}`);
+      native += run.stdout;
+    }
+    assert.equal(wasm, native);
+    e.free();
+  });
 }
 
 test('policy errors come back as VerdictError with file, line and column', () => {

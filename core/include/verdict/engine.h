@@ -32,6 +32,9 @@ class CmdbIndex;
 namespace change {
 class ChangeData;
 }
+namespace policy {
+class CompiledPolicy;
+}
 
 // The version of verdict, e.g. "0.1.0".
 const char* version();
@@ -115,6 +118,23 @@ struct EvalReport {
   bool ok() const { return errors.empty(); }
 };
 
+// ---- AlertDedup streams (docs/alerts.md) ---------------------------------------------
+
+struct AlertOptions {
+  std::string policy;            // the AlertDedup policy; "" when exactly one is loaded
+  std::string now;               // RFC 3339 receipt time of this batch; "" to use event times only
+  InputFormat format = InputFormat::kAuto;
+  std::string source;            // input name for error positions
+  // When set, output lines go to the sink as they are made and AlertReport::json stays empty.
+  std::function<void(std::string_view)> sink;
+};
+
+struct AlertReport {
+  std::string json;              // NDJSON: one line per alert decision, notification, silence or error
+  std::vector<Error> errors;     // bad lines and bad alerts (the stream went on), or why nothing ran
+  bool ok() const { return errors.empty(); }
+};
+
 class Engine {
  public:
   explicit Engine(EngineOptions options = {});
@@ -146,7 +166,26 @@ class Engine {
 
   DocumentReader& reader() { return reader_; }
 
+  // ---- AlertDedup streams (engine_alerts.cc) -------------------------------------------
+  // The engine keeps one stream state per AlertDedup policy across calls (clear() forgets it).
+  // Pushes alert events (any accepted shape, JSON or NDJSON); flushes group notifications due
+  // at or before each event's time, and at `now` when given.
+  AlertReport alerts_push(std::string_view input, const AlertOptions& options);
+  // {"ok":true,"streams":[{policy, events, notifications, noise_reduction_pct, by_decision, ...}]}
+  std::string alerts_stats();
+  // The whole state of every stream as one versioned JSON document.
+  std::string alerts_snapshot();
+  // Replaces the state with a snapshot. A corrupt or version-mismatched snapshot, or one naming
+  // a policy that is not loaded, is an error and the state in use is kept.
+  Status alerts_restore(std::string_view snapshot);
+
  private:
+  struct AlertStreams;
+  std::shared_ptr<AlertStreams> alerts_;
+  // For engine_alerts.cc: the loaded policies and the CMDB index (built when data changed).
+  std::vector<std::shared_ptr<const policy::CompiledPolicy>> loaded_policies() const;
+  const CmdbIndex* current_cmdb();
+
   struct State;
   void add_data(CmdbIndex& index, change::ChangeData& changes, std::string_view text, const std::string& source,
                 std::vector<Error>* errors, std::vector<Error>* warnings);

@@ -76,6 +76,21 @@ void verdict_clear(verdict_engine* engine);
 int verdict_eval(verdict_engine* engine, const char* policy, size_t policy_size, const char* input, size_t input_size,
                  const char* now, size_t now_size, uint32_t flags);
 
+/* AlertDedup streams (docs/alerts.md): the engine keeps one stream state per AlertDedup
+ * policy across calls; verdict_clear forgets it. */
+/* Pushes alert events (flags: VERDICT_EVAL_JSON / VERDICT_EVAL_NDJSON, else auto) through
+ * `policy` (size 0 when exactly one AlertDedup policy is loaded) with receipt time `now`
+ * (size 0: event times only). The result is NDJSON: alert decisions, group notifications,
+ * silences and errors (a bad line is reported and the stream goes on). */
+int verdict_alerts_push(verdict_engine* engine, const char* policy, size_t policy_size, const char* input, size_t input_size,
+                        const char* now, size_t now_size, uint32_t flags);
+/* {"ok":true,"streams":[{policy, events, notifications, noise_reduction_pct, by_decision, ...}]} */
+int verdict_alerts_stats(verdict_engine* engine);
+/* The whole stream state as one versioned JSON document (the result). */
+int verdict_alerts_snapshot(verdict_engine* engine);
+/* Replaces the stream state with a snapshot; on any error the state in use is kept. */
+int verdict_alerts_restore(verdict_engine* engine, const char* data, size_t size);
+
 /* The JSON result of the last call, NUL-terminated; "" before the first call. */
 const char* verdict_result(const verdict_engine* engine);
 size_t verdict_result_size(const verdict_engine* engine);

@@ -46,6 +46,26 @@ class Evaluator {
   Val eval(int32_t i) {
     const Node& n = nodes_[static_cast<size_t>(i)];
     if (!ctx_.step()) return limit(n);
+    // A long chain of binary operators (1-1-1-...) is a tree as tall as the chain, which the
+    // parser's nesting limit does not see: bound the recursion so that the stack (1 MB in Wasm)
+    // never overflows; beyond it the evaluation fails with an error instead of a crash.
+    DepthGuard guard(depth_);
+    if (depth_ > kMaxEvalDepth)
+      return ctx_.fail(ErrorCode::kLimitExceeded, "expression too deep to evaluate (more than " + std::to_string(kMaxEvalDepth) + " levels of operators)", n.pos);
+    return eval_node(n);
+  }
+
+ private:
+  static constexpr uint32_t kMaxEvalDepth = 1000;
+  struct DepthGuard {
+    uint32_t& d;
+    explicit DepthGuard(uint32_t& depth) : d(++depth) {}
+    ~DepthGuard() { --d; }
+  };
+  uint32_t depth_ = 0;
+
+ public:
+  Val eval_node(const Node& n) {
     switch (n.kind) {
       case NodeKind::kNull: return Val::null();
       case NodeKind::kBool: return Val::boolean(n.b);

@@ -8,6 +8,7 @@ const std::vector<std::pair<std::string, KindLoader>>& policy_kinds() {
       {"TriageRouting", load_triage},
       {"ChangeRisk", load_change_risk},
       {"ErrorBudget", load_budget},
+      {"AlertDedup", load_alert_dedup},
   };
   return kinds;
 }
