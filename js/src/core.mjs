@@ -38,8 +38,12 @@ function importsFor(state) {
       },
     },
     wasi_snapshot_preview1: {
+      // abort() (e.g. when memory cannot grow past the cap) ends in proc_exit: the call
+      // stops here and the module restarts (Module.recover).
       proc_exit(code) {
-        throw new Error(`verdict.wasm exited with code ${code}`);
+        const e = new Error(`verdict.wasm exited with code ${code}`);
+        e.verdictTrap = true;
+        throw e;
       },
       environ_sizes_get(countPtr, sizePtr) {
         const view = new DataView(state.memory.buffer);
@@ -78,18 +82,45 @@ function importsFor(state) {
 
 /** Instantiates the module from its bytes (or a compiled WebAssembly.Module). */
 export async function instantiate(source) {
-  const state = { memory: null, heap: null };
-  const result = await WebAssembly.instantiate(source, importsFor(state));
-  const instance = result.instance ?? result;
-  state.memory = instance.exports.memory;
-  if (instance.exports._initialize) instance.exports._initialize();
-  return new Module(instance.exports, state);
+  const compiled = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
+  const module = new Module(compiled);
+  await module.start();
+  return module;
+}
+
+// The memory cap of verdict.wasm (wasm/README.md): -sMAXIMUM_MEMORY.
+export const MEMORY_CAP_BYTES = 1024 * 1024 * 1024;
+
+function isTrap(e) {
+  return e instanceof WebAssembly.RuntimeError || (e && e.verdictTrap === true) || e instanceof RangeError;
 }
 
 class Module {
-  constructor(exports, state) {
-    this.exports = exports;
-    this.state = state;
+  constructor(compiled) {
+    this.compiled = compiled;
+    this.engines = new Set();
+    this.restarts = 0;
+  }
+
+  async start() {
+    this.instantiateSync();
+  }
+
+  instantiateSync() {
+    this.state = { memory: null, heap: null };
+    const instance = new WebAssembly.Instance(this.compiled, importsFor(this.state));
+    this.exports = instance.exports;
+    this.state.memory = instance.exports.memory;
+    if (instance.exports._initialize) instance.exports._initialize();
+  }
+
+  // After a trap (out of memory: the heap cannot grow past MEMORY_CAP_BYTES) the instance's
+  // state cannot be trusted: a fresh instance replaces it and every live engine loads its
+  // policies and data again. Alert stream state since the last snapshot is lost.
+  recover() {
+    this.restarts += 1;
+    this.instantiateSync();
+    for (const engine of this.engines) engine.reopen();
   }
 
   bytes() {
@@ -123,8 +154,35 @@ class Module {
 export class Engine {
   constructor(module) {
     this.module = module;
+    this.loads = [];  // [{kind: 'policy' | 'data', text, source}]: replayed after a restart
     this.ptr = module.exports.verdict_engine_new();
     if (!this.ptr) throw new Error('verdict: out of memory creating an engine');
+    module.engines.add(this);
+  }
+
+  // A new engine in the restarted instance, with the policies and data loaded before.
+  reopen() {
+    const x = this.module.exports;
+    this.ptr = x.verdict_engine_new();
+    for (const l of this.loads) {
+      const fn = l.kind === 'policy' ? x.verdict_load_policy : x.verdict_load_data;
+      this.withSource(fn, l.text, l.source);
+    }
+  }
+
+  // Runs one call into the module; a trap becomes a VerdictError and the module restarts.
+  guard(what, fn) {
+    try {
+      return fn();
+    } catch (e) {
+      if (!isTrap(e)) throw e;
+      this.module.recover();
+      throw new VerdictError({
+        code: 'out_of_memory',
+        message: `verdict.wasm ran out of memory (its cap is ${MEMORY_CAP_BYTES / 1048576} MiB) in ${what}; ` +
+          'the module was restarted and every engine reloaded its policies and data (alert stream state since the last snapshot is lost)',
+      });
+    }
   }
 
   // Copies `input` (string or Uint8Array) into the engine's memory, calls fn(ptr, len).
@@ -156,8 +214,10 @@ export class Engine {
    * the engine's result text, byte for byte (what the native build prints).
    */
   readRaw(input, flags = READ_AUTO) {
-    const code = this.withInput(input, (ptr, len) => this.module.exports.verdict_read(this.ptr, ptr, len, flags));
-    return { code, json: this.result() };
+    return this.guard('read', () => {
+      const code = this.withInput(input, (ptr, len) => this.module.exports.verdict_read(this.ptr, ptr, len, flags));
+      return { code, json: this.result() };
+    });
   }
 
   /** Like readRaw, but parsed; throws VerdictError when nothing could be read. */
@@ -186,27 +246,36 @@ export class Engine {
   }
 
   loadPolicyRaw(text, source = '') {
-    const code = this.withSource(this.module.exports.verdict_load_policy, text, source);
-    return { code, json: this.result() };
+    return this.guard('loadPolicy', () => {
+      const code = this.withSource(this.module.exports.verdict_load_policy, text, source);
+      if (code === 0) this.loads.push({ kind: 'policy', text, source });
+      return { code, json: this.result() };
+    });
   }
 
-  /** Loads data documents (the CMDB). Throws VerdictError on errors. */
+  /** Loads data documents: the CMDB, scheduled changes, change windows, error-budget status. Throws VerdictError on errors. */
   loadData(text, source = '') {
-    const code = this.withSource(this.module.exports.verdict_load_data, text, source);
-    const report = JSON.parse(this.result());
-    if (code !== 0) throw new VerdictError(report.errors[0], report.errors);
-    return report;
+    return this.guard('loadData', () => {
+      const code = this.withSource(this.module.exports.verdict_load_data, text, source);
+      const report = JSON.parse(this.result());
+      if (code !== 0) throw new VerdictError(report.errors[0], report.errors);
+      this.loads.push({ kind: 'data', text, source });
+      return report;
+    });
   }
 
   /** Static checks; returns {ok, loaded, errors, warnings} without loading anything. */
   lint(text, source = '') {
-    this.withSource(this.module.exports.verdict_lint, text, source);
-    return JSON.parse(this.result());
+    return this.guard('lint', () => {
+      this.withSource(this.module.exports.verdict_lint, text, source);
+      return JSON.parse(this.result());
+    });
   }
 
   /** Forgets all policies and data. */
   clear() {
     this.module.exports.verdict_clear(this.ptr);
+    this.loads = [];
   }
 
   /**
@@ -217,11 +286,13 @@ export class Engine {
     let flags = explain ? EVAL_EXPLAIN : 0;
     if (format === 'json') flags |= EVAL_JSON;
     if (format === 'ndjson') flags |= EVAL_NDJSON;
-    const x = this.module.exports;
-    const code = this.withInput(encoder.encode(policy), (pp, pl) =>
-      this.withInput(input, (ip, il) =>
-        this.withInput(encoder.encode(now), (np, nl) => x.verdict_eval(this.ptr, pp, pl, ip, il, np, nl, flags))));
-    return { code, json: this.result() };
+    return this.guard('eval', () => {
+      const x = this.module.exports;
+      const code = this.withInput(encoder.encode(policy), (pp, pl) =>
+        this.withInput(input, (ip, il) =>
+          this.withInput(encoder.encode(now), (np, nl) => x.verdict_eval(this.ptr, pp, pl, ip, il, np, nl, flags))));
+      return { code, json: this.result() };
+    });
   }
 
   /** Evaluates and parses the decision (an array of decisions for NDJSON input). */
@@ -236,6 +307,39 @@ export class Engine {
     return lines;
   }
 
+  // eval() with a policy of one kind: the results, checked to come from that kind.
+  decideWith(kind, input, options) {
+    const result = this.eval(input, options);
+    for (const r of Array.isArray(result) ? result : [result]) {
+      if (r.policy && r.policy.kind !== kind) {
+        throw new VerdictError({ code: 'invalid_argument', message: `policy "${r.policy.name}" is a ${r.policy.kind} policy, not ${kind}` });
+      }
+    }
+    return result;
+  }
+
+  /** `verdict triage`: incidents, tickets or alerts through a TriageRouting policy. */
+  triage(input, options = {}) {
+    return this.decideWith('TriageRouting', input, options);
+  }
+
+  /** `verdict change`: change requests through a ChangeRisk policy (decision.status: approved, needs_approval, denied). */
+  change(input, options = {}) {
+    return this.decideWith('ChangeRisk', input, options);
+  }
+
+  /** `verdict budget`: SLO definitions and SLI data through an ErrorBudget policy (decision: the error-budget status). */
+  budget(input, options = {}) {
+    return this.decideWith('ErrorBudget', input, options);
+  }
+
+  /** The decision with its explanation: {decision, explain} (an array for NDJSON input). */
+  explain(input, options = {}) {
+    const result = this.eval(input, { ...options, explain: true });
+    const pick = (r) => ({ ok: r.ok, decision: r.decision, explain: r.explain, errors: r.errors });
+    return Array.isArray(result) ? result.map(pick) : pick(result);
+  }
+
   // ---- AlertDedup streams (docs/alerts.md) ----
 
   /**
@@ -244,11 +348,13 @@ export class Engine {
    */
   alertsPushRaw(input, { policy = '', now = '', format = 'auto' } = {}) {
     const flags = format === 'json' ? EVAL_JSON : format === 'ndjson' ? EVAL_NDJSON : 0;
-    const x = this.module.exports;
-    const code = this.withInput(encoder.encode(policy), (pp, pl) =>
-      this.withInput(input, (ip, il) =>
-        this.withInput(encoder.encode(now), (np, nl) => x.verdict_alerts_push(this.ptr, pp, pl, ip, il, np, nl, flags))));
-    return { code, json: this.result() };
+    return this.guard('alerts push', () => {
+      const x = this.module.exports;
+      const code = this.withInput(encoder.encode(policy), (pp, pl) =>
+        this.withInput(input, (ip, il) =>
+          this.withInput(encoder.encode(now), (np, nl) => x.verdict_alerts_push(this.ptr, pp, pl, ip, il, np, nl, flags))));
+      return { code, json: this.result() };
+    });
   }
 
   /** Statistics of every stream: {ok, streams: [{policy, events, notifications, noise_reduction_pct, by_decision, ...}]}. */
@@ -259,13 +365,16 @@ export class Engine {
 
   /** The whole stream state as the engine's versioned JSON text. */
   alertsSnapshot() {
-    this.module.exports.verdict_alerts_snapshot(this.ptr);
-    return this.result();
+    return this.guard('alerts snapshot', () => {
+      this.module.exports.verdict_alerts_snapshot(this.ptr);
+      return this.result();
+    });
   }
 
   /** Replaces the stream state; throws VerdictError (and keeps the old state) when it cannot. */
   alertsRestore(text) {
-    const code = this.withInput(text, (ptr, len) => this.module.exports.verdict_alerts_restore(this.ptr, ptr, len));
+    const code = this.guard('alerts restore', () =>
+      this.withInput(text, (ptr, len) => this.module.exports.verdict_alerts_restore(this.ptr, ptr, len)));
     if (code !== 0) {
       const report = JSON.parse(this.lastError());
       throw new VerdictError(report.errors[0], report.errors);
@@ -292,5 +401,6 @@ export class Engine {
   free() {
     if (this.ptr) this.module.exports.verdict_engine_free(this.ptr);
     this.ptr = 0;
+    this.module.engines.delete(this);
   }
 }

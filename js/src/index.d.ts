@@ -94,6 +94,15 @@ export declare class Engine {
   evalRaw(input: string | Uint8Array, options?: EvalOptions): { code: number; json: string };
   /** Evaluates and parses: a Decision, or an array of them for NDJSON input. */
   eval(input: string | Uint8Array, options?: EvalOptions): Decision | Decision[];
+  /** `verdict triage`: eval with a TriageRouting policy (a VerdictError when the policy is of another kind). */
+  triage(input: string | Uint8Array, options?: EvalOptions): Decision | Decision[];
+  /** `verdict change`: eval with a ChangeRisk policy; decision.status is approved, needs_approval or denied. */
+  change(input: string | Uint8Array, options?: EvalOptions): Decision | Decision[];
+  /** `verdict budget`: SLO definitions and SLI data (one input) with an ErrorBudget policy; the decision is the error-budget status. */
+  budget(input: string | Uint8Array, options?: EvalOptions): Decision;
+  /** The decision with its explanation (rules, routes, factors or thresholds considered and the values they read). */
+  explain(input: string | Uint8Array, options?: EvalOptions): { ok: boolean; decision: unknown; explain: unknown; errors: ErrorDetail[] }
+    | Array<{ ok: boolean; decision: unknown; explain: unknown; errors: ErrorDetail[] }>;
   /** AlertDedup: pushes alert events; the engine's NDJSON (decisions, notifications, errors) byte for byte. */
   alertsPushRaw(input: string | Uint8Array, options?: AlertPushOptions & { policy?: string }): { code: number; json: string };
   /** AlertDedup: statistics of every stream. */
@@ -151,7 +160,16 @@ export interface VerdictModule {
   version(): string;
   abiVersion(): number;
   createEngine(): Engine;
+  /**
+   * How many times the instance was restarted after running out of memory. A call that hits
+   * the cap throws VerdictError('out_of_memory'); the module then restarts and every engine
+   * reloads its policies and data (alert stream state since the last snapshot is lost).
+   */
+  readonly restarts: number;
 }
+
+/** verdict.wasm's memory cap: 1 GiB. */
+export declare const MEMORY_CAP_BYTES: number;
 
 /** The module, instantiated once and shared (Node: from the package; browser: fetched once). */
 export declare function load(location?: string | URL): Promise<VerdictModule>;

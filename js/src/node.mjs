@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { instantiate } from './core.mjs';
 
-export { VerdictError, READ_AUTO, READ_JSON, READ_NDJSON, READ_VALUES, READ_COUNT, EVAL_EXPLAIN, EVAL_JSON, EVAL_NDJSON } from './core.mjs';
+export { VerdictError, MEMORY_CAP_BYTES, READ_AUTO, READ_JSON, READ_NDJSON, READ_VALUES, READ_COUNT, EVAL_EXPLAIN, EVAL_JSON, EVAL_NDJSON } from './core.mjs';
 
 let shared;
 

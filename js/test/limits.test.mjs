@@ -1,11 +1,14 @@
 // Limits that protect the Wasm instance (1 MB of stack, memory up to its cap): the
-// highest syntax tree the language accepts evaluates in Wasm as natively, and one
-// level more is a load error, not a dead instance.
+// highest syntax tree the language accepts evaluates in Wasm as natively, one level more
+// is a load error, and running out of memory is an error, not a dead instance.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { load } from '../src/node.mjs';
-import { requireArtifacts, wasmPath } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { load, VerdictError } from '../src/node.mjs';
+import { repoDir, requireArtifacts, wasmPath } from './helpers.mjs';
 
 requireArtifacts();
 const mod = await load(wasmPath);
@@ -31,4 +34,25 @@ test('one level more is a load error with its position, and the engine stays usa
   engine.loadPolicy(rules('incident.title == null'), 'ok.json');
   const { json } = engine.evalRaw(Buffer.from('{"kind":"incident"}'), { now: '2026-01-01T00:00:00Z', format: 'json' });
   assert.equal(JSON.parse(json).ok, true);
+});
+
+test('running out of memory (the 1 GiB cap) is a VerdictError; the engine is restarted with its policy and data and decides again', () => {
+  const engine = mod.createEngine();
+  engine.loadPolicy(readFileSync(path.join(repoDir, 'policies/triage/default.json')), 'default.json');
+  engine.loadData(readFileSync(path.join(repoDir, 'samples/cmdb.json')), 'cmdb.json');
+  const incident = readFileSync(path.join(repoDir, 'samples/tickets/alert-postgres-down.json'));
+  const options = { now: '2025-03-14T09:00:00Z', format: 'json' };
+  const before = engine.evalRaw(incident, options).json;
+  const other = mod.createEngine();
+  other.loadPolicy(readFileSync(path.join(repoDir, 'policies/triage/default.json')), 'default.json');
+  // Four 150 MB lines: the 600 MB input fits, but not with what reading it needs.
+  const line = Buffer.from(`{"kind":"incident","title":"${'x'.repeat(150e6)}"}\n`);
+  const huge = Buffer.concat([line, line, line, line]);
+  const restarts = mod.restarts;
+  assert.throws(() => engine.readRaw(huge), (e) => e instanceof VerdictError && e.code === 'out_of_memory' && /cap is 1024 MiB/.test(e.message));
+  assert.equal(mod.restarts, restarts + 1);
+  assert.equal(engine.evalRaw(incident, options).json, before);
+  // Another engine of the same module was restarted too, with its own policy.
+  assert.equal(JSON.parse(other.evalRaw('{"kind":"incident","id":"INC-1","title":"x"}', options).json).ok, true);
+  assert.equal(JSON.parse(mod.createEngine().readRaw('{"kind":"incident","id":"INC-1"}').json).read, 1);
 });
