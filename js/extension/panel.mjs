@@ -33,7 +33,7 @@ table { border-collapse: collapse; width: 100%; font-size: 12px; }
 td, th { text-align: left; vertical-align: top; border-top: 1px solid #e3e7ee; padding: 2px 4px; overflow-wrap: anywhere; }
 .error { color: #a1121f; background: #fdecee; border: 1px solid #f3b7be; border-radius: 4px; padding: 6px 8px; margin: 0 0 8px; white-space: pre-wrap; }
 footer { margin-top: 10px; display: flex; gap: 8px; align-items: center; justify-content: space-between; color: #4b5568; font-size: 12px; }
-footer button { background: #eef1f6; border: 1px solid #9aa3b5; padding: 2px 8px; }
+footer button { white-space: nowrap; background: #eef1f6; border: 1px solid #9aa3b5; padding: 2px 8px; }
 `;
 
 function el(tag, attrs = {}, ...children) {

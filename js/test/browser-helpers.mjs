@@ -30,3 +30,26 @@ export async function launchChromium() {
       '--disable-component-update', '--disable-sync', '--disable-quic'],
   });
 }
+
+// Chromium with an unpacked extension loaded (a persistent context is required for
+// extensions). `--headless=new` is the headless mode that runs extensions; Playwright's
+// default `--disable-extensions` is dropped.
+export async function launchWithExtension(extensionDir, userDataDir) {
+  const { chromium } = await import('playwright-core');
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic',
+      `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`],
+  });
+}
+
+// The id Chromium gives an unpacked extension: the first 32 hex digits of the SHA-256 of
+// its absolute path, written with the letters a-p.
+export async function unpackedExtensionId(extensionDir) {
+  const { createHash } = await import('node:crypto');
+  const hex = createHash('sha256').update(extensionDir).digest('hex').slice(0, 32);
+  return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+}
