@@ -12,7 +12,8 @@ const types = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/ja
 export function serveRepo() {
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
-    const file = path.normalize(path.join(repoDir, decodeURIComponent(url.pathname)));
+    // A folder serves its index.html, as static servers do (the playground is /js/playground/).
+    const file = path.normalize(path.join(repoDir, decodeURIComponent(url.pathname), url.pathname.endsWith('/') ? 'index.html' : ''));
     if (!file.startsWith(repoDir)) { res.writeHead(403).end(); return; }
     readFile(file, (err, body) => {
       if (err) { res.writeHead(404).end(); return; }
