@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks, native and Wasm (Node) on the same bytes; each prints a table.
-#   scripts/bench.sh [load|eval|triage|cmdb|change|all]   (default all)
+#   scripts/bench.sh [load|eval|triage|cmdb|change|instantiate|all]   (default all)
 #   load: 200,000 generated alerts: document loading vs simdjson parse-only
 #   eval: a 100-rule policy over 100,000 generated incidents, with the sample CMDB
 #   triage: a 1,000-route TriageRouting policy over 100,000 generated incidents
 #   cmdb: a 100,000-item / 300,000-edge CMDB: index build and blast-radius latency
 #   change: ChangeRisk against 100,000 scheduled changes; the `verdict change` process on a 10,000-item CMDB
+#   instantiate: verdict.wasm compile + instantiate in Node and in headless Chromium (median of 15)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -56,4 +57,9 @@ if [[ "$what" == change || "$what" == all ]]; then
   echo
   echo "## verdict change in CI (scripts/bench.sh change)"
   python3 bench/bench_change_cli.py build/verdict "$cmdb10k" 30
+fi
+if [[ "$what" == instantiate || "$what" == all ]]; then
+  echo
+  echo "## verdict.wasm start-up: compile + instantiate in Node and Chromium (scripts/bench.sh instantiate)"
+  node bench/instantiate.mjs "${VERDICT_BENCH_INSTANTIATE_RUNS:-15}"
 fi
