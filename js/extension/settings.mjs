@@ -22,12 +22,15 @@ export async function bundled(file) {
   return r.text();
 }
 
-/** The settings in effect: stored values, else the bundled defaults. */
-export async function loadSettings() {
+/**
+ * The settings in effect: stored values, else the bundled defaults. `which` limits the
+ * texts read (the content script reads the presets first, the rest only on a ticket page).
+ */
+export async function loadSettings(which = Object.keys(DEFAULT_FILES)) {
   const stored = await chrome.storage.local.get(KEYS);
   const out = { now: stored.now ?? '', ...DEFAULT_NAMES };
-  for (const [key, file] of Object.entries(DEFAULT_FILES)) {
-    out[key] = typeof stored[key] === 'string' ? stored[key] : await bundled(file);
+  for (const key of which) {
+    out[key] = typeof stored[key] === 'string' ? stored[key] : await bundled(DEFAULT_FILES[key]);
   }
   if (typeof stored.policy === 'string' && stored.policyName) out.policyName = stored.policyName;
   if (typeof stored.cmdb === 'string' && stored.cmdbName) out.cmdbName = stored.cmdbName;

@@ -25,10 +25,9 @@ function describe(err) {
 /** Reads, decides and shows; returns what it showed (for the Re-run button and tests). */
 export async function run() {
   const rerun = () => run().catch((err) => console.error('verdict triage:', err));
-  const settings = await loadSettings();
   let presets;
   try {
-    presets = JSON.parse(settings.presets);
+    presets = JSON.parse((await loadSettings(['presets'])).presets);
   } catch (err) {
     showError(`The selector presets are not valid JSON: ${err.message}`, { onRerun: rerun });
     return null;
@@ -37,6 +36,7 @@ export async function run() {
   if (!preset) return null; // not a ticket page this extension knows: show nothing
   const ticket = readTicket(preset, document);
   try {
+    const settings = await loadSettings(['policy', 'cmdb']);
     const module = await wasm();
     engine ??= module.createEngine();
     engine.clear();

@@ -151,9 +151,17 @@ for (const t of tickets) {
 
 test('a page no preset applies to gets no panel', async () => {
   const page = await context.newPage();
+  const seen = requests.length;
+  // The content script runs here too (127.0.0.1 is in the manifest): it reads the presets,
+  // finds none that applies, and stops before loading the engine or the policy.
+  const presetsRead = context.waitForEvent('request', { predicate: (r) => r.url() === `chrome-extension://${extId}/presets.json`, timeout: 20000 });
   await page.goto(`${base}/js/test/pages/read.html`);
-  await page.waitForTimeout(1500);
+  await presetsRead;
+  await page.waitForTimeout(1000);
   assert.equal(await page.locator('#verdict-triage-host').count(), 0);
+  const after = requests.slice(seen).filter((u) => u.startsWith('chrome-extension://'));
+  assert.ok(after.includes(`chrome-extension://${extId}/presets.json`));
+  assert.ok(!after.includes(`chrome-extension://${extId}/verdict.wasm`) && !after.includes(`chrome-extension://${extId}/defaults/policy.json`), after.join(' '));
   await page.close();
 });
 
