@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, native and Wasm (Node) on the same bytes; each prints a table.
-#   scripts/bench.sh [load|eval|triage|cmdb|change|budget|alerts|all]   (default all)
+#   scripts/bench.sh [load|eval|triage|cmdb|change|budget|alerts|instantiate|all]   (default all)
 #   load: 200,000 generated alerts: document loading vs simdjson parse-only
 #   eval: a 100-rule policy over 100,000 generated incidents, with the sample CMDB
 #   triage: a 1,000-route TriageRouting policy over 100,000 generated incidents
@@ -10,6 +10,7 @@
 #           SLO of 10,000,000 points as NDJSON (native only)
 #   alerts: AlertDedup over 1,000,000 generated alerts (10,000 fingerprints, 50 inhibition
 #           rules, 100 silences): alerts/s, peak memory, snapshot/restore time
+#   instantiate: verdict.wasm compile + instantiate in Node and in headless Chromium (median of 15)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -60,10 +61,12 @@ if [[ "$what" == change || "$what" == all ]]; then
   echo
   echo "## verdict change in CI (scripts/bench.sh change)"
   python3 bench/bench_change_cli.py build/verdict "$cmdb10k" 30
+fi
 if [[ "$what" == budget || "$what" == all ]]; then
   echo "## ErrorBudget: 1,000 SLOs x 43,200 one-minute points, default-budget (scripts/bench.sh budget)"
   { build/bench/bench_budget policies/budget/default.json 1000 43200 10000000;
     node bench/bench_budget.mjs policies/budget/default.json 1000 43200 0; } | node bench/budget_table.mjs
+fi
 if [[ "$what" == alerts || "$what" == all ]]; then
   data=.cache/bench/alerts-storm-1000000.ndjson
   [[ -s "$data" ]] || python3 bench/gen_alerts.py stream --count 1000000 --fingerprints 10000 --seed 1 --out "$data"
@@ -76,4 +79,9 @@ if [[ "$what" == alerts || "$what" == all ]]; then
   node bench/table.mjs < "$out"
   node bench/alerts_table.mjs < "$out"
   rm -f "$out"
+fi
+if [[ "$what" == instantiate || "$what" == all ]]; then
+  echo
+  echo "## verdict.wasm start-up: compile + instantiate in Node and Chromium (scripts/bench.sh instantiate)"
+  node bench/instantiate.mjs "${VERDICT_BENCH_INSTANTIATE_RUNS:-15}"
 fi

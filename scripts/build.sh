@@ -25,6 +25,8 @@ wasm() {
   emcmake cmake -S . -B build-wasm -DCMAKE_BUILD_TYPE=Release -DVERDICT_WERROR="$werror" >/dev/null
   cmake --build build-wasm -j"$jobs"
   cp -p build-wasm/verdict.wasm js/verdict.wasm
+  # The unpacked browser extension (js/dist/extension/, git-ignored) carries its own copy.
+  node js/extension/assemble.mjs
 }
 
 fuzz() {

@@ -1,0 +1,137 @@
+// The triage panel, in a Shadow DOM attached to its own host element so that the page's
+// CSS cannot reach it (and its CSS cannot reach the page). Built with DOM calls only
+// (no innerHTML of page or policy text). Accessible: a labelled complementary region
+// with headings, a close button, Escape closes it.
+
+const HOST_ID = 'verdict-triage-host';
+
+const CSS = `
+:host { all: initial; }
+.panel { position: fixed; top: 12px; right: 12px; z-index: 2147483647; width: 360px; max-height: calc(100vh - 24px);
+  overflow: auto; box-sizing: border-box; background: #fff; color: #1d2330; border: 1px solid #9aa3b5; border-radius: 8px;
+  box-shadow: 0 6px 24px rgba(0,0,0,.25); font: 13px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
+header { display: flex; align-items: center; justify-content: space-between; padding: 8px 12px; background: #20304f; color: #fff; border-radius: 8px 8px 0 0; }
+h2 { font-size: 14px; margin: 0; font-weight: 600; }
+h3 { font-size: 13px; margin: 12px 0 4px; }
+button { font: inherit; cursor: pointer; border-radius: 4px; }
+button.close { background: transparent; color: #fff; border: 1px solid transparent; font-size: 18px; line-height: 1; padding: 0 6px; }
+button.close:focus-visible, button:focus-visible, a:focus-visible, summary:focus-visible { outline: 2px solid #f5b700; outline-offset: 1px; }
+.body { padding: 8px 12px 12px; }
+.ticket { margin: 0 0 8px; color: #4b5568; }
+dl { display: grid; grid-template-columns: 90px 1fr; gap: 4px 8px; margin: 0; }
+dt { color: #4b5568; }
+dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
+.prio { display: inline-block; min-width: 24px; text-align: center; padding: 0 6px; border-radius: 4px; color: #fff; background: #5b6b86; }
+.prio.p1 { background: #c0172b; } .prio.p2 { background: #d9480f; } .prio.p3 { background: #b08800; }
+.muted { color: #4b5568; font-weight: 400; }
+ul { margin: 0; padding-left: 18px; }
+li { margin: 2px 0; }
+details { margin-top: 8px; }
+summary { cursor: pointer; color: #20304f; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f3f5f9; padding: 6px; border-radius: 4px; font: 12px/1.4 ui-monospace, monospace; margin: 4px 0 0; }
+table { border-collapse: collapse; width: 100%; font-size: 12px; }
+td, th { text-align: left; vertical-align: top; border-top: 1px solid #e3e7ee; padding: 2px 4px; overflow-wrap: anywhere; }
+.error { color: #a1121f; background: #fdecee; border: 1px solid #f3b7be; border-radius: 4px; padding: 6px 8px; margin: 0 0 8px; white-space: pre-wrap; }
+footer { margin-top: 10px; display: flex; gap: 8px; align-items: center; justify-content: space-between; color: #4b5568; font-size: 12px; }
+footer button { white-space: nowrap; background: #eef1f6; border: 1px solid #9aa3b5; padding: 2px 8px; }
+`;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+/** The panel's host and shadow root, created once per page. */
+function root() {
+  let host = document.getElementById(HOST_ID);
+  if (!host) {
+    host = document.createElement('div');
+    host.id = HOST_ID;
+    // Open, so that tests (and assistive tools) can read it; the page's CSS cannot reach inside either way.
+    host.attachShadow({ mode: 'open' });
+    document.documentElement.append(host);
+  }
+  return host;
+}
+
+function frame(title, onRerun) {
+  const host = root();
+  const shadow = host.shadowRoot;
+  shadow.replaceChildren();
+  const style = el('style');
+  style.textContent = CSS;
+  const close = el('button', { type: 'button', class: 'close', 'aria-label': 'Close the verdict triage panel', title: 'Close (Esc)' }, '\u00d7');
+  const body = el('div', { class: 'body' });
+  const panel = el('aside', { class: 'panel', role: 'complementary', 'aria-labelledby': 'verdict-title', tabindex: '-1' },
+    el('header', {}, el('h2', { id: 'verdict-title' }, title), close), body);
+  const remove = () => host.remove();
+  close.addEventListener('click', remove);
+  panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); remove(); } });
+  shadow.append(style, panel);
+  const footerButton = onRerun ? el('button', { type: 'button', class: 'rerun' }, 'Re-run') : null;
+  if (footerButton) footerButton.addEventListener('click', () => onRerun());
+  return { body, footerButton };
+}
+
+/** Shows an error (bad settings, a broken policy, a page the preset cannot read). */
+export function showError(message, { onRerun } = {}) {
+  const { body, footerButton } = frame('verdict triage', onRerun);
+  body.append(el('p', { class: 'error', role: 'alert', 'data-field': 'error' }, message),
+    el('footer', {}, el('span', {}, 'Fix it in the extension\u2019s options.'), footerButton));
+}
+
+const routePath = (r) => (r?.path ?? []).join(' \u203a ');
+
+/**
+ * Shows a decision. `result` is the engine's parsed output for one document; `ticket`
+ * is what was read from the page ({document, sources, problems}); `info` has the preset
+ * name, policy name and version, and now.
+ */
+export function showDecision({ result, ticket, info, onRerun }) {
+  const d = result.decision;
+  const { body, footerButton } = frame('verdict triage', onRerun);
+  const p = d.priority;
+  const prio = el('span', { class: `prio p${p.number}`, 'data-field': 'priority' }, p.name);
+  const runbook = typeof d.runbook === 'string' && /^https?:\/\//.test(d.runbook)
+    ? el('a', { href: d.runbook, target: '_blank', rel: 'noopener noreferrer', 'data-field': 'runbook' }, d.runbook)
+    : el('span', { 'data-field': 'runbook' }, d.runbook ?? '-');
+  body.append(
+    el('p', { class: 'ticket' }, `${ticket.document.id ?? 'this ticket'} \u00b7 ${info.preset}`),
+    el('dl', {},
+      el('dt', {}, 'Priority'), el('dd', {}, prio, ' ', el('span', { class: 'muted' }, `impact ${p.impact} (${p.impact_from}), urgency ${p.urgency} (${p.urgency_from})`)),
+      el('dt', {}, 'Team'), el('dd', {}, el('span', { 'data-field': 'team' }, d.team), ' ', el('span', { class: 'muted' }, `(${d.team_from})`)),
+      el('dt', {}, 'Escalation'), el('dd', { 'data-field': 'escalation' }, d.escalation ?? '-'),
+      el('dt', {}, 'Notify'), el('dd', { 'data-field': 'notify' }, d.notify ?? '-'),
+      el('dt', {}, 'Runbook'), el('dd', {}, runbook)),
+    el('h3', {}, 'Why'),
+    el('p', { 'data-field': 'route' }, `Route: ${routePath(d.route)}`),
+    el('ul', { 'data-field': 'reasons' }, (d.reasons ?? []).map((r) => el('li', {}, r))),
+  );
+  if ((d.routes ?? []).length > 1) {
+    body.append(el('p', { class: 'muted' }, `Also matched: ${d.routes.slice(1).map(routePath).join('; ')}`));
+  }
+  const labels = Object.entries(d.labels ?? {});
+  if (labels.length) body.append(el('p', { class: 'muted', 'data-field': 'labels' }, `Labels: ${labels.map(([k, v]) => `${k}=${v}`).join(', ')}`));
+  if (ticket.problems.length) body.append(el('p', { class: 'error', role: 'alert' }, ticket.problems.join('\n')));
+  if (result.explain?.routes) {
+    body.append(el('details', {}, el('summary', {}, `Routes tried (${result.explain.routes.length})`),
+      el('ul', {}, result.explain.routes.map((r) => el('li', {}, `${r.matched ? '\u2713' : '\u2717'} ${routePath(r)}`)))));
+  }
+  body.append(
+    el('details', {}, el('summary', {}, 'Fields read from the page'),
+      el('table', {}, el('tr', {}, el('th', {}, 'field'), el('th', {}, 'value'), el('th', {}, 'selector')),
+        Object.entries(ticket.sources).map(([f, sel]) => el('tr', {}, el('td', {}, f),
+          el('td', {}, JSON.stringify(ticket.document[f] ?? null)), el('td', {}, sel))))),
+    el('details', {}, el('summary', {}, 'Document given to the engine'),
+      el('pre', { 'data-field': 'document' }, JSON.stringify(ticket.document, null, 2))),
+    el('footer', {}, el('span', { 'data-field': 'provenance' },
+      `${info.policy} \u00b7 now ${info.now}${info.fixedNow ? ' (fixed)' : ''} \u00b7 decided in this browser`), footerButton),
+  );
+}

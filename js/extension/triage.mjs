@@ -1,0 +1,79 @@
+// The extension's work on a ticket page: find the preset that applies, read the ticket
+// into a native incident document, run the TriageRouting policy in verdict.wasm (loaded
+// once per page from the extension's own files) and show the decision in the panel.
+// Nothing is sent anywhere: the only fetches are of the extension's own files.
+import { load } from './lib/browser.mjs';
+import { detectPreset, readTicket } from './ticket.mjs';
+import { loadSettings, effectiveNow } from './settings.mjs';
+import { showDecision, showError } from './panel.mjs';
+
+let modulePromise;
+
+/** verdict.wasm, compiled and instantiated once per page. */
+function wasm() {
+  modulePromise ??= load(chrome.runtime.getURL('verdict.wasm'));
+  return modulePromise;
+}
+
+let engine;
+
+function describe(err) {
+  if (err?.errors?.length > 1) return err.errors.map((e) => [e.source, e.line, e.column].filter((x) => x !== undefined && x !== '').join(':') + `: ${e.message}`).join('\n');
+  return err?.message ?? String(err);
+}
+
+/** Reads, decides and shows; returns what it showed (for the Re-run button and tests). */
+export async function run() {
+  const rerun = () => run().catch((err) => console.error('verdict triage:', err));
+  let presets;
+  try {
+    presets = JSON.parse((await loadSettings(['presets'])).presets);
+  } catch (err) {
+    showError(`The selector presets are not valid JSON: ${err.message}`, { onRerun: rerun });
+    return null;
+  }
+  const preset = detectPreset(presets, location.href, document);
+  if (!preset) return null; // not a ticket page this extension knows: show nothing
+  const ticket = readTicket(preset, document);
+  try {
+    const settings = await loadSettings(['policy', 'cmdb']);
+    const module = await wasm();
+    engine ??= module.createEngine();
+    engine.clear();
+    const loaded = engine.loadPolicy(settings.policy, settings.policyName);
+    engine.loadData(settings.cmdb, settings.cmdbName);
+    const now = effectiveNow(settings.now);
+    const result = engine.eval(JSON.stringify(ticket.document), { policy: loaded.loaded[0], now, explain: true });
+    if (result.policy?.kind !== 'TriageRouting') {
+      showError(`The policy "${result.policy?.name}" is a ${result.policy?.kind} policy; the extension needs a TriageRouting policy.`, { onRerun: rerun });
+      return null;
+    }
+    if (!result.ok || !result.decision) {
+      showError(describe({ errors: result.errors, message: 'no decision' }), { onRerun: rerun });
+      return null;
+    }
+    const info = {
+      preset: preset.name ?? preset.id,
+      policy: `${result.policy.name}${result.policy.version ? ` ${result.policy.version}` : ''}`,
+      now,
+      fixedNow: Boolean(settings.now),
+    };
+    showDecision({ result, ticket, info, onRerun: rerun });
+    return { preset: preset.id, document: ticket.document, decision: result.decision };
+  } catch (err) {
+    showError(describe(err), { onRerun: rerun });
+    return null;
+  }
+}
+
+let started = false;
+
+/** Called once by content.js: runs now, and again when the options are saved. */
+export async function start() {
+  if (started) return;
+  started = true;
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && document.getElementById('verdict-triage-host')) run().catch((err) => console.error('verdict triage:', err));
+  });
+  await run();
+}
