@@ -7,22 +7,18 @@
 
 #include "alerts/alert.h"
 #include "policy/policy.h"
+#include "policy/windows.h"
 
 namespace verdict::alerts {
 
 enum class KeyMode : uint8_t { kAuto, kFingerprint, kSource, kLabels };
 
-struct TimeRange {
-  uint8_t days = 0x7f;  // bit 0 = Sunday
-  int start = 0;        // minutes after midnight
-  int end = 24 * 60;    // exclusive; end < start wraps past midnight
-};
+using policy::TimeRange;
 
 struct Window {
   std::string name;
-  int offset = 0;  // minutes east of UTC
-  std::vector<TimeRange> times;
-  bool contains(int64_t t) const;
+  policy::TimeWindow when;  // weekly ranges in a UTC offset (policy/windows.h)
+  bool contains(int64_t t) const { return when.contains(t); }
   // The first time after `t` at which contains() may change (a range's start or end, or a
   // local midnight); within 8 days.
   int64_t next_change(int64_t t) const;

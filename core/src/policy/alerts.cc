@@ -10,25 +10,11 @@
 
 namespace verdict::alerts {
 
-bool Window::contains(int64_t now_ns) const {
-  lang::CivilTime t = lang::civil_from_nanos(now_ns, offset);
-  int minute = t.hour * 60 + t.minute;
-  for (const TimeRange& r : times) {
-    if (r.start <= r.end) {
-      if ((r.days >> t.weekday & 1) && minute >= r.start && minute < r.end) return true;
-    } else {
-      int yesterday = (t.weekday + 6) % 7;
-      if ((r.days >> t.weekday & 1) && minute >= r.start) return true;
-      if ((r.days >> yesterday & 1) && minute < r.end) return true;
-    }
-  }
-  return false;
-}
-
 int64_t Window::next_change(int64_t t) const {
   constexpr int64_t kMinute = 60 * lang::kNanosPerSecond;
   constexpr int64_t kDay = 1440 * kMinute;
   // Local midnight at or before t.
+  const int offset = when.offset;
   int64_t local = t + offset * kMinute;
   int64_t day = local >= 0 ? local / kDay : -((-local + kDay - 1) / kDay);
   int64_t midnight = day * kDay - offset * kMinute;
@@ -36,7 +22,7 @@ int64_t Window::next_change(int64_t t) const {
   for (int d = 0; d <= 8; ++d) {
     int64_t base = midnight + d * kDay;
     if (base > t && base < best) best = base;
-    for (const TimeRange& r : times)
+    for (const TimeRange& r : when.times)
       for (int m : {r.start, r.end}) {
         int64_t c = base + m * kMinute;
         if (c > t && c < best) best = c;
@@ -58,26 +44,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 using namespace verdict::alerts;
-
-bool parse_hhmm(const std::string& s, int& out) {
-  if (s.size() != 5 || s[2] != ':' || !isdigit(static_cast<unsigned char>(s[0])) || !isdigit(static_cast<unsigned char>(s[1])) ||
-      !isdigit(static_cast<unsigned char>(s[3])) || !isdigit(static_cast<unsigned char>(s[4])))
-    return false;
-  int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-  if (h > 24 || m > 59 || (h == 24 && m != 0)) return false;
-  out = h * 60 + m;
-  return true;
-}
-
-int day_bit(const std::string& d) {
-  static const char* const kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-  static const char* const kFull[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
-  std::string low;
-  for (char c : d) low.push_back(static_cast<char>(tolower(static_cast<unsigned char>(c))));
-  for (int i = 0; i < 7; ++i)
-    if (low == kDays[i] || low == kFull[i]) return i;
-  return -1;
-}
 
 class Loader {
  public:
@@ -331,35 +297,10 @@ class Loader {
       if (const json* tz = b_.get(v, p, "timezone", false, json::value_t::string)) {
         auto off = lang::parse_utc_offset(tz->get<std::string>());
         if (!off) b_.fail(pointer_join(p, "timezone"), ErrorCode::kInvalidPolicy, "a timezone is a UTC offset like \"+01:00\" or \"UTC\"");
-        else w.offset = *off;
+        else w.when.offset = *off;
       }
-      const json* times = b_.get(v, p, "times", true, json::value_t::array);
-      if (times) {
-        for (size_t i = 0; i < times->size(); ++i) {
-          const json& t = (*times)[i];
-          std::string tp = pointer_join(pointer_join(p, "times"), i);
-          if (!t.is_object()) {
-            b_.fail(tp, ErrorCode::kInvalidPolicy, "a time range is {\"days\": [...], \"start\": \"HH:MM\", \"end\": \"HH:MM\"}");
-            continue;
-          }
-          b_.only_keys(t, tp, {"days", "start", "end"});
-          TimeRange r;
-          if (const json* days = b_.get(t, tp, "days", false, json::value_t::array)) {
-            r.days = 0;
-            for (size_t k = 0; k < days->size(); ++k) {
-              int bit = (*days)[k].is_string() ? day_bit((*days)[k].get<std::string>()) : -1;
-              if (bit < 0) b_.fail(pointer_join(pointer_join(tp, "days"), k), ErrorCode::kInvalidPolicy, "a day is mon, tue, wed, thu, fri, sat or sun");
-              else r.days = static_cast<uint8_t>(r.days | (1u << bit));
-            }
-          }
-          if (const json* s = b_.get(t, tp, "start", false, json::value_t::string))
-            if (!parse_hhmm(s->get<std::string>(), r.start)) b_.fail(pointer_join(tp, "start"), ErrorCode::kInvalidPolicy, "a time is HH:MM (00:00 to 24:00)");
-          if (const json* e = b_.get(t, tp, "end", false, json::value_t::string))
-            if (!parse_hhmm(e->get<std::string>(), r.end)) b_.fail(pointer_join(tp, "end"), ErrorCode::kInvalidPolicy, "a time is HH:MM (00:00 to 24:00)");
-          if (r.start == r.end) b_.fail(tp, ErrorCode::kInvalidPolicy, "the range is empty: start and end are equal");
-          w.times.push_back(r);
-        }
-      }
+      if (const json* times = b_.get(v, p, "times", true, json::value_t::array))
+        load_times(b_, *times, pointer_join(p, "times"), w.when.times);
       p_.spec.windows.push_back(std::move(w));
     }
   }
