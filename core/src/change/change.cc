@@ -431,11 +431,7 @@ bool load_window(policy::PolicyBuilder& b, const json& v, const std::string& p, 
       b.fail(pointer_join(p, "type"), ErrorCode::kInvalidPolicy, "a window's type is blackout, maintenance or window");
   }
   w.when.offset = default_offset;
-  if (const json* tz = b.get(v, p, "timezone", false, json::value_t::string)) {
-    auto off = lang::parse_utc_offset(tz->get<std::string>());
-    if (!off) b.fail(pointer_join(p, "timezone"), ErrorCode::kInvalidPolicy, "a timezone is a UTC offset like \"+01:00\" or \"UTC\"");
-    else w.when.offset = *off;
-  }
+  policy::load_offset(b, v, p, "timezone", w.when.offset);
   if (const json* times = b.get(v, p, "times", false, json::value_t::array)) policy::load_times(b, *times, pointer_join(p, "times"), w.when.times);
   if (const json* ranges = b.get(v, p, "ranges", false, json::value_t::array))
     policy::load_ranges(b, *ranges, pointer_join(p, "ranges"), w.when.ranges);
@@ -541,11 +537,7 @@ size_t ChangeData::add(Value doc, std::string_view text_in, const std::string& s
     b.src = std::make_shared<const policy::JsonSource>(std::move(src).value());
     const json& root = b.src->root();
     int offset = 0;
-    if (const json* tz = b.get(root, "", "timezone", false, json::value_t::string)) {
-      auto off = lang::parse_utc_offset(tz->get<std::string>());
-      if (!off) b.fail("/timezone", ErrorCode::kInvalidPolicy, "a timezone is a UTC offset like \"+01:00\" or \"UTC\"");
-      else offset = *off;
-    }
+    policy::load_offset(b, root, "", "timezone", offset);
     if (kind == "change_window") {
       ChangeWindow w;
       b.only_keys(root, "", {"kind", "name", "timezone", "type", "times", "ranges", "scope", "message", "action", "description"});

@@ -288,19 +288,7 @@ class Loader {
       std::string p = pointer_join(wp, it.key());
       Window w;
       w.name = it.key();
-      const json& v = it.value();
-      if (!v.is_object()) {
-        b_.fail(p, ErrorCode::kInvalidPolicy, "a window is {\"timezone\": ..., \"times\": [...]}");
-        continue;
-      }
-      b_.only_keys(v, p, {"timezone", "times", "description"});
-      if (const json* tz = b_.get(v, p, "timezone", false, json::value_t::string)) {
-        auto off = lang::parse_utc_offset(tz->get<std::string>());
-        if (!off) b_.fail(pointer_join(p, "timezone"), ErrorCode::kInvalidPolicy, "a timezone is a UTC offset like \"+01:00\" or \"UTC\"");
-        else w.when.offset = *off;
-      }
-      if (const json* times = b_.get(v, p, "times", true, json::value_t::array))
-        load_times(b_, *times, pointer_join(p, "times"), w.when.times);
+      load_weekly_window(b_, it.value(), p, 0, w.when);
       p_.spec.windows.push_back(std::move(w));
     }
   }

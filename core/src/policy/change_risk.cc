@@ -741,15 +741,8 @@ class Loader {
     Spec& s = p_.spec;
     b_.only_keys(spec, sp, {"description", "timezone", "servicenow_timezone", "blast_radius", "history", "factors", "classes",
                             "auto_approve", "approvals", "gates", "windows", "findings"});
-    auto offset = [&](const char* key, int& out) {
-      if (const json* tz = b_.get(spec, sp, key, false, json::value_t::string)) {
-        auto off = lang::parse_utc_offset(tz->get<std::string>());
-        if (!off) b_.fail(pointer_join(sp, key), ErrorCode::kInvalidPolicy, "a timezone is a UTC offset like \"+01:00\" or \"UTC\"");
-        else out = *off;
-      }
-    };
-    offset("timezone", s.offset);
-    offset("servicenow_timezone", s.servicenow_offset);
+    load_offset(b_, spec, sp, "timezone", s.offset);
+    load_offset(b_, spec, sp, "servicenow_timezone", s.servicenow_offset);
     if (const json* br = b_.get(spec, sp, "blast_radius", false, json::value_t::object)) {
       std::string p = pointer_join(sp, "blast_radius");
       b_.only_keys(*br, p, {"max_depth", "max_items"});

@@ -547,11 +547,7 @@ class Loader {
   void load(const json& spec) {
     const std::string sp = b_.spec_pointer();
     b_.only_keys(spec, sp, {"timezone", "priority", "windows", "defaults", "route", "description"});
-    if (const json* tz = b_.get(spec, sp, "timezone", false, json::value_t::string)) {
-      auto off = lang::parse_utc_offset(tz->get<std::string>());
-      if (!off) b_.fail(pointer_join(sp, "timezone"), ErrorCode::kInvalidPolicy, "a timezone is a UTC offset like \"+01:00\" or \"UTC\"");
-      else default_offset_ = *off;
-    }
+    load_offset(b_, spec, sp, "timezone", default_offset_);
     load_priority(spec, sp);
     if (const json* ws = b_.get(spec, sp, "windows", false, json::value_t::object)) load_windows(*ws, pointer_join(sp, "windows"));
     if (const json* d = b_.get(spec, sp, "defaults", false, json::value_t::object)) {
@@ -680,20 +676,7 @@ class Loader {
       std::string p = pointer_join(wp, it.key());
       Window w;
       w.name = it.key();
-      w.tw.offset = default_offset_;
-      const json& v = it.value();
-      if (!v.is_object()) {
-        b_.fail(p, ErrorCode::kInvalidPolicy, "a window is {\"timezone\": ..., \"times\": [...]}");
-        continue;
-      }
-      b_.only_keys(v, p, {"timezone", "times", "description"});
-      if (const json* tz = b_.get(v, p, "timezone", false, json::value_t::string)) {
-        auto off = lang::parse_utc_offset(tz->get<std::string>());
-        if (!off) b_.fail(pointer_join(p, "timezone"), ErrorCode::kInvalidPolicy, "a timezone is a UTC offset like \"+01:00\" or \"UTC\"");
-        else w.tw.offset = *off;
-      }
-      if (const json* times = b_.get(v, p, "times", true, json::value_t::array))
-        load_times(b_, *times, pointer_join(p, "times"), w.tw.times);
+      load_weekly_window(b_, it.value(), p, default_offset_, w.tw);
       p_.spec.windows.push_back(std::move(w));
     }
   }

@@ -103,6 +103,25 @@ int day_bit(const std::string& d) {
   return -1;
 }
 
+void load_offset(PolicyBuilder& b, const json& obj, const std::string& pointer, const char* key, int& out) {
+  const json* tz = b.get(obj, pointer, key, false, json::value_t::string);
+  if (!tz) return;
+  auto off = lang::parse_utc_offset(tz->get<std::string>());
+  if (!off) b.fail(pointer_join(pointer, key), ErrorCode::kInvalidPolicy, "a timezone is a UTC offset like \"+01:00\" or \"UTC\"");
+  else out = *off;
+}
+
+void load_weekly_window(PolicyBuilder& b, const json& v, const std::string& p, int default_offset, TimeWindow& out) {
+  out.offset = default_offset;
+  if (!v.is_object()) {
+    b.fail(p, ErrorCode::kInvalidPolicy, "a window is {\"timezone\": ..., \"times\": [...]}");
+    return;
+  }
+  b.only_keys(v, p, {"timezone", "times", "description"});
+  load_offset(b, v, p, "timezone", out.offset);
+  if (const json* times = b.get(v, p, "times", true, json::value_t::array)) load_times(b, *times, pointer_join(p, "times"), out.times);
+}
+
 void load_times(PolicyBuilder& b, const json& times, const std::string& pointer, std::vector<TimeRange>& out) {
   for (size_t i = 0; i < times.size(); ++i) {
     const json& t = times[i];

@@ -42,6 +42,13 @@ struct TimeWindow {
 bool parse_hhmm(const std::string& s, int& out);
 int day_bit(const std::string& d);  // 0 = Sunday; -1 when not a day name
 
+// Reads the UTC offset at obj[key] ("+01:00", "UTC") into `out` when present; a bad one is an
+// error at its position and leaves `out` as it was.
+void load_offset(PolicyBuilder& b, const nlohmann::ordered_json& obj, const std::string& pointer, const char* key, int& out);
+// Reads a weekly window object {"timezone": ..., "times": [...]} (TriageRouting and
+// AlertDedup windows); `out.offset` starts as `default_offset`.
+void load_weekly_window(PolicyBuilder& b, const nlohmann::ordered_json& v, const std::string& pointer, int default_offset,
+                        TimeWindow& out);
 // Reads `times` (weekly ranges) of a window object at `pointer` into `out`; errors go to `b`.
 void load_times(PolicyBuilder& b, const nlohmann::ordered_json& times, const std::string& pointer, std::vector<TimeRange>& out);
 // Reads `ranges` (explicit RFC 3339 start/end with a zone; end after start) into `out`,
