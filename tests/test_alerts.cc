@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "alerts/alert.h"
+#include "kinds/alerts/alert.h"
 #include "verdict/engine.h"
 #include "verdict/verdict.h"
 

@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "budget/budget.h"
-#include "lang/time_util.h"
+#include "kinds/budget/sli.h"
+#include "time/time.h"
 #include "verdict/engine.h"
 
 using verdict::Engine;
@@ -50,13 +50,13 @@ Engine& engine() {
 
 json decision(const EvalReport& r) { return json::parse(r.json)["decision"]; }
 
-int64_t t_of(const char* rfc) { return *verdict::lang::parse_rfc3339(rfc); }
+int64_t t_of(const char* rfc) { return *verdict::datetime::parse_rfc3339(rfc); }
 
 }  // namespace
 
 TEST_CASE("window sums are differences of prefix sums over (from, to]", "[budget]") {
   verdict::budget::Series s;
-  const int64_t m = 60 * verdict::lang::kNanosPerSecond;
+  const int64_t m = 60 * verdict::datetime::kNanosPerSecond;
   double g = 0, t = 0;
   for (int i = 1; i <= 10; ++i) {  // samples at 1..10 minutes, total i, good i - 1
     s.t.push_back(i * m);
@@ -79,17 +79,17 @@ TEST_CASE("calendar windows start on Monday 00:00 UTC and on the first of the mo
   verdict::budget::SloDef week;
   week.calendar = verdict::budget::Calendar::kWeek;
   auto w = verdict::budget::window_span(week, t_of("2026-03-04T12:00:00Z"));  // a Wednesday
-  CHECK(verdict::lang::format_rfc3339(w.start) == "2026-03-02T00:00:00Z");
-  CHECK(w.length == 7 * 86400 * verdict::lang::kNanosPerSecond);
+  CHECK(verdict::datetime::format_rfc3339(w.start) == "2026-03-02T00:00:00Z");
+  CHECK(w.length == 7 * 86400 * verdict::datetime::kNanosPerSecond);
   auto sunday = verdict::budget::window_span(week, t_of("2026-03-01T23:59:00Z"));
-  CHECK(verdict::lang::format_rfc3339(sunday.start) == "2026-02-23T00:00:00Z");
+  CHECK(verdict::datetime::format_rfc3339(sunday.start) == "2026-02-23T00:00:00Z");
   verdict::budget::SloDef month;
   month.calendar = verdict::budget::Calendar::kMonth;
   auto feb = verdict::budget::window_span(month, t_of("2026-02-14T08:00:00Z"));
-  CHECK(verdict::lang::format_rfc3339(feb.start) == "2026-02-01T00:00:00Z");
-  CHECK(feb.length == 28 * 86400 * verdict::lang::kNanosPerSecond);
+  CHECK(verdict::datetime::format_rfc3339(feb.start) == "2026-02-01T00:00:00Z");
+  CHECK(feb.length == 28 * 86400 * verdict::datetime::kNanosPerSecond);
   auto dec = verdict::budget::window_span(month, t_of("2025-12-31T23:00:00Z"));
-  CHECK(dec.length == 31 * 86400 * verdict::lang::kNanosPerSecond);
+  CHECK(dec.length == 31 * 86400 * verdict::datetime::kNanosPerSecond);
 }
 
 TEST_CASE("an NDJSON input is one evaluation: one decision for the whole stream", "[budget]") {

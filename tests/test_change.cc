@@ -15,8 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "change/change.h"
-#include "lang/time_util.h"
+#include "kinds/change/change.h"
+#include "time/time.h"
 #include "policy/windows.h"
 #include "verdict/document.h"
 #include "verdict/engine.h"
@@ -30,7 +30,7 @@ using json = nlohmann::ordered_json;
 namespace {
 
 int64_t t(const char* rfc3339) {
-  auto v = verdict::lang::parse_rfc3339(rfc3339);
+  auto v = verdict::datetime::parse_rfc3339(rfc3339);
   REQUIRE(v.has_value());
   return *v;
 }
@@ -225,7 +225,7 @@ TEST_CASE("change data: overlap queries agree with a brute-force scan over 100,0
     s.b = s.a + static_cast<int64_t>(1 + rng() % (rng() % 50 == 0 ? 4000 : 240)) * minute;
     all.push_back(s);
     ndjson += R"({"kind":"change","id":"S-)" + std::to_string(i) + R"(","targets":["item-)" + std::to_string(s.target) +
-              R"("],"start":")" + verdict::lang::format_rfc3339(s.a) + R"(","end":")" + verdict::lang::format_rfc3339(s.b) + "\"" +
+              R"("],"start":")" + verdict::datetime::format_rfc3339(s.a) + R"(","end":")" + verdict::datetime::format_rfc3339(s.b) + "\"" +
               (s.cancelled ? R"(,"status":"cancelled")" : "") + "}\n";
   }
   verdict::DocumentReader reader;

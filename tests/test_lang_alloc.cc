@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "document/shapes.h"
 #include "lang/program.h"
 #include "verdict/document.h"
 
@@ -39,7 +40,7 @@ TEST_CASE("simple predicates evaluate without heap allocation", "[lang][alloc]")
     "affected_users":1200,"impact":"high","labels":{"team":"payments-team","k8s.namespace":"pay"},"tags":["db","p1"]})");
   REQUIRE(doc.ok());
   lang::Environment env;
-  env.add("incident", lang::StaticType::kDyn, DocumentKind::kIncident);
+  env.add("incident", lang::StaticType::kDyn, &verdict::shapes::incident_schema());
   const char* predicates[] = {
       "incident.service == 'payments-api' && incident.affected_users > 1000",
       "incident.labels['k8s.namespace'] in ['pay', 'auth'] || incident.impact != 'low'",
@@ -53,15 +54,17 @@ TEST_CASE("simple predicates evaluate without heap allocation", "[lang][alloc]")
     auto prog = lang::compile(text, env, {});
     REQUIRE(prog.ok());
     lang::EvalContext ctx;
+    lang::DecisionSetup setup;
+    setup.has_now = true;
+    setup.now = 1772359200LL * 1000000000LL;
+    ctx.begin_decision(setup);
     ctx.bind(0, doc.value().root());
-    ctx.set_now(1772359200LL * 1000000000LL);
-    ctx.begin_decision();
     lang::Val warm = lang::evaluate(*prog.value(), ctx);  // warm-up: slots and arena get their memory
     REQUIRE(lang::truthy(warm));
     bool all_true = true;  // no Catch2 assertion inside the counted region: it may allocate
     long n = allocations_during([&] {
       for (int i = 0; i < 100; ++i) {
-        ctx.begin_decision();
+        ctx.begin_item();
         lang::Val v = lang::evaluate(*prog.value(), ctx);
         all_true = all_true && lang::truthy(v);
       }

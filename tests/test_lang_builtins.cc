@@ -15,7 +15,7 @@
 
 #include "cmdb/cmdb.h"
 #include "lang/program.h"
-#include "lang/time_util.h"
+#include "time/time.h"
 #include "verdict/document.h"
 
 using verdict::CmdbIndex;
@@ -77,10 +77,12 @@ Outcome evaluate_full(std::string_view expr, std::string_view json, const ExprLi
   auto doc = reader.read(json);
   REQUIRE(doc.ok());
   EvalContext ctx(limits);
+  verdict::lang::DecisionSetup setup;
+  setup.has_now = true;
+  setup.now = *verdict::datetime::parse_rfc3339(kNow);
+  setup.cmdb = index;
+  ctx.begin_decision(setup);
   ctx.bind(0, doc.value().root());
-  ctx.set_now(*verdict::lang::parse_rfc3339(kNow));
-  ctx.set_cmdb(index);
-  ctx.begin_decision();
   Val v = verdict::lang::evaluate(*prog.value(), ctx);
   if (v.is_error()) {
     out.error = ctx.errors()[v.err];

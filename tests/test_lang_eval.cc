@@ -13,8 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "document/shapes.h"
 #include "lang/program.h"
-#include "lang/time_util.h"
+#include "time/time.h"
 #include "verdict/document.h"
 
 using verdict::DocumentKind;
@@ -54,14 +55,14 @@ Environment doc_env() {
 
 Environment incident_env() {
   Environment env;
-  env.add("incident", StaticType::kMap, DocumentKind::kIncident);
+  env.add("incident", StaticType::kMap, &verdict::shapes::incident_schema());
   return env;
 }
 
 std::string code_name(ErrorCode c) { return verdict::error_code_name(c); }
 
 int64_t now_nanos() {
-  auto t = verdict::lang::parse_rfc3339(kNow);
+  auto t = verdict::datetime::parse_rfc3339(kNow);
   REQUIRE(t.has_value());
   return *t;
 }
@@ -84,9 +85,11 @@ Outcome evaluate_full(std::string_view expr, std::string_view json, const Enviro
   auto doc = reader.read(json);
   REQUIRE(doc.ok());
   EvalContext ctx(limits);
+  verdict::lang::DecisionSetup setup;
+  setup.has_now = set_now;
+  setup.now = set_now ? now_nanos() : 0;
+  ctx.begin_decision(setup);
   ctx.bind(0, doc.value().root());
-  if (set_now) ctx.set_now(now_nanos());
-  ctx.begin_decision();
   Val v = verdict::lang::evaluate(*prog.value(), ctx);
   if (v.is_error()) {
     REQUIRE(v.err < ctx.errors().size());
@@ -786,10 +789,10 @@ TEST_CASE("an EvalContext is reused across decisions", "[lang][eval]") {
   REQUIRE(b.ok());
   EvalContext ctx;
   for (int round = 0; round < 3; ++round) {
-    ctx.begin_decision();
+    ctx.begin_decision({});
     ctx.bind(0, a.value().root());
     CHECK(verdict::lang::val_to_json(verdict::lang::evaluate(*prog.value(), ctx)) == "[\"a1\",\"a2\"]");
-    ctx.begin_decision();
+    ctx.begin_decision({});
     ctx.bind(0, b.value().root());
     CHECK(verdict::lang::val_to_json(verdict::lang::evaluate(*prog.value(), ctx)) == "[\"b3\"]");
     CHECK(ctx.errors().empty());
@@ -803,15 +806,15 @@ TEST_CASE("errors are values with their position and do not stop other evaluatio
   auto doc = reader.read(kDoc);
   REQUIRE(doc.ok());
   EvalContext ctx;
+  ctx.begin_decision({});
   ctx.bind(0, doc.value().root());
-  ctx.begin_decision();
   Val v = verdict::lang::evaluate(*prog.value(), ctx);
   REQUIRE(v.is_error());
   REQUIRE(ctx.errors().size() == 1);
   CHECK(ctx.errors()[0].code == ErrorCode::kEvalError);
   CHECK(ctx.errors()[0].offset == 6);
   CHECK(verdict::lang::val_to_json(v) == "null");
-  ctx.begin_decision();
+  ctx.begin_decision({});
   CHECK(ctx.errors().empty());
 }
 
@@ -822,9 +825,10 @@ TEST_CASE("explain records the field paths read and their values", "[lang][eval]
   auto doc = reader.read(kSparseIncident);
   REQUIRE(doc.ok());
   EvalContext ctx;
-  ctx.set_explain(true);
+  verdict::lang::DecisionSetup setup;
+  setup.explain = true;
+  ctx.begin_decision(setup);
   ctx.bind(0, doc.value().root());
-  ctx.begin_decision();
   Val v = verdict::lang::evaluate(*prog.value(), ctx);
   CHECK(verdict::lang::val_to_json(v) == "false");
   REQUIRE(ctx.reads().size() == 2);

@@ -62,8 +62,8 @@ Outcome eval(std::string_view text, std::string_view json, const ExprLimits& lim
   auto doc = reader.read(json);
   REQUIRE(doc.ok());
   EvalContext ctx(limits);
+  ctx.begin_decision({});
   ctx.bind(0, doc.value().root());
-  ctx.begin_decision();
   Val v = verdict::lang::evaluate(*prog.value(), ctx);
   out.steps = ctx.steps();
   out.error_count = ctx.errors().size();
@@ -134,9 +134,10 @@ TEST_CASE("the step count starts again with each decision", "[lang][limits]") {
   auto doc = reader.read(list_doc(10));
   REQUIRE(doc.ok());
   EvalContext ctx(limits);
+  ctx.begin_decision({});
   ctx.bind(0, doc.value().root());
   for (int i = 0; i < 5; ++i) {
-    ctx.begin_decision();
+    ctx.begin_item();
     Val v = verdict::lang::evaluate(*prog.value(), ctx);
     REQUIRE_FALSE(v.is_error());
     CHECK(verdict::lang::val_to_json(v) == "4");

@@ -12,8 +12,9 @@
 #include <vector>
 
 #include "lang/parser.h"
+#include "document/shapes.h"
 #include "lang/program.h"
-#include "lang/time_util.h"
+#include "time/time.h"
 #include "verdict/document.h"
 #include "verdict/json_writer.h"
 
@@ -70,7 +71,7 @@ std::string show(const Ast& ast, int32_t i) {
       return out;
     }
     case NodeKind::kString: return "'" + n.name + "'";
-    case NodeKind::kDuration: return verdict::lang::format_duration(n.i);
+    case NodeKind::kDuration: return verdict::datetime::format_duration(n.i);
     case NodeKind::kIdent: return n.name;
     case NodeKind::kSelect: return "(. " + kid(0) + " " + n.name + ")";
     case NodeKind::kIndex: return "([] " + kid(0) + " " + kid(1) + ")";
@@ -123,7 +124,7 @@ Environment doc_env() {
 
 Environment incident_env() {
   Environment env;
-  env.add("incident", StaticType::kMap, DocumentKind::kIncident);
+  env.add("incident", StaticType::kMap, &verdict::shapes::incident_schema());
   return env;
 }
 

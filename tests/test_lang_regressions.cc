@@ -14,7 +14,7 @@ verdict::lang::Val run(const char* text, verdict::lang::EvalContext& ctx, bool& 
   auto prog = verdict::lang::compile(text, env, {});
   compiled = prog.ok();
   if (!compiled) return verdict::lang::Val::null();
-  ctx.begin_decision();
+  ctx.begin_item();
   return verdict::lang::evaluate(*prog.value(), ctx);
 }
 

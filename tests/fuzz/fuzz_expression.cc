@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "document/shapes.h"
 #include "lang/program.h"
 #include "verdict/document.h"
 
@@ -18,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }();
   std::string_view text(reinterpret_cast<const char*>(data), size);
   lang::Environment env;
-  env.add("incident", lang::StaticType::kDyn, DocumentKind::kIncident);
+  env.add("incident", lang::StaticType::kDyn, &verdict::shapes::incident_schema());
   lang::ExprLimits limits;
   limits.max_steps = 20000;
   auto prog = lang::compile(text, env, limits);
@@ -27,10 +28,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   static lang::EvalContext ctx(limits);
-  ctx.begin_decision();
+  lang::DecisionSetup setup;
+  setup.has_now = true;
+  setup.now = 1772359200LL * 1000000000LL;
+  setup.explain = true;
+  ctx.begin_decision(setup);
   ctx.bind(0, doc.root());
-  ctx.set_now(1772359200LL * 1000000000LL);
-  ctx.set_explain(true);
   lang::Val v = lang::evaluate(*prog.value(), ctx);
   if (v.is_error() && ctx.errors().empty()) std::abort();
   (void)lang::val_to_json(v);

@@ -29,9 +29,6 @@
 namespace verdict {
 
 class CmdbIndex;
-namespace change {
-class ChangeData;
-}
 namespace policy {
 class CompiledPolicy;
 }
@@ -96,8 +93,18 @@ struct LoadReport {
   bool ok() const { return errors.empty(); }
 };
 
+// How decisions are written: JSON (the result objects, NDJSON for streams), text for people,
+// or the CI formats of kinds that gate CI (kinds' `formats`): JUnit <testcase> elements and
+// GitHub workflow annotations. Rendered from the typed decision by the policy's kind.
+enum class OutputFormat { kJson, kText, kJunit, kGithub };
+
 struct EvalOptions {
-  std::string policy;            // the policy to evaluate; "" when exactly one is loaded
+  std::string policy;            // the policy to evaluate; "" when exactly one (of `kind`) is loaded
+  // The kind the caller needs ("ChangeRisk"), or "" for any. A policy of another kind is a
+  // kWrongKind error naming both kinds; with several of this kind loaded and no `policy`,
+  // a kAmbiguous error lists them.
+  std::string kind;
+  OutputFormat output = OutputFormat::kJson;
   std::string now;               // RFC 3339; "" leaves `now` unset (expressions using it fail)
   bool explain = false;          // add the trace of rules considered and values read
   InputFormat format = InputFormat::kAuto;
@@ -111,11 +118,18 @@ struct EvalOptions {
 enum class DecisionClass { kAllowed = 0, kReview = 1, kDenied = 2, kError = 3 };
 
 struct EvalReport {
-  std::string json;              // one decision object, or NDJSON (one line per input line)
+  std::string json;              // the decisions in the output format (JSON: one object, or NDJSON)
   std::vector<Error> errors;     // input errors and evaluation errors, positioned
   size_t decisions = 0;
+  size_t by_class[4] = {0, 0, 0, 0};  // decisions (and failed lines) per DecisionClass
   DecisionClass worst = DecisionClass::kAllowed;
+  std::string policy;            // the policy that decided ("" when none was found)
   bool ok() const { return errors.empty(); }
+};
+
+// A loaded policy, as GET /v1/policies and `verdict lint` list them.
+struct PolicyInfo {
+  std::string name, kind, version, description, source;
 };
 
 // ---- AlertDedup streams (docs/alerts.md) ---------------------------------------------
@@ -160,6 +174,9 @@ class Engine {
   // "sha256:..." over the loaded policies and data: which rules and data decided.
   std::string bundle_digest();
   std::vector<std::string> policy_names() const;
+  std::vector<PolicyInfo> policies() const;
+  // The policy kinds verdict knows ("Rules", "TriageRouting", ...), and the CLI command of each.
+  static std::vector<std::pair<std::string, std::string>> kinds();
 
   // Evaluates a policy on one document or on each line of an NDJSON stream.
   EvalReport evaluate(std::string_view input, const EvalOptions& options);
@@ -182,17 +199,23 @@ class Engine {
  private:
   struct AlertStreams;
   std::shared_ptr<AlertStreams> alerts_;
-  // For engine_alerts.cc: the loaded policies and the CMDB index (built when data changed).
+  // For alert_streams.cc: the loaded policies and the CMDB index (built when data changed).
   std::vector<std::shared_ptr<const policy::CompiledPolicy>> loaded_policies() const;
   const CmdbIndex* current_cmdb();
+  // The policy a call means: by name, or the only one of `kind` ("" for any).
+  Result<const policy::CompiledPolicy*> select_policy(const std::string& name, const std::string& kind) const;
 
   struct State;
-  void add_data(CmdbIndex& index, change::ChangeData& changes, std::string_view text, const std::string& source,
-                std::vector<Error>* errors, std::vector<Error>* warnings);
+  struct DataSet;
+  void add_data(DataSet& set, std::string_view text, const std::string& source, std::vector<Error>* errors,
+                std::vector<Error>* warnings);
   EngineOptions options_;
   DocumentReader reader_;
   std::unique_ptr<State> state_;
 };
+
+// Wraps JUnit <testcase> elements (OutputFormat::kJunit) in one <testsuites> document.
+std::string junit_document(std::string_view suite, size_t tests, size_t failures, size_t errors, std::string_view testcases);
 
 // {"code":"invalid_json","message":"...","source":"f.json","offset":12,"line":1,"column":13}
 // (source, offset, line and column only when known).

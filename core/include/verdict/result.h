@@ -46,6 +46,8 @@ enum class ErrorCode : int {
   kInvalidPolicy = 20,     // a policy document with a missing or malformed part
   kEvalError = 21,         // an evaluation failed (division by zero, overflow, ...)
   kNotFound = 22,          // a policy, entrypoint or file that is not loaded
+  kWrongKind = 23,         // a policy of another kind than the command or endpoint needs
+  kAmbiguous = 24,         // several loaded policies could be meant: name one
 };
 
 // The snake_case name of a code, e.g. "invalid_json". Never null.

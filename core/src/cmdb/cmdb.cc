@@ -599,6 +599,10 @@ struct CmdbIndex::Builder {
 };
 
 Status CmdbIndex::add(Document doc, std::string_view source) {
+  return add(std::make_shared<const Document>(std::move(doc)), source);
+}
+
+Status CmdbIndex::add(std::shared_ptr<const Document> doc, std::string_view source) {
   if (finalized_) {
     Error e(ErrorCode::kInvalidArgument, "CmdbIndex::add() after finalize(): the document is not indexed");
     e.source = std::string(source);
@@ -608,7 +612,7 @@ Status CmdbIndex::add(Document doc, std::string_view source) {
   const uint32_t src = static_cast<uint32_t>(sources_.size());
   sources_.emplace_back(source);
   docs_.push_back(std::move(doc));
-  Builder::add_root(*this, docs_.back().root(), src);
+  Builder::add_root(*this, docs_.back()->root(), src);
   if (problems_.size() > before) return problems_[before];
   return {};
 }

@@ -78,6 +78,9 @@ class CmdbIndex {
   //    "relations" (dependsOn / dependencyOf with a targetRef) declare edges too.
   //  - add() after finalize() returns kInvalidArgument and indexes nothing.
   Status add(Document doc, std::string_view source);
+  // The same, for a document shared with others (an engine parses each data file once and
+  // rebuilds its index from the parsed documents when the data changes).
+  Status add(std::shared_ptr<const Document> doc, std::string_view source);
 
   // Resolves references (by id, then by name; Backstage refs with default kind "component"
   // and namespace "default"), fills dependents, and records each unresolved reference as a
@@ -153,7 +156,7 @@ class CmdbIndex {
     uint32_t generation = 0;
   };
 
-  std::vector<Document> docs_;
+  std::vector<std::shared_ptr<const Document>> docs_;
   std::vector<std::string> sources_;       // per document
   std::vector<Item> items_;
   std::vector<uint32_t> item_source_;      // per item: index into sources_

@@ -13,7 +13,7 @@
 
 #include "cmdb/cmdb.h"
 #include "lang/program.h"
-#include "lang/time_util.h"
+#include "time/time.h"
 
 namespace verdict::lang {
 namespace {
@@ -147,8 +147,8 @@ Val fn_int(EvalContext& ctx, const Node& c, const Val* a, size_t) {
       if (!neg && n == INT64_MIN) return ctx.fail(ErrorCode::kEvalError, "int() of '" + shown + "': out of range (64 bits)", c.pos);
       return Val::integer(neg ? n : -n);
     }
-    case VK::kTime: return Val::integer(v.i / kNanosPerSecond);
-    case VK::kDuration: return Val::integer(v.i / kNanosPerSecond);
+    case VK::kTime: return Val::integer(v.i / datetime::kNanosPerSecond);
+    case VK::kDuration: return Val::integer(v.i / datetime::kNanosPerSecond);
     default: return type_error(ctx, c, "int()", "a number, string, bool, timestamp or duration", v);
   }
 }
@@ -176,8 +176,8 @@ Val fn_string(EvalContext& ctx, const Node&, const Val* a, size_t) {
   if (v.k == VK::kString) return v;
   if (v.k == VK::kNull) return Val::null();
   std::string& out = ctx.arena().new_string();
-  if (v.k == VK::kTime) out = format_rfc3339(v.i);
-  else if (v.k == VK::kDuration) out = format_duration(v.i);
+  if (v.k == VK::kTime) out = datetime::format_rfc3339(v.i);
+  else if (v.k == VK::kDuration) out = datetime::format_duration(v.i);
   else out = val_to_json(v);
   return Val::str(out);
 }
@@ -188,12 +188,12 @@ Val fn_timestamp(EvalContext& ctx, const Node& c, const Val* a, size_t) {
   if (v.k == VK::kTime) return v;
   int64_t ns;
   if (v.k == VK::kInt) {
-    if (__builtin_mul_overflow(v.i, kNanosPerSecond, &ns)) return ctx.fail(ErrorCode::kEvalError, "timestamp() out of range", c.pos);
+    if (__builtin_mul_overflow(v.i, datetime::kNanosPerSecond, &ns)) return ctx.fail(ErrorCode::kEvalError, "timestamp() out of range", c.pos);
     return Val::time(ns);
   }
   if (v.k != VK::kString) return type_error(ctx, c, "timestamp()", "an RFC 3339 string or Unix seconds", v);
   std::string why;
-  auto t = parse_rfc3339(v.sv(), &why);
+  auto t = datetime::parse_rfc3339(v.sv(), &why);
   if (!t) return ctx.fail(ErrorCode::kEvalError, "timestamp('" + std::string(v.sv().substr(0, 64)) + "'): " + why, c.pos);
   return Val::time(*t);
 }
@@ -204,12 +204,12 @@ Val fn_duration(EvalContext& ctx, const Node& c, const Val* a, size_t) {
   if (v.k == VK::kDuration) return v;
   int64_t ns;
   if (v.k == VK::kInt) {
-    if (__builtin_mul_overflow(v.i, kNanosPerSecond, &ns)) return ctx.fail(ErrorCode::kEvalError, "duration() out of range", c.pos);
+    if (__builtin_mul_overflow(v.i, datetime::kNanosPerSecond, &ns)) return ctx.fail(ErrorCode::kEvalError, "duration() out of range", c.pos);
     return Val::duration(ns);
   }
   if (v.k != VK::kString) return type_error(ctx, c, "duration()", "a string like '15m' or seconds", v);
   std::string why;
-  auto d = parse_duration(v.sv(), &why);
+  auto d = datetime::parse_duration(v.sv(), &why);
   if (!d) return ctx.fail(ErrorCode::kEvalError, "duration('" + std::string(v.sv().substr(0, 64)) + "'): " + why, c.pos);
   return Val::duration(*d);
 }
@@ -267,11 +267,11 @@ Val time_field(EvalContext& ctx, const Node& c, const Val* a, size_t n, int whic
   if (n > 1) {
     if (is_null(a[1])) return Val::null();
     if (a[1].k != VK::kString) return type_error(ctx, c, name, "a UTC offset string like '+01:00'", a[1]);
-    auto off = parse_utc_offset(a[1].sv());
+    auto off = datetime::parse_utc_offset(a[1].sv());
     if (!off) return ctx.fail(ErrorCode::kEvalError, "invalid UTC offset '" + std::string(a[1].sv()) + "' (use +HH:MM, -HH:MM or UTC)", c.pos);
     offset = *off;
   }
-  CivilTime t = civil_from_nanos(a[0].i, offset);
+  datetime::CivilTime t = datetime::civil_from_nanos(a[0].i, offset);
   switch (which) {
     case 0: return Val::integer(t.year);
     case 1: return Val::integer(t.month);

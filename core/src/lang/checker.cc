@@ -30,8 +30,8 @@ const char* static_type_name(StaticType t) {
   return "any";
 }
 
-int32_t Environment::add(std::string name, StaticType type, DocumentKind kind) {
-  vars_.push_back({std::move(name), type, kind});
+int32_t Environment::add(std::string name, StaticType type, const Schema* schema) {
+  vars_.push_back({std::move(name), type, schema});
   return static_cast<int32_t>(vars_.size() - 1);
 }
 
@@ -44,38 +44,6 @@ int32_t Environment::find(std::string_view name) const {
 namespace {
 
 using S = StaticType;
-
-// Top-level fields of the canonical documents (docs/documents.md). labels,
-// annotations and custom are open maps: anything may be read below them.
-const std::vector<std::string_view>& fields_of(DocumentKind kind) {
-  static const std::vector<std::string_view> incident = {
-      "kind", "id", "title", "description", "service", "ci", "impact", "urgency", "priority", "team",
-      "environment", "affected_users", "labels", "annotations", "created", "updated", "source", "category",
-      "status", "reporter", "tags", "custom", "escalation", "severity", "components", "region"};
-  static const std::vector<std::string_view> change = {
-      "kind", "id", "title", "description", "type", "targets", "services", "start", "end", "assignee", "team",
-      "rollback_plan", "test_evidence", "canary", "size", "risk", "impact", "approvals", "repository", "commit",
-      "labels", "custom", "author", "created", "security", "category", "environment", "source", "window",
-      "duration_minutes", "has_rollback_plan", "has_test_evidence", "checks", "failed_checks", "branch", "changed_files",
-      "template", "status", "outcome"};
-  static const std::vector<std::string_view> alert = {
-      "kind", "labels", "annotations", "status", "startsAt", "endsAt", "generatorURL", "fingerprint", "source",
-      "dedup_key", "custom", "receiver", "severity", "summary"};
-  static const std::vector<std::string_view> ci = {
-      "kind", "id", "name", "class", "tier", "owner", "environment", "service", "depends_on", "labels", "custom",
-      "region"};
-  static const std::vector<std::string_view> sli = {"kind", "slo", "service", "timestamp", "good", "bad", "total",
-                                                    "interval", "custom"};
-  static const std::vector<std::string_view> none;
-  switch (kind) {
-    case DocumentKind::kIncident: return incident;
-    case DocumentKind::kChange: return change;
-    case DocumentKind::kAlert: return alert;
-    case DocumentKind::kConfigItem: return ci;
-    case DocumentKind::kSliSample: return sli;
-    default: return none;
-  }
-}
 
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -196,10 +164,11 @@ class Checker {
         const Node& b = at(base);
         if (b.kind == NodeKind::kIdent && b.slot >= 0 && b.slot < static_cast<int32_t>(env_.vars().size())) {
           const Variable& v = env_.vars()[static_cast<size_t>(b.slot)];
-          const auto& fields = fields_of(v.kind);
-          if (!fields.empty() && std::find(fields.begin(), fields.end(), n.name) == fields.end()) {
+          if (v.schema && v.schema->find(n.name) < 0) {
+            std::vector<std::string_view> fields;
+            for (const SchemaField& f : *v.schema) fields.push_back(f.name);
             fail(ErrorCode::kUnknownName,
-                 "unknown field '" + n.name + "' of " + kind_name(v.kind) + suggest(n.name, fields) +
+                 "unknown field '" + n.name + "' of " + std::string(v.schema->name()) + suggest(n.name, fields) +
                      " (custom fields go under labels, annotations or custom)",
                  static_cast<uint32_t>(n.i));
             return S::kDyn;

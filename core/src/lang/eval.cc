@@ -20,7 +20,13 @@ void EvalContext::bind(int32_t slot, Val v) {
   slots_[static_cast<size_t>(slot)] = v;
 }
 
-void EvalContext::begin_decision() {
+void EvalContext::begin_decision(const DecisionSetup& setup) {
+  setup_ = setup;
+  for (Val& v : slots_) v = Val::null();
+  begin_item();
+}
+
+void EvalContext::begin_item() {
   arena_.reset();
   errors_.clear();
   reads_.clear();

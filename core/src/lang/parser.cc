@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "lang/time_util.h"
+#include "time/time.h"
 
 namespace verdict::lang {
 namespace {
@@ -181,7 +181,7 @@ class Parser {
       size_t k = j;
       while (k < src_.size() && (is_ident_char(src_[k]))) ++k;
       std::string why;
-      auto dur = parse_duration(src_.substr(i, k - i), &why);
+      auto dur = datetime::parse_duration(src_.substr(i, k - i), &why);
       if (!dur) return lex_error("invalid duration '" + std::string(src_.substr(i, k - i)) + "': " + why, i);
       cur_.tok = Tok::kDuration;
       cur_.i = *dur;

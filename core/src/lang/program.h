@@ -3,7 +3,7 @@
 // evaluate() runs it against a per-request EvalContext.
 //
 //   Environment env;
-//   env.add("incident", StaticType::kMap, DocumentKind::kIncident);
+//   env.add("incident", StaticType::kMap, &shapes::incident_schema());
 //   auto prog = compile("incident.labels.service in ['payments', 'auth']", env, {});
 //   EvalContext ctx;  ctx.bind(0, doc.root());
 //   Val v = evaluate(*prog, ctx);
@@ -20,6 +20,7 @@
 #include "lang/ast.h"
 #include "lang/parser.h"
 #include "lang/value.h"
+#include "document/schema.h"
 #include "verdict/documents.h"
 #include "verdict/result.h"
 
@@ -43,12 +44,12 @@ struct ExprLimits {
 struct Variable {
   std::string name;
   StaticType type = StaticType::kDyn;
-  DocumentKind kind = DocumentKind::kUnknown;  // for field checks on maps of known kinds
+  const Schema* schema = nullptr;  // a canonical document: its fields are checked (document/schema.h)
 };
 
 class Environment {
  public:
-  int32_t add(std::string name, StaticType type = StaticType::kDyn, DocumentKind kind = DocumentKind::kUnknown);
+  int32_t add(std::string name, StaticType type = StaticType::kDyn, const Schema* schema = nullptr);
   int32_t find(std::string_view name) const;
   const std::vector<Variable>& vars() const { return vars_; }
   bool cmdb = true;  // whether cmdb.* functions are available
@@ -79,21 +80,30 @@ struct FieldRead {
   Val value;
 };
 
+// Everything a decision reads besides its input bindings. Set in one call
+// (EvalContext::begin_decision), so that no decision can see what an earlier one set.
+struct DecisionSetup {
+  const CmdbIndex* cmdb = nullptr;  // cmdb.* look-ups; null: they find nothing
+  bool has_now = false;             // `now`; without it, expressions using it fail
+  int64_t now = 0;
+  bool explain = false;             // record every field path read and its value
+};
+
 class EvalContext {
  public:
   explicit EvalContext(const ExprLimits& limits = {}) : limits_(limits) {}
 
+  // Starts a decision: sets what it reads (now, CMDB, explain), unbinds every slot (a slot
+  // the caller does not bind reads as null, never an earlier decision's value) and clears
+  // the arena, errors, reads and the step count.
+  void begin_decision(const DecisionSetup& setup);
+  // Starts another item of the same decision (ErrorBudget: one SLO after another): clears
+  // the arena, errors, reads and the step count; keeps the setup and the bindings.
+  void begin_item();
+
   // Binds environment variable `slot` for the next evaluations.
   void bind(int32_t slot, Val v);
   void bind(int32_t slot, Value doc) { bind(slot, Val::from_doc(doc)); }
-  void set_now(int64_t nanos) { now_ = nanos; has_now_ = true; }
-  void clear_now() { has_now_ = false; }
-  void set_cmdb(const CmdbIndex* cmdb) { cmdb_ = cmdb; }
-  // Record every field path read and its value (for explanations).
-  void set_explain(bool on) { explain_ = on; }
-
-  // Clears the arena, errors, reads and the step count (not the bindings). Call before a decision.
-  void begin_decision();
 
   const std::vector<Error>& errors() const { return errors_; }
   const std::vector<FieldRead>& reads() const { return reads_; }
@@ -104,24 +114,21 @@ class EvalContext {
   Val fail(ErrorCode code, std::string message, uint32_t pos);
   const ExprLimits& limits() const { return limits_; }
   std::vector<Val>& slots() { return slots_; }
-  const CmdbIndex* cmdb() const { return cmdb_; }
-  bool has_now() const { return has_now_; }
-  int64_t now() const { return now_; }
-  bool explain() const { return explain_; }
+  const CmdbIndex* cmdb() const { return setup_.cmdb; }
+  bool has_now() const { return setup_.has_now; }
+  int64_t now() const { return setup_.now; }
+  bool explain() const { return setup_.explain; }
   void record(int32_t path_id, const Val& v) { reads_.push_back({path_id, v}); }
   bool step() { return ++steps_ <= limits_.max_steps; }
 
  private:
   ExprLimits limits_;
+  DecisionSetup setup_;
   std::vector<Val> slots_;
   Arena arena_;
   std::vector<Error> errors_;
   std::vector<FieldRead> reads_;
-  const CmdbIndex* cmdb_ = nullptr;
-  int64_t now_ = 0;
   uint64_t steps_ = 0;
-  bool has_now_ = false;
-  bool explain_ = false;
 };
 
 // Evaluates the program. Never throws: failures are a kError value whose details are in

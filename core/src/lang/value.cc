@@ -1,6 +1,6 @@
 #include "lang/value.h"
 
-#include "lang/time_util.h"
+#include "time/time.h"
 #include "verdict/json_writer.h"
 
 namespace verdict::lang {
@@ -119,8 +119,8 @@ void write_val(JsonWriter& w, const Val& v) {
     case VK::kInt: w.number(v.i); break;
     case VK::kDouble: w.number(v.d); break;
     case VK::kString: w.string(v.sv()); break;
-    case VK::kTime: w.string(format_rfc3339(v.i)); break;
-    case VK::kDuration: w.string(format_duration(v.i)); break;
+    case VK::kTime: w.string(datetime::format_rfc3339(v.i)); break;
+    case VK::kDuration: w.string(datetime::format_duration(v.i)); break;
     case VK::kDoc: w.raw(v.doc.to_json()); break;
     case VK::kList:
       w.begin_array();

@@ -1,5 +1,8 @@
 #include "policy/policy.h"
 
+#include <cstdio>
+
+#include "policy/kind.h"
 #include "verdict/engine.h"
 #include "verdict/json_writer.h"
 
@@ -39,14 +42,55 @@ bool valid_name(const std::string& s) {
 
 }  // namespace
 
-DocumentKind kind_for_variable(std::string_view name) {
-  if (name == "incident" || name == "ticket") return DocumentKind::kIncident;
-  if (name == "change") return DocumentKind::kChange;
-  if (name == "alert") return DocumentKind::kAlert;
-  if (name == "ci" || name == "item") return DocumentKind::kConfigItem;
-  if (name == "sli" || name == "sample") return DocumentKind::kSliSample;
-  return DocumentKind::kUnknown;
+void begin(lang::EvalContext& ctx, const DecisionContext& dc) {
+  lang::DecisionSetup setup;
+  setup.cmdb = dc.cmdb;
+  setup.has_now = dc.has_now;
+  setup.now = dc.now;
+  setup.explain = dc.explain;
+  ctx.begin_decision(setup);
 }
+
+const char* format_name(Format f) {
+  switch (f) {
+    case Format::kJson: return "json";
+    case Format::kText: return "text";
+    case Format::kJunit: return "junit";
+    case Format::kGithub: return "github";
+  }
+  return "json";
+}
+
+TextOut& TextOut::operator<<(std::string_view s) {
+  static const char* digits = "0123456789abcdef";
+  for (unsigned char c : s) {
+    if ((c < 0x20 && c != '\n') || c == 0x7f) {
+      out_ += "\\x";
+      out_.push_back(digits[c >> 4]);
+      out_.push_back(digits[c & 0xf]);
+    } else {
+      out_.push_back(static_cast<char>(c));
+    }
+  }
+  return *this;
+}
+
+TextOut& TextOut::operator<<(int64_t n) {
+  out_ += std::to_string(n);
+  return *this;
+}
+
+TextOut& TextOut::operator<<(double x) {
+  JsonWriter w;
+  w.number(x);
+  out_.append(w.view());
+  return *this;
+}
+
+void Decision::write_junit(std::string&, const DecisionHeader&) const {}
+void Decision::write_github(std::string&, const DecisionHeader&) const {}
+
+const char* CompiledPolicy::kind() const { return info_ ? info_->name.data() : ""; }
 
 Error CompiledPolicy::locate(const Expr& expr, const Error& e) const {
   Error out = source_->error_in_string(expr.pointer, e.offset >= 0 ? static_cast<size_t>(e.offset) : 0, e.code, e.message);
@@ -121,7 +165,8 @@ bool PolicyBuilder::compile(const json& value, const std::string& pointer, const
   return true;
 }
 
-void PolicyBuilder::finish(CompiledPolicy& p, Metadata meta, std::string canonical) {
+void PolicyBuilder::finish(CompiledPolicy& p, const KindInfo& info, Metadata meta, std::string canonical) {
+  p.info_ = &info;
   p.meta_ = std::move(meta);
   p.canonical_ = std::move(canonical);
   p.source_ = src;
@@ -134,7 +179,8 @@ void write_errors(JsonWriter& w, const std::vector<Error>& errors) {
   w.end_array();
 }
 
-LoadResult load_policies(std::string_view text, const std::string& source, const lang::ExprLimits& limits) {
+LoadResult load_policies(std::string_view text, const std::string& source, const lang::ExprLimits& limits,
+                         const std::vector<KindInfo>& kinds) {
   LoadResult out;
   auto parsed = JsonSource::parse(text, source);
   if (!parsed.ok()) {
@@ -180,17 +226,16 @@ LoadResult load_policies(std::string_view text, const std::string& source, const
       if (const json* d = b.get(*meta, mp, "description", false, json::value_t::string)) m.description = d->get<std::string>();
     }
     std::unique_ptr<CompiledPolicy> compiled;
+    const KindInfo* info = nullptr;
     if (kind && spec) {
-      const KindLoader* loader = nullptr;
-      std::string known;
-      for (const auto& [name, fn] : policy_kinds()) {
-        known += (known.empty() ? "" : ", ") + name;
-        if (name == kind->get<std::string>()) loader = &fn;
-      }
-      if (!loader) {
+      for (const KindInfo& k : kinds)
+        if (k.name == kind->get<std::string>()) info = &k;
+      if (!info) {
+        std::string known;
+        for (const KindInfo& k : kinds) known += (known.empty() ? "" : ", ") + std::string(k.name);
         b.fail(pointer_join(ptr, "kind"), ErrorCode::kUnknownName, "unknown policy kind \"" + kind->get<std::string>() + "\" (known: " + known + ")");
       } else {
-        compiled = (*loader)(*spec, b);
+        compiled = info->load(*spec, b);
       }
     }
     if (!b.errors.empty() || !compiled) {
@@ -206,11 +251,46 @@ LoadResult load_policies(std::string_view text, const std::string& source, const
       out.errors.insert(out.errors.end(), b.errors.begin(), b.errors.end());
       continue;
     }
-    b.finish(*compiled, m, doc->dump());
+    b.finish(*compiled, *info, m, doc->dump());
     out.warnings.insert(out.warnings.end(), b.warnings.begin(), b.warnings.end());
     out.policies.push_back(std::move(compiled));
   }
   return out;
+}
+
+void write_reads(JsonWriter& w, const lang::Program& program, const lang::EvalContext& ctx, size_t from) {
+  if (ctx.reads().size() <= from) return;
+  w.key("values").begin_object();
+  std::vector<int32_t> seen;
+  for (size_t i = from; i < ctx.reads().size(); ++i) {
+    const auto& r = ctx.reads()[i];
+    bool dup = false;
+    for (int32_t x : seen) dup = dup || x == r.path_id;
+    if (dup) continue;
+    seen.push_back(r.path_id);
+    w.key(program.paths[static_cast<size_t>(r.path_id)]);
+    lang::write_val(w, r.value);
+  }
+  w.end_object();
+}
+
+void copy_reads(const lang::Program& program, const lang::EvalContext& ctx, size_t from, std::vector<ReadValue>& out) {
+  out.clear();
+  for (size_t i = from; i < ctx.reads().size(); ++i) {
+    const auto& r = ctx.reads()[i];
+    const std::string& path = program.paths[static_cast<size_t>(r.path_id)];
+    bool dup = false;
+    for (const ReadValue& x : out) dup = dup || x.path == path;
+    if (dup) continue;
+    out.push_back({path, lang::val_to_json(r.value)});
+  }
+}
+
+void write_read_values(JsonWriter& w, const std::vector<ReadValue>& reads) {
+  if (reads.empty()) return;
+  w.key("values").begin_object();
+  for (const ReadValue& r : reads) w.key(r.path).raw(r.json);
+  w.end_object();
 }
 
 }  // namespace verdict::policy

@@ -1,11 +1,23 @@
-// Policy documents: the envelope (apiVersion, kind, metadata, spec), the compiled
-// form every kind shares, and the registry of kinds. A kind's loader compiles
-// each expression once; a CompiledPolicy is immutable and evaluated many times.
+// Policy documents and the interface every kind implements.
+//
+// A policy file holds one policy document or an array of them, each with the envelope
+// {apiVersion, kind, metadata, spec}. load_policies() reads the envelope and hands `spec`
+// to the kind's loader (found in the kind registry, policy/kind.h), which compiles each
+// expression once into an immutable CompiledPolicy. A decision is then:
+//
+//   engine:  DecisionContext dc = ...;            // now, CMDB, kind data, explain: shared code
+//            begin(ctx, dc);                      // the expression context, once per decision
+//            policy.decide(dc, input, ctx, *decision, errors);
+//            decision->write_json(w) / write_text(out) / ...   // the kind's renderers
+//
+// Thread-safety: a CompiledPolicy is immutable and may be shared by many threads; a
+// Decision and an EvalContext belong to one thread.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lang/program.h"
@@ -18,11 +30,10 @@ class CmdbIndex;
 class JsonWriter;
 }  // namespace verdict
 
-namespace verdict::change {
-class ChangeData;
-}
-
 namespace verdict::policy {
+
+struct KindInfo;
+class KindData;
 
 struct Metadata {
   std::string name;
@@ -37,45 +48,103 @@ struct Expr {
   std::string text;
 };
 
-// Everything a decision reads besides the policy.
-struct EvalRequest {
-  Value input;
-  int64_t now = 0;
+// What a decision concluded, for exit codes: allowed, needs review, denied.
+enum class Outcome { kAllowed = 0, kReview = 1, kDenied = 2 };
+
+// Everything a decision reads besides its input and the policy. Built once per call by
+// the engine (shared code, the same for every kind) and handed to begin() and decide().
+struct DecisionContext {
   bool has_now = false;
-  bool explain = false;
-  const CmdbIndex* cmdb = nullptr;
-  // Scheduled changes, change windows, error-budget status and change history from the
-  // bundle's data files (ChangeRisk).
-  const change::ChangeData* changes = nullptr;
-  // A reader for documents a kind builds during a decision (e.g. TriageRouting's
-  // canonical incident). Not the one that read `input`: that one's view must stay valid.
-  DocumentReader* scratch = nullptr;
-  // Kinds that read the whole input as one evaluation (whole_input()): the input's bytes,
-  // its name for error positions, and a reader free for them to parse it with.
-  std::string_view raw;
-  std::string_view source;
-  DocumentReader* reader = nullptr;
+  int64_t now = 0;                   // ns since the epoch, UTC
+  bool explain = false;              // the decision records its trace
+  const CmdbIndex* cmdb = nullptr;   // the bundle's CMDB (never null in an engine)
+  const KindData* data = nullptr;    // the bundle data of this policy's kind, or null
+  std::string_view bundle;           // the bundle digest, "sha256:..."
 };
 
-// What a decision concluded, for exit codes: allowed, needs review, denied.
-enum class Outcome { kAllowed, kReview, kDenied };
+// Starts a decision on `ctx` from `dc`: the only place where `now`, the CMDB and explain
+// reach the expression context, and every slot is unbound.
+void begin(lang::EvalContext& ctx, const DecisionContext& dc);
+
+// One decision's input.
+struct DecisionInput {
+  Value document;                    // per-document kinds: one document or NDJSON line
+  std::string_view raw;              // whole-input kinds (whole_input()): the bytes
+  std::string_view source;           // the input's name, for error positions
+  DocumentReader* reader = nullptr;  // whole-input kinds parse `raw` with it
+};
+
+// A line-oriented text sink for the text renderers, with the escaping every renderer
+// needs: control characters from untrusted input are never printed raw.
+class TextOut {
+ public:
+  explicit TextOut(std::string& out) : out_(out) {}
+  TextOut& operator<<(std::string_view s);  // control characters (but \n) as \xNN
+  TextOut& operator<<(const char* s) { return *this << std::string_view(s); }
+  TextOut& operator<<(int64_t n);
+  TextOut& operator<<(int n) { return *this << static_cast<int64_t>(n); }
+  TextOut& operator<<(size_t n) { return *this << static_cast<int64_t>(n); }
+  TextOut& operator<<(double x);            // as JSON writes it (the same digits natively and in Wasm)
+  TextOut& raw(std::string_view s) { out_.append(s); return *this; }
+  std::string& str() { return out_; }
+
+ private:
+  std::string& out_;
+};
+
+// Output formats. Every kind renders json and text; kinds whose decisions gate CI also
+// junit (one <testcase> per decision) and github (workflow annotations).
+enum class Format : uint8_t { kJson, kText, kJunit, kGithub };
+const char* format_name(Format f);
+
+// Around one decision, for the renderers: what the engine knows of it.
+struct DecisionHeader {
+  std::string_view policy, version, kind;
+  std::string_view bundle;
+  std::string_view now;       // RFC 3339, "" when not set
+  std::string_view source;    // input name
+  size_t line = 0;            // NDJSON line (0: a single document)
+  bool explain = false;
+  const std::vector<Error>* errors = nullptr;
+};
+
+// A decision of one kind, as typed C++ values. The kind fills it in decide() and renders
+// it through its renderers; nothing is written as JSON to be read back. An engine keeps
+// one Decision per policy and reuses it (clear() keeps the memory).
+class Decision {
+ public:
+  virtual ~Decision() = default;
+  virtual void clear() = 0;
+  virtual Outcome outcome() const = 0;
+  // The "decision" member of the result object.
+  virtual void write_json(JsonWriter& w) const = 0;
+  // The "explain" member (called only for decisions made with explain).
+  virtual void write_explain(JsonWriter& w) const = 0;
+  // The decision for people: indented lines after the header the engine writes.
+  virtual void write_text(TextOut& out, bool explain) const = 0;
+  // CI formats (kinds whose info lists them): one JUnit <testcase> element; GitHub
+  // workflow commands (::error file=...::message), one per line.
+  virtual void write_junit(std::string& out, const DecisionHeader& h) const;
+  virtual void write_github(std::string& out, const DecisionHeader& h) const;
+};
 
 class CompiledPolicy {
  public:
   virtual ~CompiledPolicy() = default;
-  virtual const char* kind() const = 0;
-  // The variable the input document is bound to (e.g. "incident").
-  virtual std::string input_name() const = 0;
-  // True for a kind whose one decision needs the whole input (ErrorBudget: an SLO's
-  // status needs all of its series). The engine then hands it the raw bytes (req.raw)
-  // instead of one decision per document or NDJSON line.
+
+  const KindInfo& info() const { return *info_; }
+  const char* kind() const;
+  // True for a kind whose one decision needs the whole input (ErrorBudget: an SLO's status
+  // needs all of its series): the engine hands it the raw bytes instead of one decision
+  // per document or NDJSON line.
   virtual bool whole_input() const { return false; }
 
-  // Writes the kind's decision object as the next value of `decision`, and, when
-  // req.explain, its trace as the next value of `explain`. Evaluation errors are
-  // appended to `errors` with the policy file's positions; the decision still completes.
-  virtual Outcome decide(const EvalRequest& req, lang::EvalContext& ctx, JsonWriter& decision, JsonWriter* explain,
-                         std::vector<Error>& errors) const = 0;
+  virtual std::unique_ptr<Decision> new_decision() const = 0;
+  // Makes one decision into `out` (which the kind clears first). `ctx` was begun for this
+  // decision by the engine: begin(ctx, dc). Evaluation errors are appended to `errors`
+  // with the policy file's positions; the decision still completes.
+  virtual void decide(const DecisionContext& dc, const DecisionInput& in, lang::EvalContext& ctx, Decision& out,
+                      std::vector<Error>& errors) const = 0;
 
   const Metadata& meta() const { return meta_; }
   const JsonSource& source() const { return *source_; }
@@ -84,18 +153,15 @@ class CompiledPolicy {
 
   // A run-time error from `expr` located in the policy file.
   Error locate(const Expr& expr, const Error& e) const;
-
- protected:
   // Evaluates `e`; an error value is also appended to `errors`, located in the policy file.
   lang::Val evaluate(const Expr& e, lang::EvalContext& ctx, std::vector<Error>& errors) const;
-
- public:
 
  protected:
   Metadata meta_;
   std::shared_ptr<const JsonSource> source_;
   std::vector<Error> warnings_;
   std::string canonical_;
+  const KindInfo* info_ = nullptr;
   friend struct PolicyBuilder;
 };
 
@@ -110,7 +176,7 @@ struct PolicyBuilder {
   std::string spec_pointer() const { return base + "/spec"; }
 
   const nlohmann::ordered_json* get(const nlohmann::ordered_json& obj, const std::string& pointer, const char* key, bool required,
-                            nlohmann::ordered_json::value_t type);
+                                    nlohmann::ordered_json::value_t type);
   // Every key of `obj` must be in `allowed`.
   void only_keys(const nlohmann::ordered_json& obj, const std::string& pointer, std::initializer_list<const char*> allowed);
   bool compile(const nlohmann::ordered_json& value, const std::string& pointer, const lang::Environment& env, Expr& out);
@@ -120,13 +186,11 @@ struct PolicyBuilder {
   void fail(const std::string& pointer, ErrorCode code, std::string message, bool at_key = false) {
     errors.push_back(error(pointer, code, std::move(message), at_key));
   }
-  void finish(CompiledPolicy& p, Metadata meta, std::string canonical);
+  void warn(const std::string& pointer, ErrorCode code, std::string message, bool at_key = false) {
+    warnings.push_back(error(pointer, code, std::move(message), at_key));
+  }
+  void finish(CompiledPolicy& p, const KindInfo& info, Metadata meta, std::string canonical);
 };
-
-using KindLoader = std::function<std::unique_ptr<CompiledPolicy>(const nlohmann::ordered_json& spec, PolicyBuilder& b)>;
-
-// The kinds verdict knows. A kind registers its loader here (policy/kinds.cc).
-const std::vector<std::pair<std::string, KindLoader>>& policy_kinds();
 
 struct LoadResult {
   std::vector<std::shared_ptr<const CompiledPolicy>> policies;  // one per document in the file
@@ -134,13 +198,24 @@ struct LoadResult {
   std::vector<Error> warnings;  // lint findings that do not stop loading
 };
 
-// Loads one file: a policy document, or a JSON array of policy documents.
-LoadResult load_policies(std::string_view text, const std::string& source, const lang::ExprLimits& limits);
+// Loads one file: a policy document, or a JSON array of policy documents, whose kinds are
+// looked up in `kinds` (the registry, kinds/registry.h).
+LoadResult load_policies(std::string_view text, const std::string& source, const lang::ExprLimits& limits,
+                         const std::vector<KindInfo>& kinds);
 
-// Document kinds by the variable name a policy binds its input to.
-DocumentKind kind_for_variable(std::string_view name);
-
-// Writes a Val for decisions; also the error objects of the C ABI.
+// Writes errors as a JSON array (decisions, the C ABI's error objects).
 void write_errors(JsonWriter& w, const std::vector<Error>& errors);
+
+// Explanations: the field paths `program` read since `from`, as "values": {path: value}.
+void write_reads(JsonWriter& w, const lang::Program& program, const lang::EvalContext& ctx, size_t from);
+
+// A recorded read, kept past the decision's arena (typed explanations hold these).
+struct ReadValue {
+  std::string path;
+  std::string json;  // the value as JSON
+};
+// The reads `program` made since `from`, copied out of the arena.
+void copy_reads(const lang::Program& program, const lang::EvalContext& ctx, size_t from, std::vector<ReadValue>& out);
+void write_read_values(JsonWriter& w, const std::vector<ReadValue>& reads);  // "values": {...}
 
 }  // namespace verdict::policy

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "lang/time_util.h"
+#include "time/time.h"
 
 namespace verdict::policy {
 
@@ -11,11 +11,11 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-constexpr int64_t kMinute = 60 * lang::kNanosPerSecond;
+constexpr int64_t kMinute = 60 * datetime::kNanosPerSecond;
 constexpr int64_t kMaxSteppedSpan = 400LL * 24 * 60 * kMinute;
 
 bool weekly_contains(const TimeWindow& w, int64_t t) {
-  lang::CivilTime c = lang::civil_from_nanos(t, w.offset);
+  datetime::CivilTime c = datetime::civil_from_nanos(t, w.offset);
   int minute = c.hour * 60 + c.minute;
   for (const TimeRange& r : w.times) {
     if (r.start <= r.end) {
@@ -106,7 +106,7 @@ int day_bit(const std::string& d) {
 void load_offset(PolicyBuilder& b, const json& obj, const std::string& pointer, const char* key, int& out) {
   const json* tz = b.get(obj, pointer, key, false, json::value_t::string);
   if (!tz) return;
-  auto off = lang::parse_utc_offset(tz->get<std::string>());
+  auto off = datetime::parse_utc_offset(tz->get<std::string>());
   if (!off) b.fail(pointer_join(pointer, key), ErrorCode::kInvalidPolicy, "a timezone is a UTC offset like \"+01:00\" or \"UTC\"");
   else out = *off;
 }
@@ -169,7 +169,7 @@ void load_ranges(PolicyBuilder& b, const json& ranges, const std::string& pointe
         continue;
       }
       std::string why;
-      auto t = lang::parse_rfc3339(v->get<std::string>(), &why);
+      auto t = datetime::parse_rfc3339(v->get<std::string>(), &why);
       if (!t) {
         b.fail(pointer_join(rp, keys[k]), ErrorCode::kInvalidPolicy, "invalid timestamp: " + why);
         ok = false;

@@ -1,0 +1,191 @@
+// Engine: AlertDedup streams (docs/alerts.md). One Stream per AlertDedup policy, kept
+// across calls; snapshot and restore of all of them as one versioned document.
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "kinds/alerts/stream.h"
+#include "time/time.h"
+#include "policy/policy.h"
+#include "verdict/engine.h"
+#include "verdict/json_writer.h"
+
+namespace verdict {
+
+namespace {
+constexpr int kSnapshotVersion = 1;
+constexpr const char* kSnapshotKind = "AlertDedupState";
+}  // namespace
+
+struct Engine::AlertStreams {
+  std::map<std::string, std::unique_ptr<alerts::Stream>> streams;  // by policy name (ordered: snapshots are stable)
+};
+
+namespace {
+
+std::shared_ptr<const policy::AlertDedupPolicy> as_alert_policy(const std::shared_ptr<const policy::CompiledPolicy>& p) {
+  if (!p || std::string_view(p->kind()) != "AlertDedup") return nullptr;
+  return std::static_pointer_cast<const policy::AlertDedupPolicy>(p);
+}
+
+}  // namespace
+
+AlertReport Engine::alerts_push(std::string_view input, const AlertOptions& options) {
+  AlertReport report;
+  auto fail = [&](Error e) {
+    if (e.source.empty()) e.source = options.source;
+    JsonWriter w;
+    w.begin_object().key("type").string("error").key("errors");
+    policy::write_errors(w, {e});
+    w.end_object();
+    report.json = std::string(w.view()) + "\n";
+    report.errors.push_back(std::move(e));
+    if (options.sink) {
+      options.sink(report.json);
+      report.json.clear();
+    }
+    return report;
+  };
+  // Which policy.
+  std::shared_ptr<const policy::AlertDedupPolicy> pol;
+  size_t count = 0;
+  for (const auto& p : loaded_policies()) {
+    auto a = as_alert_policy(p);
+    if (!a) {
+      if (!options.policy.empty() && p->meta().name == options.policy)
+        return fail(Error(ErrorCode::kInvalidArgument, "policy \"" + options.policy + "\" is a " + p->kind() + " policy, not AlertDedup"));
+      continue;
+    }
+    ++count;
+    if (options.policy.empty() ? count == 1 : a->meta().name == options.policy) pol = a;
+  }
+  if (options.policy.empty() && count > 1) return fail(Error(ErrorCode::kNotFound, "several AlertDedup policies are loaded: name the one to use"));
+  if (!pol) {
+    return fail(Error(ErrorCode::kNotFound, options.policy.empty() ? "no AlertDedup policy is loaded"
+                                                                   : "no AlertDedup policy named \"" + options.policy + "\" is loaded"));
+  }
+  alerts::PushContext c;
+  if (!options.now.empty()) {
+    std::string why;
+    auto t = datetime::parse_rfc3339(options.now, &why);
+    if (!t) return fail(Error(ErrorCode::kInvalidArgument, "invalid now '" + options.now + "': " + why));
+    c.has_now = true;
+    c.now = *t;
+  }
+  if (!alerts_) alerts_ = std::make_shared<AlertStreams>();
+  const CmdbIndex* cmdb = current_cmdb();
+  auto& slot = alerts_->streams[pol->meta().name];
+  std::string out;
+  if (!slot) {
+    slot = std::make_unique<alerts::Stream>(pol, cmdb);
+  } else if (slot->policy_ptr() != pol) {
+    // The policy was replaced: carry the state over through a snapshot of it.
+    JsonWriter w;
+    slot->write_state(w);
+    auto fresh = std::make_unique<alerts::Stream>(pol, cmdb);
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(w.view(), nullptr, false);
+    std::string why = j.is_discarded() ? "internal: unreadable state" : fresh->read_state(&j);
+    if (!why.empty()) {
+      Error e(ErrorCode::kInvalidArgument, "the state of \"" + pol->meta().name + "\" does not fit the new policy (" + why +
+                                               "); the stream starts empty");
+      e.source = options.source;
+      report.errors.push_back(e);
+      fresh = std::make_unique<alerts::Stream>(pol, cmdb);
+    }
+    slot = std::move(fresh);
+  } else if (slot->cmdb() != cmdb) {
+    slot->rebind(pol, cmdb);
+  }
+  alerts::Stream& stream = *slot;
+  if (c.has_now) {
+    if (std::string gap = stream.check_gap(c.now); !gap.empty()) return fail(Error(ErrorCode::kInvalidArgument, "now: " + gap));
+  }
+  c.source = options.source;
+  c.out = &out;
+  c.errors = &report.errors;
+  auto emit = [&] {
+    if (options.sink && !out.empty()) {
+      options.sink(out);
+      out.clear();
+    }
+  };
+  InputFormat format = options.format;
+  if (format == InputFormat::kAuto) format = reader_.is_ndjson(input) ? InputFormat::kNdjson : InputFormat::kJson;
+  if (format == InputFormat::kNdjson) {
+    reader_.read_ndjson(input, [&](const StreamItem& item) {
+      if (item.document) stream.push_document(item.document->root(), item.line, item.offset, c);
+      else stream.push_error(*item.error, item.line, c);
+      emit();
+      return true;
+    });
+  } else if (!input.empty()) {
+    auto doc = reader_.read(input);
+    if (doc.ok()) stream.push_document(doc.value().root(), 1, 0, c);
+    else stream.push_error(doc.error(), 1, c);
+  }
+  if (c.has_now) stream.advance(c.now, c);
+  emit();
+  for (auto& e : report.errors)
+    if (e.source.empty()) e.source = options.source;
+  if (!options.sink) report.json = std::move(out);
+  return report;
+}
+
+std::string Engine::alerts_stats() {
+  JsonWriter w;
+  w.begin_object().key("ok").boolean(true).key("streams").begin_array();
+  if (alerts_)
+    for (const auto& [name, s] : alerts_->streams) s->write_stats(w);
+  w.end_array().end_object();
+  return w.take();
+}
+
+std::string Engine::alerts_snapshot() {
+  JsonWriter w;
+  w.begin_object().key("kind").string(kSnapshotKind).key("version").number(kSnapshotVersion);
+  w.key("verdict").string(version()).key("streams").begin_array();
+  if (alerts_)
+    for (const auto& [name, s] : alerts_->streams) s->write_state(w);
+  w.end_array().end_object();
+  return w.take();
+}
+
+Status Engine::alerts_restore(std::string_view text) {
+  // Syntax first, with a position.
+  auto doc = reader_.read(text);
+  if (!doc.ok()) {
+    Error e = doc.error();
+    e.message = "the state is not valid JSON: " + e.message;
+    return e;
+  }
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(text, nullptr, false);
+  auto bad = [](std::string why) { return Status(Error(ErrorCode::kInvalidArgument, "state: " + why + "; the state in use is kept")); };
+  if (j.is_discarded() || !j.is_object()) return bad("not a state document");
+  if (!j.contains("kind") || j["kind"] != kSnapshotKind) return bad("not an AlertDedupState document (kind)");
+  if (!j.contains("version") || !j["version"].is_number_integer()) return bad("no version");
+  if (j["version"].get<int64_t>() != kSnapshotVersion)
+    return bad("version " + j["version"].dump() + " is not supported (this verdict reads version " + std::to_string(kSnapshotVersion) + ")");
+  if (!j.contains("streams") || !j["streams"].is_array()) return bad("no streams");
+  const CmdbIndex* cmdb = current_cmdb();
+  auto next = std::make_shared<AlertStreams>();
+  auto policies = loaded_policies();
+  for (size_t i = 0; i < j["streams"].size(); ++i) {
+    const nlohmann::ordered_json& s = j["streams"][i];
+    std::string where = "streams[" + std::to_string(i) + "]";
+    if (!s.is_object() || !s.contains("policy") || !s["policy"].is_string()) return bad(where + ": no policy name");
+    std::string name = s["policy"].get<std::string>();
+    std::shared_ptr<const policy::AlertDedupPolicy> pol;
+    for (const auto& p : policies)
+      if (p->meta().name == name) pol = as_alert_policy(p);
+    if (!pol) return bad(where + ": no AlertDedup policy named \"" + name + "\" is loaded");
+    if (next->streams.count(name)) return bad(where + ": a second stream for \"" + name + "\"");
+    auto stream = std::make_unique<alerts::Stream>(pol, cmdb);
+    std::string why = stream->read_state(&s);
+    if (!why.empty()) return bad(where + "." + why);
+    next->streams[name] = std::move(stream);
+  }
+  alerts_ = std::move(next);
+  return Status();
+}
+
+}  // namespace verdict
