@@ -11,9 +11,12 @@ cd "$here"
 what="${1:-all}"
 jobs="${VERDICT_JOBS:-2}"
 werror="${VERDICT_WERROR:-ON}"
+# ccache, when the machine has it, makes rebuilds across worktrees and clean builds cheap.
+launcher=()
+if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache); fi
 
 native() {
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DVERDICT_WERROR="$werror" \
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DVERDICT_WERROR="$werror" "${launcher[@]}" \
     -DVERDICT_TESTS=ON -DVERDICT_BENCH=ON >/dev/null
   cmake --build build -j"$jobs"
 }
