@@ -205,7 +205,25 @@ int cmd_eval(const std::vector<std::string>& policies, const std::vector<std::st
 }  // namespace
 }  // namespace verdict::cli
 
+namespace verdict::cli {
+int run(int argc, char** argv);
+}
+
+// Nothing escapes: an exception (a bug, or memory exhausted) is a clear message and exit 3.
 int main(int argc, char** argv) {
+  try {
+    return verdict::cli::run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "verdict: out of memory\n";
+  } catch (const std::exception& e) {
+    std::cerr << "verdict: internal error: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "verdict: internal error\n";
+  }
+  return verdict::cli::kExitInvalid;
+}
+
+int verdict::cli::run(int argc, char** argv) {
   using namespace verdict::cli;
   CLI::App app{"verdict: policy and triage engine for IT service management"};
   app.require_subcommand(1);

@@ -5,6 +5,7 @@
 #   scripts/build.sh native    native only
 #   scripts/build.sh wasm      Wasm only
 #   scripts/build.sh fuzz      libFuzzer targets with clang (build-fuzz/)
+#   scripts/build.sh asan      everything with AddressSanitizer + UBSan (build-asan/)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -32,6 +33,13 @@ wasm() {
   node js/extension/assemble.mjs
 }
 
+# The whole native build and test suite under AddressSanitizer and UBSan (build-asan/).
+asan() {
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVERDICT_SANITIZE=ON -DVERDICT_WERROR="$werror" \
+    -DVERDICT_TESTS=ON -DVERDICT_BENCH=OFF "${launcher[@]}" >/dev/null
+  cmake --build build-asan -j"$jobs"
+}
+
 fuzz() {
   if [[ ! -f build-fuzz/CMakeCache.txt ]]; then
     CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVERDICT_FUZZ=ON \
@@ -44,6 +52,7 @@ case "$what" in
   native) native ;;
   wasm) wasm ;;
   fuzz) fuzz ;;
+  asan) asan ;;
   all) native; wasm ;;
-  *) echo "usage: scripts/build.sh [all|native|wasm|fuzz]" >&2; exit 4 ;;
+  *) echo "usage: scripts/build.sh [all|native|wasm|fuzz|asan]" >&2; exit 4 ;;
 esac

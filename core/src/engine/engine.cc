@@ -1,5 +1,7 @@
 #include "verdict/engine.h"
 
+#include "document/shapes.h"
+
 #include "verdict/documents.h"
 #include "verdict/json_writer.h"
 
@@ -30,10 +32,12 @@ DocumentSummary summarize(Value root, size_t line, size_t bytes) {
   switch (kind) {
     case DocumentKind::kIncident:
     case DocumentKind::kUnknown: {
-      Incident i(root);
-      s.id = i.id();
-      s.title = i.title();
-      s.service = i.service();
+      // The canonical incident, exactly as TriageRouting and Rules read it.
+      thread_local shapes::Record r(shapes::incident_schema());
+      shapes::map_incident(root, r);
+      s.id = r.text(shapes::incident::kId);
+      s.title = r.text(shapes::incident::kTitle);
+      s.service = r.text(shapes::incident::kService);
       break;
     }
     case DocumentKind::kChange: {
