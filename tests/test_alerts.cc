@@ -266,7 +266,7 @@ TEST_CASE("a corrupt or version-mismatched snapshot is an error and the old stat
   CHECK(s.error().column > 0);
 }
 
-TEST_CASE("a replaced policy keeps the stream's state; clear() forgets it", "[alerts]") {
+TEST_CASE("a replaced policy keeps the stream's state, clear() forgets it", "[alerts]") {
   Runner r;
   AlertOptions o;
   o.now = "2025-03-14T10:00:00Z";

@@ -54,7 +54,7 @@ int64_t t_of(const char* rfc) { return *verdict::datetime::parse_rfc3339(rfc); }
 
 }  // namespace
 
-TEST_CASE("window sums are differences of prefix sums over (from, to]", "[budget]") {
+TEST_CASE("window sums are differences of prefix sums over (from, to), from excluded", "[budget]") {
   verdict::budget::Series s;
   const int64_t m = 60 * verdict::datetime::kNanosPerSecond;
   double g = 0, t = 0;
@@ -105,7 +105,7 @@ TEST_CASE("an NDJSON input is one evaluation: one decision for the whole stream"
   CHECK(json::parse(r.json).contains("line") == false);
 }
 
-TEST_CASE("bad lines of an NDJSON input are errors with their line and column; the rest is read", "[budget]") {
+TEST_CASE("bad lines of an NDJSON input are errors with their line and column, the rest is read", "[budget]") {
   std::string in = std::string(kSlo) + "\n" +
                    R"({"t":"2026-03-02T09:58:00Z","good":10,"total":10})" "\n" +
                    R"({"t":"2026-03-02T09:59:00Z","good":-1,"total":10})" "\n" +

@@ -172,7 +172,7 @@ TEST_CASE("a ServiceNow export with plain string references indexes cmdb_ci and 
   CHECK(&must_find(index, "payments-db") == &db);
 }
 
-TEST_CASE("ServiceNow references given as value/display_value objects resolve by sys_id; owner is the display name",
+TEST_CASE("ServiceNow references given as value/display_value objects resolve by sys_id, owner is the display name",
           "[cmdb]") {
   CmdbIndex index;
   add_ok(index, R"({"result": [
@@ -196,7 +196,7 @@ TEST_CASE("ServiceNow references given as value/display_value objects resolve by
   CHECK(ids(index, api.depends_on) == Strings{"b2"});
 }
 
-TEST_CASE("ServiceNow \"Depends on::Used by\": the parent depends on the child; \"Used by::Depends on\" reverses it",
+TEST_CASE("ServiceNow \"Depends on::Used by\": the parent depends on the child, \"Used by::Depends on\" reverses it",
           "[cmdb]") {
   CmdbIndex index;
   add_ok(index, R"({"records": [
@@ -282,7 +282,7 @@ TEST_CASE("Backstage dependencyOf declares the reverse edge and a kind without s
 // ---------------------------------------------------------------------------
 // Problems
 
-TEST_CASE("a duplicate id is a kDuplicateKey problem naming both sources; the first item wins", "[cmdb]") {
+TEST_CASE("a duplicate id is a kDuplicateKey problem naming both sources, the first item wins", "[cmdb]") {
   CmdbIndex index;
   add_ok(index, R"([{"id": "db", "name": "first", "tier": 1}, {"id": "app", "depends_on": ["db"]}])", "one.json");
   verdict::Status st = index.add(read_ok(R"([{"id": "db", "name": "second", "tier": 4}, {"id": "cache"}])"), "two.json");

@@ -105,7 +105,7 @@ TEST_CASE("looking up what is not there gives a missing value, never an error", 
   CHECK(v.to_json() == "null");
 }
 
-TEST_CASE("get, operator[] and at(index) agree with paths", "[document]") {
+TEST_CASE("get, operator() and at(index) agree with paths", "[document]") {
   DocumentReader reader;
   Document doc = read_ok(reader, kSample);
   Value root = doc.root();

@@ -182,7 +182,7 @@ TEST_CASE("nesting deeper than max_depth is limit_exceeded without a crash", "[l
   }
 }
 
-TEST_CASE("a chain of operators higher than max_height is limit_exceeded; 255 operators evaluate", "[lang][limits]") {
+TEST_CASE("a chain of operators higher than max_height is limit_exceeded, 255 operators evaluate", "[lang][limits]") {
   // The evaluator walks the tree recursively: the height bounds its stack (1 MB in Wasm).
   auto ok = verdict::lang::compile("1" + repeat(" + 1", 255), doc_env(), {});
   REQUIRE(ok.ok());

@@ -217,7 +217,7 @@ TEST_CASE("triage: the first matching child wins and later siblings are not trie
   CHECK(e["routes"][3]["matched"] == true);
 }
 
-TEST_CASE("triage: continue lets later siblings match; the decision follows the first", "[triage]") {
+TEST_CASE("triage: continue lets later siblings match, the decision follows the first", "[triage]") {
   Triage t(tree(R"(
     {"name": "x", "matchers": ["severity=\"critical\""], "team": "x-team", "notify": "page", "continue": true},
     {"name": "y", "matchers": ["service=\"api\""], "team": "y-team"},
@@ -692,7 +692,7 @@ TEST_CASE("triage: a non-string impact in the input is reported as not one of th
         R"(["route root","impact \"1\" in the input is not one of the matrix's values","urgency high from the input"])");
 }
 
-TEST_CASE("triage: derive rules, the first that holds wins; the input wins over derive", "[triage]") {
+TEST_CASE("triage: derive rules, the first that holds wins, the input wins over derive", "[triage]") {
   Triage t(policy(R"({"priority": {"derive": {
       "impact": [
         {"when": "incident.severity == 'critical'", "value": "high", "reason": "critical severity"},
