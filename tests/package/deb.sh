@@ -11,7 +11,6 @@ rm -rf "$work"; mkdir -p "$work"
 work="$(cd "$work" && pwd)"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-cmake --build "$build" --target verdict verdict_shared -j2 >/dev/null
 (cd "$build" && cpack -G DEB -B "$work" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; fail "cpack"; }
 deb="$(ls "$work"/verdict_*.deb)"
 echo "built $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB)"
@@ -30,7 +29,7 @@ done
 IFS=',' read -r -a deps <<< "$depends"
 for d in "${deps[@]}"; do
   name="$(sed -E 's/^ *([^ (|]+).*/\1/' <<< "$d")"
-  dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q "install ok installed" || fail "Depends names $name, which is not an installed package"
+  [[ "$(dpkg-query -W -f='${Status}' "$name" 2>/dev/null)" == "install ok installed" ]] || fail "Depends names $name, which is not an installed package"
 done
 control="$(dpkg-deb --ctrl-tarfile "$deb" | tar -t)"
 grep -qx './shlibs' <<< "$control" || fail "no shlibs control file"
