@@ -31,6 +31,9 @@ for d in "${deps[@]}"; do
   name="$(sed -E 's/^ *([^ (|]+).*/\1/' <<< "$d")"
   [[ "$(dpkg-query -W -f='${Status}' "$name" 2>/dev/null)" == "install ok installed" ]] || fail "Depends names $name, which is not an installed package"
 done
+# apt resolves the package's Depends on this machine (a simulation: nothing is installed).
+sim="$(apt-get install --simulate --no-install-recommends "$deb" 2>&1)" || { echo "$sim"; fail "apt-get cannot install the package"; }
+[[ "$sim" == *"Inst verdict (${version} "* ]] || { echo "$sim"; fail "apt-get would not install verdict"; }
 control="$(dpkg-deb --ctrl-tarfile "$deb" | tar -t)"
 grep -qx './shlibs' <<< "$control" || fail "no shlibs control file"
 
