@@ -8,6 +8,7 @@
 # `changes/$(touch PWNED).json`. Whatever reads the pull request, the gate must say denied.
 #   ci_action.sh SOURCE_DIR DEB WORK_DIR
 set -euo pipefail
+PY=/usr/bin/python3; [[ -x "$PY" ]] || PY=python3   # Debian's, with python3-yaml (scripts/setup.sh)
 src="$(cd "$1" && pwd)" deb="$2" work="$3"
 rm -rf "$work"; mkdir -p "$work"
 work="$(cd "$work" && pwd)"
@@ -61,7 +62,7 @@ rm -f PWNED
 
 # 3. The action's steps, run as a runner runs them, on a pull_request event.
 rc=0
-python3 "$src/tests/package/run_action.py" "$src/action.yml" --workdir "$repo" \
+"$PY" "$src/tests/package/run_action.py" "$src/action.yml" --workdir "$repo" \
   --github event.pull_request.base.sha="$base" \
   --input package="$deb" --input sha256="$sha" --input install-root="$work/action-root" \
   --input changes=$'changes/**/*.json\n' --input changed-only=true --input now="$now" \
@@ -82,7 +83,7 @@ xml="$(cat "$work/reports/verdict-change.xml")"
 
 # 4. A wrong checksum installs nothing and gates nothing.
 rc=0
-python3 "$src/tests/package/run_action.py" "$src/action.yml" --workdir "$repo" \
+"$PY" "$src/tests/package/run_action.py" "$src/action.yml" --workdir "$repo" \
   --input package="$deb" --input sha256="$(printf '%064d' 0)" --input install-root="$work/bad-root" \
   --input changes=changes/CHG-5201.json --input policy=policies/change-risk.json > "$work/4.out" 2>&1 || rc=$?
 [[ $rc -eq 3 && ! -e "$work/bad-root" ]] || { cat "$work/4.out"; fail "checksum mismatch: expected exit 3 and nothing unpacked, got $rc"; }
@@ -106,7 +107,7 @@ rc=0; gate TRUSTED_REF="$base" CHANGES=changes/CHG-5201.json bash "$src/ci/gate.
 [[ $rc -eq 0 ]] || { cat "$work/9.out"; fail "CHG-5201: expected approved, got $rc"; }
 
 # 8. The GitLab template's script, as a merge request pipeline runs it, with the unpacked package.
-python3 - "$src/ci/gitlab/verdict-change.yml" "$work/gitlab.sh" "$root" <<'PY'
+"$PY" - "$src/ci/gitlab/verdict-change.yml" "$work/gitlab.sh" "$root" <<'PY'
 import sys, yaml
 job = yaml.safe_load(open(sys.argv[1]))['.verdict-change']
 script = '\n'.join(job['script']).replace('/usr/share/verdict/', sys.argv[3] + '/usr/share/verdict/')
@@ -120,7 +121,7 @@ grep -q 'tests="2" failures="2"' "$work/gl/verdict-change.xml" || fail "GitLab t
 [[ ! -e PWNED ]] || fail "a file name ran a command (GitLab)"
 
 # 9. The workflow files: no expression inside a shell line; the gate job reads only.
-python3 - "$src" <<'PY'
+"$PY" - "$src" <<'PY'
 import re, sys, yaml
 src = sys.argv[1]
 def runs(steps):

@@ -8,6 +8,7 @@
 # each makes one TriageRouting decision with the installed policy, CMDB and sample incident.
 #   install.sh BUILD_DIR SOURCE_DIR WORK_DIR
 set -euo pipefail
+PY=/usr/bin/python3; [[ -x "$PY" ]] || PY=python3   # Debian's, with python3-yaml (scripts/setup.sh)
 build="$(cd "$1" && pwd)" src="$(cd "$2" && pwd)" work="$3"
 rm -rf "$work"; mkdir -p "$work"
 work="$(cd "$work" && pwd)"
@@ -43,7 +44,7 @@ data="$prefix/share/verdict/samples/cmdb.json"
 input="$prefix/share/verdict/samples/servicenow-incident.json"
 now="2025-03-18T10:00:00Z"
 expected="$("$prefix/bin/verdict" triage -p "$policy" -d "$data" --now "$now" --format json "$input" \
-  | python3 -c 'import json,sys; d=json.load(sys.stdin)["decision"]; print("\"team\":\"%s\"" % d["team"])')"
+  | "$PY" -c 'import json,sys; d=json.load(sys.stdin)["decision"]; print("\"team\":\"%s\"" % d["team"])')"
 echo "expected decision: $expected"
 
 # Headers: each one alone, with nothing but the prefix and the system.

@@ -6,16 +6,17 @@
 # (The Wasm module's version() is checked against js/package.json in js/test/package.test.mjs.)
 #   version.sh BUILD_DIR SOURCE_DIR VERSION
 set -euo pipefail
+PY=/usr/bin/python3; [[ -x "$PY" ]] || PY=python3   # Debian's, with python3-yaml (scripts/setup.sh)
 build="$1" src="$2" want="$3"
 bad=0
 check() { if [[ "$2" != "$want" ]]; then echo "FAIL: $1 says '$2', CMakeLists.txt says '$want' (scripts/set-version.sh $want)" >&2; bad=1; fi; }
 check "verdict --version" "$("$build/verdict" --version | sed 's/^verdict //')"
-check "verdict_version() of libverdict.so" "$(python3 -c '
+check "verdict_version() of libverdict.so" "$("$PY" -c '
 import ctypes, sys
 lib = ctypes.CDLL(sys.argv[1]); lib.verdict_version.restype = ctypes.c_char_p
 print(lib.verdict_version().decode())' "$build/libverdict.so")"
 check "libverdict.so.VERSION" "$(basename "$(readlink -f "$build/libverdict.so")" | sed 's/^libverdict\.so\.//')"
-json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+json() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1]))
 for k in sys.argv[2:]: d=d[k]
 print(d)' "$@"; }
 check js/package.json "$(json "$src/js/package.json" version)"
