@@ -40,6 +40,6 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
 # For users of the headers and verdict.pc; not needed to run the command.
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "pkg-config, libsimdjson-dev, libre2-dev")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "pkg-config, libsimdjson-dev, libre2-dev, nlohmann-json3-dev")
 
 include(CPack)

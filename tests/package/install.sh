@@ -70,10 +70,13 @@ cc -std=c99 -Wall -Wextra -Werror -o "$work/c-static" "$src/tests/package/consum
 [[ "$(ldd "$work/c-static")" != *libverdict* ]] || fail "c-static links libverdict.so"
 "$work/c-static" "$policy" "$data" "$input" "$now" "$expected" > "$work/c-static.out" || { cat "$work/c-static.out"; fail "C (static)"; }
 
-# C++ through find_package(verdict), shared and static.
+# C++ through find_package(verdict), shared and static. The shared library needs no -dev
+# package of its dependencies (here: simdjson and nlohmann/json hidden from find_package).
 for target in verdict::verdict verdict::verdict_static; do
   b="$work/cmake-${target#verdict::}"
-  cmake -S "$src/tests/package/consumer-cmake" -B "$b" -DCMAKE_PREFIX_PATH="$prefix" \
+  hide=()
+  [[ "$target" == verdict::verdict ]] && hide=(-DCMAKE_DISABLE_FIND_PACKAGE_simdjson=ON -DCMAKE_DISABLE_FIND_PACKAGE_nlohmann_json=ON)
+  cmake -S "$src/tests/package/consumer-cmake" -B "$b" -DCMAKE_PREFIX_PATH="$prefix" "${hide[@]}" \
         -DVERDICT_TARGET="$target" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$b" >/dev/null
   "$b/consumer" "$policy" "$data" "$input" "$now" "$expected" > "$b.out" || { cat "$b.out"; fail "CMake $target"; }
