@@ -57,7 +57,8 @@ echo '#include <verdict/verdict.h>' > "$work/h.c"
 cc -std=c99 -fsyntax-only -Wall -Wextra -Werror -pedantic -I"$prefix/include" "$work/h.c" || fail "verdict.h is not C99"
 
 # C through pkg-config, shared and static.
-export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
+# Only verdict.pc is visible (PKG_CONFIG_LIBDIR): the shared library needs no other .pc file.
+export PKG_CONFIG_LIBDIR="$prefix/$libdir/pkgconfig"
 [[ "$(pkg-config --modversion verdict)" == "$("$prefix/bin/verdict" --version | cut -d' ' -f2)" ]] || fail "pkg-config version"
 # shellcheck disable=SC2046
 cc -std=c99 -Wall -Wextra -Werror -o "$work/c-shared" "$src/tests/package/consumer-c/main.c" \
@@ -69,6 +70,8 @@ cc -std=c99 -Wall -Wextra -Werror -o "$work/c-static" "$src/tests/package/consum
    $(pkg-config --cflags verdict) "$prefix/$libdir/libverdict.a" $(pkg-config --static --libs-only-other --libs-only-l verdict | sed 's/-lverdict//')
 [[ "$(ldd "$work/c-static")" != *libverdict* ]] || fail "c-static links libverdict.so"
 "$work/c-static" "$policy" "$data" "$input" "$now" "$expected" > "$work/c-static.out" || { cat "$work/c-static.out"; fail "C (static)"; }
+
+unset PKG_CONFIG_LIBDIR
 
 # C++ through find_package(verdict), shared and static. The shared library needs no -dev
 # package of its dependencies (here: simdjson and nlohmann/json hidden from find_package).
