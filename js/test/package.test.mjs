@@ -176,7 +176,18 @@ test('TypeScript: the types accept every real decision and the API compiles unde
   }
   const names = [...kinds].sort();
   const lines = [`import type { ${names.join(', ')} } from '@verdict/engine';`, ''];
-  outputs.forEach(([type, value], i) => lines.push(`export const d${i}: ${type} = ${JSON.stringify(value)};`));
+  // One literal per distinct shape: the same keys, and the same values where the types
+  // name the values (enums); free text and numbers do not make a new shape.
+  const enums = new Set(['status', 'outcome', 'class_outcome', 'notify', 'team_from', 'impact_from', 'urgency_from', 'type',
+    'action', 'decision', 'burn_state', 'shape', 'kind', 'ok', 'stateless']);
+  const seen = new Set();
+  outputs.forEach(([type, value], i) => {
+    const shape = type + JSON.stringify(value, (k, v) => typeof v === 'number' ? 0 : typeof v === 'string' && !enums.has(k) ? '' : v);
+    if (seen.has(shape)) return;
+    seen.add(shape);
+    lines.push(`export const d${i}: ${type} = ${JSON.stringify(value)};`);
+  });
+  console.log(`decisions.ts: ${seen.size} distinct shapes of ${outputs.length} outputs`);
   writeFileSync(path.join(project, 'decisions.ts'), lines.join('\n') + '\n');
   writeFileSync(path.join(project, 'api.ts'), `
     import { createEngine, VerdictError, type TriageResult, type ChangeResult, type AlertLine } from '@verdict/engine';
