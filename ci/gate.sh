@@ -98,6 +98,7 @@ if [[ -n "${CHANGES:-}" ]]; then
     # Field splitting off (IFS empty): the pattern globs but is never split into words,
     # and its text is never run (a name like "x.json; exit 0; #.json" is one path).
     saved_ifs=$IFS; IFS=
+    # shellcheck disable=SC2206  # the glob is wanted; splitting is off (IFS empty)
     matched=( $pattern )
     IFS=$saved_ifs
     if ((${#matched[@]} == 0)) && [[ "$CHANGED_ONLY" != true ]] && [[ "$pattern" != *[\*\?\[]* ]]; then

@@ -16,6 +16,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 sha="$(sha256sum < "$deb" | cut -d' ' -f1)"
 now=2025-03-17T12:00:00Z
 
+# The gate's scripts pass shellcheck (quoting, word splitting, globbing).
+shellcheck --severity=warning "$src/ci/gate.sh" "$src/ci/install.sh" "$src/samples/ci/check-change.sh" \
+  || fail "shellcheck: the CI scripts"
+
 # --- the repository: base branch, then the pull request -----------------------------------
 repo="$work/repo"
 mkdir -p "$repo"/{policies,cmdb,calendar,status,changes}
