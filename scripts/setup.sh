@@ -8,7 +8,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 native_pkgs=(build-essential cmake pkg-config git ca-certificates
   libsimdjson-dev libre2-dev nlohmann-json3-dev catch2 libbenchmark-dev
-  libcli11-dev libyaml-cpp-dev clang libclang-rt-14-dev gzip python3 python3-yaml)
+  libcli11-dev libyaml-cpp-dev clang libclang-rt-14-dev gzip python3 python3-yaml
+  dpkg-dev binutils file shellcheck)   # the Debian package (CPack runs dpkg-shlibdeps, file); the CI scripts' lint
 full_pkgs=(emscripten binaryen unicode-data dpkg-dev chromium python3 python3-six perl nodejs npm)
 
 want=("${native_pkgs[@]}")
@@ -42,8 +43,16 @@ if [[ "${1:-}" == "--all" ]]; then
     fi
     as_root apt-get update -qq
   fi
-  # playwright-core (no browser download) for the Chromium tests.
-  if [[ ! -d "$here/js/node_modules/playwright-core" ]]; then
+  # The pinned devDependencies (js/package.json): playwright-core (no browser download) for
+  # the Chromium tests, esbuild and typescript for the package tests, @action-validator for
+  # the CI files. npm ci again whenever one is missing or at another version.
+  if ! (cd "$here/js" && node -e '
+      const fs = require("fs");
+      const want = require("./package.json").devDependencies;
+      for (const [name, v] of Object.entries(want)) {
+        const p = `node_modules/${name}/package.json`;
+        if (!fs.existsSync(p) || JSON.parse(fs.readFileSync(p, "utf8")).version !== v) process.exit(1);
+      }'); then
     (cd "$here/js" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi

@@ -104,15 +104,20 @@ if(NOT xml MATCHES "tests=\"3\" failures=\"2\" errors=\"0\"")
   message(FATAL_ERROR "check-change.sh JUnit report: ${xml}")
 endif()
 expect_run(4 out bash samples/ci/check-change.sh)
-# Both workflows parse as YAML and call check-change.sh; GitLab lets exit 1 (needs approval) pass as a warning.
+# Both workflows parse as YAML and use the action / the GitLab template, which run ci/gate.sh
+# (tests/package/ci_action.sh runs them against a hostile pull request); GitLab lets exit 1
+# (needs approval) pass as a warning.
 expect_run(0 out python3 -c "
 import yaml
 gh = yaml.safe_load(open('samples/ci/github-actions.yml'))
-steps = gh['jobs']['verdict-change']['steps']
-assert any('check-change.sh' in s.get('run', '') for s in steps), 'github: no step runs check-change.sh'
-gl = yaml.safe_load(open('samples/ci/gitlab-ci.yml'))['verdict-change']
-assert any('check-change.sh' in line for line in gl['script']), 'gitlab: the script does not run check-change.sh'
+steps = gh['jobs']['gate']['steps']
+assert any(s.get('uses', '').endswith('/verdict@v0.1.0') for s in steps), 'github: no step uses the action'
+act = yaml.safe_load(open('action.yml'))
+assert any('ci/gate.sh' in s.get('run', '') for s in act['runs']['steps']), 'action: no step runs ci/gate.sh'
+assert yaml.safe_load(open('samples/ci/gitlab-ci.yml'))['verdict-change']['extends'] == '.verdict-change'
+gl = yaml.safe_load(open('ci/gitlab/verdict-change.yml'))['.verdict-change']
+assert any('ci/gate.sh' in line for line in gl['script']), 'gitlab: the script does not run gate.sh'
 assert gl['allow_failure']['exit_codes'] == [1], 'gitlab: exit 1 should be allowed to fail'
-assert gl['artifacts']['reports']['junit'] == 'reports/verdict-change.xml'
+assert gl['artifacts']['reports']['junit'] == 'verdict-reports/verdict-change.xml'
 print('ok')
 ")

@@ -1,4 +1,5 @@
-// Hand-written types for @verdict/engine.
+// Hand-written types for @verdict/engine. The decision types are checked against the
+// decisions of every policy test case (js/test/package.test.mjs, tsc --strict).
 
 export declare const READ_AUTO: 0;
 export declare const READ_JSON: 1;
@@ -60,20 +61,217 @@ export interface EvalOptions {
   format?: 'auto' | 'json' | 'ndjson';
 }
 
-export interface Decision {
+/** The policy that made a decision. */
+export interface PolicyRef<K extends PolicyKind = PolicyKind> {
+  name: string;
+  version?: string;
+  kind: K;
+}
+
+export type PolicyKind = 'Rules' | 'TriageRouting' | 'ChangeRisk' | 'ErrorBudget' | 'AlertDedup';
+
+/** The explanation (`explain: true`): the rules, routes, factors or thresholds considered and the values they read. */
+export type Explanation = Record<string, unknown>;
+
+/** One evaluation's result, as `verdict eval --format json` prints it. */
+export interface Result<K extends PolicyKind, D> {
   ok: boolean;
   line?: number;          // NDJSON input
-  policy: { name: string; version?: string; kind: string };
-  bundle: string;         // "sha256:..."
+  policy: PolicyRef<K>;
+  bundle: string;         // "sha256:..." of the policies and data that decided
   now?: string;
-  decision: Record<string, unknown>;
+  decision: D;
   errors: ErrorDetail[];
-  explain?: Record<string, unknown>;
+  explain?: Explanation;
 }
+
+/** An NDJSON line that could not be decided (a broken line, a wrong shape). */
+export interface FailedResult {
+  ok: false;
+  line?: number;
+  policy?: PolicyRef;
+  bundle?: string;
+  now?: string;
+  errors: ErrorDetail[];
+}
+
+// ---- TriageRouting (docs/triage.md) --------------------------------------------------
+
+export interface RouteRef {
+  name: string;
+  path: string[];         // from the root route down to this one
+}
+
+export interface TriageDecision {
+  priority: {
+    number: number;       // 1 is the highest
+    name: string;         // "P1"
+    impact: string;
+    urgency: string;
+    /** "input", "default" or "derive: <rule>" */
+    impact_from: 'input' | 'default' | `derive: ${string}`;
+    urgency_from: 'input' | 'default' | `derive: ${string}`;
+    before_adjustment?: string;
+  };
+  team: string;
+  team_from: 'route' | 'cmdb' | 'default';
+  escalation: string | null;
+  notify: 'page' | 'ticket' | 'none';
+  runbook: string | null;
+  labels: Record<string, string>;
+  route: RouteRef;        // the route that decided
+  routes: RouteRef[];     // every matching route (continue: true)
+  reasons: string[];
+  input: {
+    shape: 'native' | 'servicenow' | 'jira' | 'alertmanager' | 'pagerduty' | (string & {});
+    fields: Record<string, string>;   // canonical field -> the source field that filled it
+  };
+}
+export type TriageResult = Result<'TriageRouting', TriageDecision>;
+
+// ---- ChangeRisk (docs/change.md) -----------------------------------------------------
+
+export type ChangeOutcome = 'auto_approve' | 'peer_review' | 'cab_review' | 'deny';
+
+export interface ChangeFinding {
+  type: 'gate' | 'blackout' | 'related_blackout' | 'outside_maintenance' | 'same_item' | 'related_item'
+    | 'double_booked' | 'budget_exhausted' | 'budget_freeze' | 'budget_burning' | 'unknown_target' | 'no_targets';
+  action: ChangeOutcome | 'note';
+  message: string;
+  name?: string;          // the gate or window
+  item?: string;
+  change?: string;        // the conflicting change
+  exception?: string;     // the exception that changed the action
+}
+
+export interface ChangeDecision {
+  status: 'approved' | 'needs_approval' | 'denied';
+  outcome: ChangeOutcome;
+  change: {
+    id: string;
+    title: string;
+    type: 'standard' | 'normal' | 'emergency' | '';
+    source: string;       // native, servicenow, pipeline
+    start: string | null;
+    end: string | null;
+    targets: string[];
+    services: string[];
+  };
+  risk: {
+    score: number;        // 0-100
+    class: string;
+    class_outcome: ChangeOutcome;
+    auto_approved: boolean;
+    factors: Array<{ name: string; points: number; reason: string }>;
+  };
+  findings: ChangeFinding[];
+  approvals: {
+    satisfied: boolean;
+    required: Array<{ count: number; from: string[]; by: string[]; missing: number }>;
+  };
+  blast_radius: {
+    targets: Array<{ id?: string; name: string; found: boolean; class?: string; tier?: number; service?: string; owner?: string }>;
+    count: number;
+    max_depth: number;
+    min_tier: number | null;
+    services: string[];
+    truncated: boolean;
+    items: Array<{ id: string; class: string; tier: number; service: string; depth: number; via: string }>;
+  };
+  budget: Array<{
+    service: string;
+    slo: string;
+    status: BudgetStatus;
+    burn_state: BurnState;
+    budget_remaining: number;
+    freeze: boolean;
+    actions: string[];
+  }>;
+  reasons: string[];
+}
+export type ChangeResult = Result<'ChangeRisk', ChangeDecision>;
+
+// ---- ErrorBudget (docs/budget.md) ----------------------------------------------------
+
+export type BudgetStatus = 'ok' | 'warning' | 'exhausted' | 'no_data';
+export type BurnState = 'ok' | 'ticket' | 'page' | 'no_data';
+
+export interface SloStatus {
+  slo: string;
+  service: string;
+  sli: string;
+  source: string;
+  objective: number;
+  window: string;
+  window_start: string;
+  status: BudgetStatus;
+  compliance: number | null;
+  budget_consumed: number | null;
+  budget_remaining: number | null;
+  events: { good: number; bad: number; total: number; budget: number; budget_left: number };
+  samples: { total: number; in_window: number; after_now: number; input_errors: number; first: string | null; last: string | null };
+  burn_rates: Record<string, number | null>;   // by window: "5m", "1h", "6h", ...
+  burn_state: BurnState;
+  alerts: Array<{ name: string; severity: string; factor: number; long: string; short: string;
+    long_burn: number | null; short_burn: number | null; firing: boolean }>;
+  thresholds: Array<{ name: string; consumed?: number; fired: boolean }>;
+  actions: string[];
+  freeze: boolean;
+  exhaustion: { burn_rate_window: string; seconds: number | null; at: string | null };
+  messages: string[];
+  warnings: string[];
+  burndown?: Array<{ t: string; remaining: number | null }>;
+}
+
+/** The error-budget status document (also an input of ChangeRisk: verdict change --budget). */
+export interface BudgetDecision {
+  kind: string;           // "ErrorBudgetStatus"
+  version: number;
+  policy: string;
+  at: string;
+  summary: { slos: number; ok: number; warning: number; exhausted: number; no_data: number; frozen_services: string[] };
+  slos: SloStatus[];
+}
+export type BudgetResult = Result<'ErrorBudget', BudgetDecision>;
+
+// ---- Rules (docs/policies.md) --------------------------------------------------------
+
+export interface RulesDecision {
+  matched: Array<{ rule: string; reason: string }>;
+  outputs: Record<string, unknown>;
+}
+export type RulesResult = Result<'Rules', RulesDecision>;
+
+// ---- AlertDedup, evaluated without a stream (a stateless preview) --------------------
+
+export interface AlertPreviewDecision {
+  stateless: true;
+  alerts: Array<{
+    fingerprint: string;
+    status: 'firing' | 'resolved';
+    groups: Array<{ key: string; receiver: string; route: string }>;
+    silenced_by: string[];
+    inhibition: { source_of: string[]; target_of: string[] };
+  }>;
+}
+export type AlertPreviewResult = Result<'AlertDedup', AlertPreviewDecision>;
+
+/** Whatever eval() returns for one document, by the policy's kind. */
+export type AnyResult = TriageResult | ChangeResult | BudgetResult | RulesResult | AlertPreviewResult;
+/** @deprecated the old name of AnyResult. */
+export type Decision = AnyResult;
 
 export interface ReadOptions {
   format?: 'auto' | 'json' | 'ndjson';
   values?: boolean;
+}
+
+/** explain()'s result: the decision (of any kind) with its explanation. */
+export interface Explained {
+  ok: boolean;
+  decision: AnyResult['decision'] | undefined;
+  explain: Explanation | undefined;
+  errors: ErrorDetail[];
 }
 
 export declare class Engine {
@@ -92,21 +290,20 @@ export declare class Engine {
   clear(): void;
   /** Evaluates a policy: the engine's bytes (one decision, or NDJSON of decisions). */
   evalRaw(input: string | Uint8Array, options?: EvalOptions): { code: number; json: string };
-  /** Evaluates and parses: a Decision, or an array of them for NDJSON input. */
-  eval(input: string | Uint8Array, options?: EvalOptions): Decision | Decision[];
+  /** Evaluates and parses: a result, or an array of them for NDJSON input. */
+  eval(input: string | Uint8Array, options?: EvalOptions): AnyResult | Array<AnyResult | FailedResult>;
   /** `verdict triage`: eval with a TriageRouting policy (a VerdictError when the policy is of another kind). */
-  triage(input: string | Uint8Array, options?: EvalOptions): Decision | Decision[];
+  triage(input: string | Uint8Array, options?: EvalOptions): TriageResult | Array<TriageResult | FailedResult>;
   /** `verdict change`: eval with a ChangeRisk policy; decision.status is approved, needs_approval or denied. */
-  change(input: string | Uint8Array, options?: EvalOptions): Decision | Decision[];
+  change(input: string | Uint8Array, options?: EvalOptions): ChangeResult | Array<ChangeResult | FailedResult>;
   /** `verdict budget`: SLO definitions and SLI data (one input) with an ErrorBudget policy; the decision is the error-budget status. */
-  budget(input: string | Uint8Array, options?: EvalOptions): Decision;
+  budget(input: string | Uint8Array, options?: EvalOptions): BudgetResult;
   /** The decision with its explanation (rules, routes, factors or thresholds considered and the values they read). */
-  explain(input: string | Uint8Array, options?: EvalOptions): { ok: boolean; decision: unknown; explain: unknown; errors: ErrorDetail[] }
-    | Array<{ ok: boolean; decision: unknown; explain: unknown; errors: ErrorDetail[] }>;
+  explain(input: string | Uint8Array, options?: EvalOptions): Explained | Explained[];
   /** AlertDedup: pushes alert events; the engine's NDJSON (decisions, notifications, errors) byte for byte. */
   alertsPushRaw(input: string | Uint8Array, options?: AlertPushOptions & { policy?: string }): { code: number; json: string };
   /** AlertDedup: statistics of every stream. */
-  alertsStats(): { ok: boolean; streams: AlertStats[] };
+  alertsStats(): AlertStatsReport;
   /** AlertDedup: the whole stream state as versioned JSON text. */
   alertsSnapshot(): string;
   /** AlertDedup: replaces the stream state; throws VerdictError and keeps the old state on a bad snapshot. */
@@ -123,17 +320,61 @@ export interface AlertPushOptions {
   format?: 'auto' | 'json' | 'ndjson';
 }
 
-/** One output line of an alert stream (docs/alerts.md, "Output"). */
-export interface AlertLine {
-  type: 'alert' | 'notification' | 'silence' | 'error';
-  line?: number;
-  index?: number;
-  at?: string;
-  fingerprint?: string;
-  decision?: 'new' | 'grouped' | 'duplicate' | 'resolved' | 'silenced' | 'inhibited' | 'rate_limited' | 'flapping'
-    | 'unknown_resolved' | 'acknowledged' | 'ignored';
-  [key: string]: unknown;
+/** How AlertDedup decided about one alert event. */
+export type AlertDecisionKind = 'new' | 'grouped' | 'duplicate' | 'resolved' | 'silenced' | 'inhibited' | 'rate_limited'
+  | 'flapping' | 'unknown_resolved' | 'acknowledged' | 'ignored';
+
+/** An alert event's decision (docs/alerts.md, "Output"). */
+export interface AlertDecisionLine {
+  type: 'alert';
+  line: number;           // the event's line in the input
+  index?: number;         // its place in a JSON array (Alertmanager webhook)
+  at: string;
+  fingerprint: string;
+  decision: AlertDecisionKind;
+  status?: 'firing' | 'resolved';
+  count?: number;
+  first_seen?: string;
+  duplicate_of?: string;
+  dedup_key?: string;
+  groups?: Array<{ key: string; receiver: string; flush_at: string }>;
+  silenced_by?: string;
+  inhibited_by?: { alert: string; rule: string; ci?: string };
+  rate_limit?: string;
+  changes?: number;       // flapping: state changes in the window
+  reopened?: boolean;
+  reason?: string;
 }
+
+/** A group notification that became due. */
+export interface NotificationLine {
+  type: 'notification';
+  at: string;
+  group: string;
+  receiver: string;
+  reason: string;         // first, new_alerts, repeat, resolved, ...
+  firing: string[];       // fingerprints
+  resolved: string[];
+}
+
+/** A silence added or expired by the stream. */
+export interface SilenceLine {
+  type: 'silence';
+  line: number;
+  at: string;
+  id: string;
+  action: 'added' | 'expired';
+}
+
+/** An input line that could not be read; the stream went on. */
+export interface AlertErrorLine {
+  type: 'error';
+  line: number;
+  errors: ErrorDetail[];
+}
+
+/** One output line of an alert stream (docs/alerts.md, "Output"). */
+export type AlertLine = AlertDecisionLine | NotificationLine | SilenceLine | AlertErrorLine;
 
 export interface AlertStats {
   policy: string;
@@ -146,6 +387,12 @@ export interface AlertStats {
   firing: number;
   groups: number;
   clock?: string;
+}
+
+/** alertsStats(): every stream's statistics. */
+export interface AlertStatsReport {
+  ok: boolean;
+  streams: AlertStats[];
 }
 
 export interface AlertStream {
