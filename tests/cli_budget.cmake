@@ -81,3 +81,19 @@ expect_run(0 out err "${VERDICT}" budget -p ${P} -p policies/budget/sloth-window
 if(NOT out MATCHES "policy sloth-windows")
   message(FATAL_ERROR "-e did not pick sloth-windows:\n${out}")
 endif()
+
+# 9. The kind check: a policy of another kind is a usage error naming the kind found and the
+#    kind needed (exit 4, not a crash); several ErrorBudget policies and no -e: exit 4, listing them.
+expect_run(4 out err "${VERDICT}" budget -p policies/triage/default.json --now ${NOW} "${WORK}/ok.json")
+if(NOT err MATCHES "TriageRouting" OR NOT err MATCHES "needs an? ErrorBudget policy" OR NOT err MATCHES "wrong_kind")
+  message(FATAL_ERROR "a TriageRouting policy given to verdict budget:\n${out}\n${err}")
+endif()
+expect_run(4 out err "${VERDICT}" budget -p ${P} -p policies/budget/sloth-windows.json --now ${NOW} "${WORK}/ok.json")
+if(NOT err MATCHES "\"default-budget\" \\(ErrorBudget\\), \"sloth-windows\" \\(ErrorBudget\\)" OR NOT err MATCHES "ambiguous" OR NOT out STREQUAL "")
+  message(FATAL_ERROR "two ErrorBudget policies without -e:\n${out}\n${err}")
+endif()
+# -e naming a policy of another kind, among ErrorBudget ones.
+expect_run(4 out err "${VERDICT}" budget -p ${P} -p policies/triage/default.json -e default-triage --now ${NOW} "${WORK}/ok.json")
+if(NOT err MATCHES "is a TriageRouting policy; this needs an? ErrorBudget policy")
+  message(FATAL_ERROR "-e naming a TriageRouting policy:\n${out}\n${err}")
+endif()
