@@ -179,7 +179,7 @@ TEST_CASE("budget: without now the decision is an empty status and an error", "[
   CHECK(e.evaluate(edge_input(), o).json.find("No SLOs in the input.") != std::string::npos);
 }
 
-TEST_CASE("budget: text escapes control characters from the input; the chart escapes markup", "[budget][render]") {
+TEST_CASE("budget: text escapes control characters from the input, the chart escapes markup", "[budget][render]") {
   Engine e;
   with_policy(e, kEdgePolicy, "edge.json");
   const std::string in = R"({"kind":"slo","name":"a\u001b[31mred","service":"<svc>&","objective":99,"window":"7d"})" "\n"
@@ -289,7 +289,7 @@ TEST_CASE("budget: the `slo` binding sets every field of its schema, in order, a
         R"("events":{"good":999.0,"bad":1.0,"total":1000.0},"exhaustion_seconds":60,"firing":["ticket-1d"]})");
 }
 
-TEST_CASE("budget: the old camelCase keys still load, with a warning at each key; both spellings are an error", "[budget][policy]") {
+TEST_CASE("budget: the old camelCase keys still load, with a warning at each key, and both spellings are an error", "[budget][policy]") {
   // The edge policy with every key in its old spelling.
   std::string old = kEdgePolicy;
   for (auto [from, to] : {std::pair<const char*, const char*>{"budget_percent", "budgetPercent"}, {"burn_rate_windows", "burnRateWindows"},

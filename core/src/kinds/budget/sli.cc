@@ -689,44 +689,50 @@ bool read_sample(Value v, Sample& out, std::vector<SampleProblem>& problems, con
   auto problem = [&](std::string pointer, std::string message, ErrorCode code = ErrorCode::kWrongType) {
     problems.push_back({std::move(pointer), std::move(message), code, named});
   };
-  bool ok = true;
-  v.for_each_member([&](std::string_view k, Value) {
-    static const char* allowed[] = {"kind", "slo", "t", "time", "timestamp", "ts", "good", "bad", "total", "latency"};
-    bool known = false;
-    for (const char* a : allowed) known = known || k == a;
-    if (!known) {
-      problem(pointer_join("", k), "unknown key \"" + std::string(k) + "\" in a sample (expected kind, slo, t (or time, timestamp, ts), good, bad, total, latency)");
-      ok = false;
+  // The members in one pass (a sample is the hot path of an NDJSON stream): the first of a
+  // name counts, as a look-up by name would find it.
+  static const char* const kTimeKeys[] = {"t", "time", "timestamp", "ts"};  // in this order of precedence
+  struct Members {
+    Value slo, time[4], latency, good, bad, total;
+    std::vector<std::string_view> unknown;
+  } m;
+  v.for_each_member([&m](std::string_view k, Value x) {
+    Value* slot = k == "slo" ? &m.slo : k == "good" ? &m.good : k == "total" ? &m.total : k == "bad" ? &m.bad
+                : k == "latency" ? &m.latency : nullptr;
+    for (size_t i = 0; i < 4 && !slot; ++i)
+      if (k == kTimeKeys[i]) slot = &m.time[i];
+    if (slot) {
+      if (!slot->exists()) *slot = x;
+    } else if (k != "kind") {
+      m.unknown.push_back(k);
     }
     return true;
   });
-  Value slo = v["slo"];
-  if (slo.exists() && !slo.is_string()) {
+  bool ok = m.unknown.empty();
+  for (std::string_view k : m.unknown)
+    problem(pointer_join("", k), "unknown key \"" + std::string(k) + "\" in a sample (expected kind, slo, t (or time, timestamp, ts), good, bad, total, latency)");
+  if (m.slo.exists() && !m.slo.is_string()) {
     problem("/slo", "\"slo\" names an SLO (a string)");
     return false;
   }
-  out.slo = slo.as_string();
+  out.slo = m.slo.as_string();
   named = true;
-  const char* tkey = "t";
-  for (const char* k : {"t", "time", "timestamp", "ts"})
-    if (v[k].exists()) {
-      tkey = k;
-      break;
-    }
-  out.time_key = tkey;
-  if (!v[tkey].exists()) {
+  size_t ti = 0;
+  while (ti < 4 && !m.time[ti].exists()) ++ti;
+  out.time_key = kTimeKeys[ti < 4 ? ti : 0];
+  if (ti == 4) {
     problem("", "a sample needs its time: \"t\" (or \"timestamp\"), RFC 3339 or Unix seconds");
     return false;
   }
   std::string why;
   ErrorCode code = ErrorCode::kWrongType;
-  auto t = parse_time(v[tkey], why);
-  if (!t) problem(pointer_join("", tkey), why);
+  auto t = parse_time(m.time[ti], why);
+  if (!t) problem(pointer_join("", out.time_key), why);
   if (!t || !ok) return false;
   out.t = *t;
-  Value lat = v["latency"];
+  Value lat = m.latency;
   if (lat.exists()) {
-    if (v["good"].exists() || v["bad"].exists() || v["total"].exists()) {
+    if (m.good.exists() || m.bad.exists() || m.total.exists()) {
       problem("", "a sample has latencies or counts (good, bad, total), not both");
       return false;
     }
@@ -753,7 +759,7 @@ bool read_sample(Value v, Sample& out, std::vector<SampleProblem>& problems, con
     out.total = static_cast<double>(out.latencies.size());
     return ok;
   }
-  Value good = v["good"], bad = v["bad"], total = v["total"];
+  Value good = m.good, bad = m.bad, total = m.total;
   if (good.exists() + bad.exists() + total.exists() < 2) {
     problem("", "a sample needs two of \"good\", \"bad\" and \"total\" (or \"latency\")");
     return false;
@@ -914,8 +920,13 @@ void InputReader::read_series(Doc& doc, Value v, const std::string& ptr) {
   load(which, which_key, others);
   if (!ok) return;
   Pending& p = pending_for(doc, slo.as_string(), ptr);
-  p.entries.reserve(p.entries.size() + static_cast<size_t>(count));
   const uint32_t line = doc.ndjson ? static_cast<uint32_t>(std::min<size_t>(doc.line, UINT32_MAX)) : 0;
+  // The hot loop of a long series: entries written in place (no push_back per point). Its
+  // times rise with i (step > 0), so the entries stay sorted when the first is not before
+  // the last one already there.
+  const size_t before = p.entries.size();
+  p.entries.resize(before + static_cast<size_t>(count));
+  Entry* out = p.entries.data() + before;
   for (int64_t i = 0; i < count; ++i) {
     double tot = totals[static_cast<size_t>(i)], x = others[static_cast<size_t>(i)];
     if (x > tot) {
@@ -924,8 +935,10 @@ void InputReader::read_series(Doc& doc, Value v, const std::string& ptr) {
            ErrorCode::kInvalidArgument);
       continue;
     }
-    add_entry(p, Entry{*start + i * *step, is_good ? x : tot - x, 0, tot, line, kNative | kGood | kTotal});
+    *out++ = Entry{*start + i * *step, is_good ? x : tot - x, 0, tot, line, kNative | kGood | kTotal};
   }
+  p.entries.resize(static_cast<size_t>(out - p.entries.data()));
+  if (before > 0 && p.entries.size() > before && p.entries[before].t < p.entries[before - 1].t) p.sorted = false;
 }
 
 void InputReader::read_prometheus(Doc& doc, Value v, const std::string& ptr) {

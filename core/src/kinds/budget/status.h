@@ -6,8 +6,8 @@
 //     --write_json--> the status document      --write_text--> the table and details
 //     --write_explain--> the thresholds traced --write_svg--> the burn-down chart
 //
-// Every number a renderer shows is the value the JSON holds (fractions and rates rounded to 6
-// decimals when decided), so the text, the chart and the document never disagree.
+// Every number a renderer shows is the value the document holds (fractions and rates rounded to
+// 6 decimals), so the text, the chart and the document never disagree.
 //
 // A BudgetDecision points into its policy's spec (alert rules, thresholds, windows): it is
 // valid while the policy lives. Not thread-safe (one per engine); reusable after clear().
