@@ -35,6 +35,11 @@ foreach(want "<svg xmlns" "budget remaining" "policy thresholds" "freeze-100: 10
     message(FATAL_ERROR "the chart lacks '${want}'")
   endif()
 endforeach()
+# The chart as it was drawn before the decision was typed (tests/budget/, test_budget_status.cc).
+file(READ "${SRC}/tests/budget/northwind.svg" svg_before)
+if(NOT svg STREQUAL svg_before)
+  message(FATAL_ERROR "the chart differs from tests/budget/northwind.svg")
+endif()
 
 # 2. The committed status document (samples/slo/northwind-status.json, for `verdict change`) is current.
 file(READ "${SRC}/samples/slo/northwind-status.json" committed)
@@ -47,6 +52,10 @@ expect_run(2 out err "${VERDICT}" budget -p ${P} --now ${NOW} ${INPUTS})
 if(NOT out MATCHES "auth-service-availability +auth-service +99.95% +30d +-[0-9.]+% +ok +exhausted +notify, require_approval, freeze_releases \\(frozen\\)"
    OR NOT out MATCHES "releases frozen for auth-service")
   message(FATAL_ERROR "verdict budget text output:\n${out}")
+endif()
+file(READ "${SRC}/tests/budget/northwind.txt" text_before)
+if(NOT out STREQUAL text_before)
+  message(FATAL_ERROR "the text differs from tests/budget/northwind.txt:\n${out}")
 endif()
 
 # 4. YAML and its JSON twin give the same status.
@@ -80,4 +89,37 @@ endif()
 expect_run(0 out err "${VERDICT}" budget -p ${P} -p policies/budget/sloth-windows.json -e sloth-windows --now ${NOW} "${WORK}/ok.json")
 if(NOT out MATCHES "policy sloth-windows")
   message(FATAL_ERROR "-e did not pick sloth-windows:\n${out}")
+endif()
+
+# 9. The kind check: a policy of another kind is a usage error naming the kind found and the
+#    kind needed (exit 4, not a crash); several ErrorBudget policies and no -e: exit 4, listing them.
+expect_run(4 out err "${VERDICT}" budget -p policies/triage/default.json --now ${NOW} "${WORK}/ok.json")
+if(NOT err MATCHES "TriageRouting" OR NOT err MATCHES "needs an? ErrorBudget policy" OR NOT err MATCHES "wrong_kind")
+  message(FATAL_ERROR "a TriageRouting policy given to verdict budget:\n${out}\n${err}")
+endif()
+expect_run(4 out err "${VERDICT}" budget -p ${P} -p policies/budget/sloth-windows.json --now ${NOW} "${WORK}/ok.json")
+if(NOT err MATCHES "\"default-budget\" \\(ErrorBudget\\), \"sloth-windows\" \\(ErrorBudget\\)" OR NOT err MATCHES "ambiguous" OR NOT out STREQUAL "")
+  message(FATAL_ERROR "two ErrorBudget policies without -e:\n${out}\n${err}")
+endif()
+# -e naming a policy of another kind, among ErrorBudget ones.
+expect_run(4 out err "${VERDICT}" budget -p ${P} -p policies/triage/default.json -e default-triage --now ${NOW} "${WORK}/ok.json")
+if(NOT err MATCHES "is a TriageRouting policy; this needs an? ErrorBudget policy")
+  message(FATAL_ERROR "-e naming a TriageRouting policy:\n${out}\n${err}")
+endif()
+
+# 10. A policy written with the old camelCase keys still works, with a warning at each key;
+#     the status is the same as with the snake_case keys.
+file(READ "${SRC}/${P}" policy_text)
+foreach(pair "burn_rate_windows;burnRateWindows" "exhaustion_window;exhaustionWindow" "freeze_actions;freezeActions" "burndown_points;burndownPoints")
+  list(GET pair 0 new_key)
+  list(GET pair 1 old_key)
+  string(REPLACE "\"${new_key}\"" "\"${old_key}\"" policy_text "${policy_text}")
+endforeach()
+file(WRITE "${WORK}/old-keys.json" "${policy_text}")
+expect_run(0 new_out err "${VERDICT}" budget -p ${P} --now ${NOW} --format json "${WORK}/ok.json")
+expect_run(0 old_out err "${VERDICT}" budget -p "${WORK}/old-keys.json" --now ${NOW} --format json "${WORK}/ok.json")
+if(NOT old_out STREQUAL new_out
+   OR NOT err MATCHES "old-keys.json:[0-9]+:5: \"burnRateWindows\" is the old spelling of \"burn_rate_windows\" \\[warning\\]"
+   OR NOT err MATCHES "\"burndownPoints\" is the old spelling of \"burndown_points\"")
+  message(FATAL_ERROR "old keys:\n${old_out}\n${err}")
 endif()

@@ -26,7 +26,7 @@ constexpr const char* kNow = "2026-03-02T10:00:00Z";
 
 const char* kPolicy = R"({
   "apiVersion": "verdict/v1", "kind": "ErrorBudget", "metadata": {"name": "b"},
-  "spec": {"thresholds": [{"name": "freeze", "consumed": 1.0, "actions": ["freeze_releases"]}], "burndownPoints": 4}
+  "spec": {"thresholds": [{"name": "freeze", "consumed": 1.0, "actions": ["freeze_releases"]}], "burndown_points": 4}
 })";
 
 const char* kSlo = R"({"kind":"slo","name":"s","service":"svc","objective":99.9,"window":"30d"})";
@@ -274,7 +274,7 @@ TEST_CASE("ErrorBudget policies are checked at load with positions", "[budget]")
   auto short_long = load(R"({"alerts":[{"name":"a","severity":"page","long":"5m","short":"1h","factor":2}]})");
   REQUIRE_FALSE(short_long.ok());
   CHECK(short_long.errors[0].message == "the short window must be shorter than the long window");
-  auto both = load(R"({"alerts":[{"name":"a","severity":"page","long":"1h","short":"5m","factor":2,"budgetPercent":2}]})");
+  auto both = load(R"({"alerts":[{"name":"a","severity":"page","long":"1h","short":"5m","factor":2,"budget_percent":2}]})");
   REQUIRE_FALSE(both.ok());
   CHECK(both.errors[0].message.find("either \"factor\"") != std::string::npos);
   auto sev = load(R"({"alerts":[{"name":"a","severity":"urgent","long":"1h","short":"5m","factor":2}]})");

@@ -15,7 +15,7 @@ const char* kPolicy = R"({"apiVersion": "verdict/v1", "kind": "ErrorBudget", "me
   "spec": {"thresholds": [{"name": "n", "consumed": 0.25, "actions": ["notify"]},
                           {"name": "p", "when": "slo.burn_state == 'page' || slo.burn_rates['1h'] > 2", "actions": ["require_approval"]},
                           {"name": "f", "consumed": 1, "actions": ["freeze_releases"]}],
-           "burndownPoints": 8}})";
+           "burndown_points": 8}})";
 
 }  // namespace
 

@@ -95,8 +95,9 @@ struct LoadReport {
 
 // How decisions are written: JSON (the result objects, NDJSON for streams), text for people,
 // or the CI formats of kinds that gate CI (kinds' `formats`): JUnit <testcase> elements and
-// GitHub workflow annotations. Rendered from the typed decision by the policy's kind.
-enum class OutputFormat { kJson, kText, kJunit, kGithub };
+// GitHub workflow annotations; ErrorBudget also as an SVG chart (the decision alone, one
+// document). Rendered from the typed decision by the policy's kind.
+enum class OutputFormat { kJson, kText, kJunit, kGithub, kSvg };
 
 struct EvalOptions {
   std::string policy;            // the policy to evaluate; "" when exactly one (of `kind`) is loaded
@@ -107,6 +108,11 @@ struct EvalOptions {
   OutputFormat output = OutputFormat::kJson;
   std::string now;               // RFC 3339; "" leaves `now` unset (expressions using it fail)
   bool explain = false;          // add the trace of rules considered and values read
+  // The decision alone, without what the engine writes around it, for a front end that
+  // prints one kind's own document (`verdict budget`: the error-budget status): JSON is the
+  // `decision` object (with `explain` as its last member when explaining); text is the kind's
+  // lines without the header, error and bundle lines. Errors are in EvalReport::errors.
+  bool decision_only = false;
   InputFormat format = InputFormat::kAuto;
   std::string source;            // input name for error positions
   // When set, each decision line (with its newline, for NDJSON input) goes to the sink as it

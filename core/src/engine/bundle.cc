@@ -358,6 +358,7 @@ void render_failure(std::string& out, OutputFormat format, const policy::Decisio
       }
       break;
     }
+    case OutputFormat::kSvg: break;  // no chart without a decision: the errors are in the report
   }
 }
 
@@ -402,6 +403,8 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
     return fail(Error(ErrorCode::kInvalidArgument, std::string(info.name) + " decisions have no JUnit form (formats: json, text)"));
   if (options.output == OutputFormat::kGithub && !info.renders(policy::Format::kGithub))
     return fail(Error(ErrorCode::kInvalidArgument, std::string(info.name) + " decisions have no GitHub form (formats: json, text)"));
+  if (options.output == OutputFormat::kSvg && !info.renders(policy::Format::kSvg))
+    return fail(Error(ErrorCode::kInvalidArgument, std::string(info.name) + " decisions have no SVG form"));
 
   // The decision context: the same for every kind, set up once per call.
   policy::DecisionContext dc;
@@ -456,6 +459,20 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
       case OutputFormat::kJson: {
         JsonWriter& out = state_->out;
         out.clear();
+        if (options.decision_only) {
+          decision.write_json(out);
+          out_text.append(out.view());
+          if (options.explain && out.view().size() >= 2 && out.view().front() == '{') {
+            out_text.pop_back();  // the decision object's '}': explain goes in as its last member
+            if (out.view().size() > 2) out_text.push_back(',');
+            out_text += "\"explain\":";
+            out.clear();
+            decision.write_explain(out);
+            out_text.append(out.view());
+            out_text.push_back('}');
+          }
+          break;
+        }
         out.begin_object().key("ok").boolean(errors.empty());
         if (line > 0) out.key("line").number(static_cast<int64_t>(line));
         out.key("policy").begin_object().key("name").string(pol->meta().name);
@@ -476,15 +493,17 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
         break;
       }
       case OutputFormat::kText: {
-        write_header_text(out_text, header);
+        if (!options.decision_only) write_header_text(out_text, header);
         policy::TextOut t(out_text);
         decision.write_text(t, options.explain);
+        if (options.decision_only) break;
         for (const Error& e : errors) t << "  error: " << e.to_string() << "\n";
         t << "  bundle " << digest << "\n";
         break;
       }
       case OutputFormat::kJunit: decision.write_junit(out_text, header); break;
       case OutputFormat::kGithub: decision.write_github(out_text, header); break;
+      case OutputFormat::kSvg: decision.write_svg(out_text, header); break;
     }
     for (Error& e : errors) report.errors.push_back(std::move(e));
   };

@@ -57,6 +57,7 @@ const char* format_name(Format f) {
     case Format::kText: return "text";
     case Format::kJunit: return "junit";
     case Format::kGithub: return "github";
+    case Format::kSvg: return "svg";
   }
   return "json";
 }
@@ -89,6 +90,7 @@ TextOut& TextOut::operator<<(double x) {
 
 void Decision::write_junit(std::string&, const DecisionHeader&) const {}
 void Decision::write_github(std::string&, const DecisionHeader&) const {}
+void Decision::write_svg(std::string&, const DecisionHeader&) const {}
 
 const char* CompiledPolicy::kind() const { return info_ ? info_->name.data() : ""; }
 

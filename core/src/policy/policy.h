@@ -93,8 +93,9 @@ class TextOut {
 };
 
 // Output formats. Every kind renders json and text; kinds whose decisions gate CI also
-// junit (one <testcase> per decision) and github (workflow annotations).
-enum class Format : uint8_t { kJson, kText, kJunit, kGithub };
+// junit (one <testcase> per decision) and github (workflow annotations); ErrorBudget also
+// svg (its burn-down chart, one document per decision).
+enum class Format : uint8_t { kJson, kText, kJunit, kGithub, kSvg };
 const char* format_name(Format f);
 
 // Around one decision, for the renderers: what the engine knows of it.
@@ -126,6 +127,8 @@ class Decision {
   // workflow commands (::error file=...::message), one per line.
   virtual void write_junit(std::string& out, const DecisionHeader& h) const;
   virtual void write_github(std::string& out, const DecisionHeader& h) const;
+  // A chart of the decision as one SVG document (kinds whose info lists Format::kSvg).
+  virtual void write_svg(std::string& out, const DecisionHeader& h) const;
 };
 
 class CompiledPolicy {

@@ -1,344 +1,242 @@
 // The `ErrorBudget` kind (docs/budget.md): SLO compliance, error budgets, burn rates,
 // multiwindow multi-burn-rate alerts and the budget policy's actions, over the whole input
-// (SLO definitions and their SLI series) as one evaluation.
+// (SLO definitions and their SLI series) as one decision.
 //
-// spec:
-//   alerts:           [{name, severity: page|ticket, long, short, factor | budgetPercent}]
-//                     (default: the SRE Workbook's four for a 30-day window)
-//   burnRateWindows:  ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] (the default)
-//   exhaustionWindow: "1h", the burn rate that "time until exhausted" extrapolates
-//   thresholds:       [{name, consumed?, when?, actions: [...], message?}], in order
-//   freezeActions:    actions that mean releases are frozen (default ["freeze_releases"])
-//   burndownPoints:   points of the budget-remaining series per SLO (default 60; 0: none)
+// spec (snake_case; the old camelCase spellings are accepted with a lint warning):
+//   alerts:             [{name, severity: page|ticket, long, short, factor | budget_percent}]
+//                       (default: the SRE Workbook's four for a 30-day window)
+//   burn_rate_windows:  ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] (the default)
+//   exhaustion_window:  "1h", the burn rate that "time until exhausted" extrapolates
+//   thresholds:         [{name, consumed?, when?, actions: [...], message?}], in order
+//   freeze_actions:     actions that mean releases are frozen (default ["freeze_releases"])
+//   burndown_points:    points of the budget-remaining series per SLO (default 60; 0: none)
 //
-// decision: the error-budget status document,
+// decision: BudgetDecision (status.h), the error-budget status document,
 //   {"kind": "error_budget_status", "version": 1, "at": now, "slos": [...], "summary": {...}}
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "kinds/budget/sli.h"
-#include "time/time.h"
+#include "kinds/budget/status.h"
 #include "kinds/registry.h"
 #include "policy/kind.h"
-#include "policy/legacy.h"
-#include "verdict/json_writer.h"
+#include "time/time.h"
+
+namespace verdict::budget {
+
+// ---- the `slo` variable of threshold conditions -------------------------------------------
+
+namespace {
+
+constexpr SchemaField kSloFields[] = {
+    {"name", FieldType::kString},          {"slo", FieldType::kString},
+    {"service", FieldType::kString},       {"objective", FieldType::kNumber},
+    {"window", FieldType::kString},        {"status", FieldType::kString},
+    {"burn_state", FieldType::kString},    {"budget_consumed", FieldType::kNumber},
+    {"budget_remaining", FieldType::kNumber}, {"compliance", FieldType::kNumber},
+    {"burn_rates", FieldType::kMap},       {"events", FieldType::kMap},
+    {"exhaustion_seconds", FieldType::kInt}, {"firing", FieldType::kList},
+};
+constexpr Schema kSloSchema("slo", kSloFields);
+
+lang::Val shown(bool known, double x) { return known ? lang::Val::dbl(round6(x)) : lang::Val::null(); }
+
+}  // namespace
+
+const Schema& slo_schema() { return kSloSchema; }
+
+// Every field of kSloFields, in its order (a test holds the two together). `status` is the
+// state before the thresholds (ok, warning from an alert, exhausted, no_data).
+lang::Val bind_slo(const SloStatus& s, const BudgetSpec& spec, lang::Arena& arena) {
+  lang::ValMap& m = arena.new_map();
+  m.emplace_back("name", lang::Val::str(s.def.name));
+  m.emplace_back("slo", lang::Val::str(s.def.name));
+  m.emplace_back("service", lang::Val::str(s.def.service));
+  m.emplace_back("objective", lang::Val::dbl(s.def.objective));
+  m.emplace_back("window", lang::Val::str(s.def.window_text));
+  m.emplace_back("status", lang::Val::str(state_name(s.status)));
+  m.emplace_back("burn_state", lang::Val::str(burn_name(s.burn)));
+  m.emplace_back("budget_consumed", shown(s.has_data, s.consumed));
+  m.emplace_back("budget_remaining", shown(s.has_data, s.remaining));
+  m.emplace_back("compliance", shown(s.has_data, s.compliance));
+  lang::ValMap& rates = arena.new_map();
+  for (size_t k = 0; k < spec.burn_windows.size(); ++k)
+    rates.emplace_back(spec.burn_windows[k].text, shown(s.burn_rates[k].known, s.burn_rates[k].value));
+  m.emplace_back("burn_rates", lang::Val::map_of(&rates));
+  lang::ValMap& events = arena.new_map();
+  events.emplace_back("good", lang::Val::dbl(s.good));
+  events.emplace_back("bad", lang::Val::dbl(s.bad));
+  events.emplace_back("total", lang::Val::dbl(s.total));
+  m.emplace_back("events", lang::Val::map_of(&events));
+  m.emplace_back("exhaustion_seconds", s.exhaustion_known ? lang::Val::integer(s.exhaustion_seconds) : lang::Val::null());
+  lang::ValList& firing = arena.new_list();
+  for (size_t k = 0; k < spec.alerts.size(); ++k)
+    if (s.alerts[k].firing) firing.push_back(lang::Val::str(spec.alerts[k].name));
+  m.emplace_back("firing", lang::Val::list_of(&firing));
+  return lang::Val::map_of(&m);
+}
+
+}  // namespace verdict::budget
 
 namespace verdict::policy {
 namespace {
 
 using json = nlohmann::ordered_json;
 using budget::AlertRule;
+using budget::BudgetDecision;
+using budget::BudgetSpec;
+using budget::BurnState;
+using budget::BurnWindow;
 using budget::Severity;
-
-struct Threshold {
-  std::string name;
-  bool has_consumed = false;
-  double consumed = 0;
-  bool has_when = false;
-  Expr when;
-  std::vector<std::string> actions;
-  std::string message;
-};
-
-struct BurnWindow {
-  std::string text;
-  int64_t ns;
-};
-
-// Writes a count: an integer when it is one (events usually are), else the double.
-void write_count(JsonWriter& w, double x) {
-  if (x == std::floor(x) && std::fabs(x) < 9e15) w.number(static_cast<int64_t>(x));
-  else w.number(x);
-}
-
-void write_opt(JsonWriter& w, bool known, double x) {
-  if (known) w.number(budget::round6(x));
-  else w.null();
-}
-
-lang::Val opt_val(bool known, double x) { return known ? lang::Val::dbl(budget::round6(x)) : lang::Val::null(); }
+using budget::SloState;
+using budget::SloStatus;
+using budget::Threshold;
 
 class BudgetPolicy : public CompiledPolicy {
  public:
+  BudgetSpec spec;
+
   bool whole_input() const override { return true; }
-  std::unique_ptr<Decision> new_decision() const override { return std::make_unique<JsonTextDecision>(); }
+  std::unique_ptr<Decision> new_decision() const override { return std::make_unique<BudgetDecision>(); }
 
   void decide(const DecisionContext& dc, const DecisionInput& in, lang::EvalContext& ctx, Decision& out,
               std::vector<Error>& errors) const override {
-    auto& d = static_cast<JsonTextDecision&>(out);
+    auto& d = static_cast<BudgetDecision&>(out);
     d.clear();
-    d.out = decide_json(legacy_request(dc, in), ctx, d.decision, dc.explain ? &d.explain : nullptr, errors);
-  }
-
-  std::vector<AlertRule> alerts;
-  std::vector<BurnWindow> burn_windows;
-  BurnWindow exhaustion{"1h", 3600 * datetime::kNanosPerSecond};
-  std::vector<Threshold> thresholds;
-  std::vector<std::string> freeze_actions{"freeze_releases"};
-  int64_t burndown_points = 60;
-
-  Outcome decide_json(const EvalRequest& req, lang::EvalContext& ctx, JsonWriter& decision, JsonWriter* explain,
-                      std::vector<Error>& errors) const {
-    if (!req.has_now) {
+    d.spec = &spec;
+    d.policy = meta().name;
+    if (!dc.has_now) {
       Error e(ErrorCode::kInvalidArgument, "an ErrorBudget evaluation needs `now` (the end of every window)");
-      e.source = std::string(req.source);
+      e.source = std::string(in.source);
       errors.push_back(std::move(e));
-      decision.begin_object().key("kind").string("error_budget_status").key("version").number(1).key("slos").begin_array().end_array().end_object();
-      return Outcome::kAllowed;
+      return;
     }
+    d.has_now = true;
+    d.at = dc.now;
+    d.explained = dc.explain;
     DocumentReader local;
-    budget::InputReader in(req.reader ? *req.reader : local, std::string(req.source), alerts);
-    in.read(req.raw);
-    in.finish();
-    for (Error& e : in.errors()) errors.push_back(std::move(e));
+    budget::InputReader input(in.reader ? *in.reader : local, std::string(in.source), spec.alerts);
+    input.read(in.raw);
+    input.finish();
+    for (Error& e : input.errors()) errors.push_back(std::move(e));
 
-    const int64_t now = req.now;
-    decision.begin_object().key("kind").string("error_budget_status").key("version").number(1);
-    decision.key("at").string(datetime::format_rfc3339(now));
-    decision.key("policy").string(meta().name);
-    decision.key("slos").begin_array();
-    if (explain) explain->begin_object().key("thresholds").begin_array();
-    size_t counts[4] = {0, 0, 0, 0};  // ok, warning, exhausted, no_data
-    std::vector<std::string> frozen;
-    Outcome outcome = Outcome::kAllowed;
-    for (size_t i = 0; i < in.slos().size(); ++i) {
-      Outcome o = decide_slo(in.slos()[i], in.series(i), in.input_errors(i), now, ctx, decision, explain, errors, counts, frozen);
-      if (static_cast<int>(o) > static_cast<int>(outcome)) outcome = o;
+    d.slos.reserve(input.slos().size());
+    for (size_t i = 0; i < input.slos().size(); ++i) {
+      d.slos.emplace_back();
+      decide_slo(input.slos()[i], input.series(i), input.input_errors(i), dc, ctx, d, errors);
+      const SloStatus& s = d.slos.back();
+      d.counts[static_cast<size_t>(s.status)]++;
+      if (s.freeze && std::find(d.frozen.begin(), d.frozen.end(), s.def.service) == d.frozen.end()) d.frozen.push_back(s.def.service);
+      Outcome o = s.freeze || s.status == SloState::kExhausted ? Outcome::kDenied
+                  : s.status == SloState::kWarning             ? Outcome::kReview
+                                                               : Outcome::kAllowed;
+      if (static_cast<int>(o) > static_cast<int>(d.out)) d.out = o;
     }
-    decision.end_array();
-    decision.key("summary").begin_object();
-    decision.key("slos").number(static_cast<int64_t>(in.slos().size()));
-    decision.key("ok").number(static_cast<int64_t>(counts[0])).key("warning").number(static_cast<int64_t>(counts[1]));
-    decision.key("exhausted").number(static_cast<int64_t>(counts[2])).key("no_data").number(static_cast<int64_t>(counts[3]));
-    decision.key("frozen_services").begin_array();
-    for (const auto& s : frozen) decision.string(s);
-    decision.end_array().end_object();
-    decision.end_object();
-    if (explain) explain->end_array().end_object();
-    return outcome;
   }
 
  private:
-  Outcome decide_slo(const budget::SloDef& def, const budget::Series& s, size_t input_errors, int64_t now, lang::EvalContext& ctx,
-                     JsonWriter& d, JsonWriter* explain, std::vector<Error>& errors, size_t* counts,
-                     std::vector<std::string>& frozen) const {
+  // The status of one SLO into d.slos.back().
+  void decide_slo(const budget::SloDef& def, const budget::Series& series, size_t input_errors, const DecisionContext& dc,
+                  lang::EvalContext& ctx, BudgetDecision& d, std::vector<Error>& errors) const {
+    SloStatus& s = d.slos.back();
+    const int64_t now = dc.now;
+    s.def = def;
     const budget::WindowSpan w = budget::window_span(def, now);
-    const budget::Series::Sums all = s.sum(w.start, w.end);
-    const bool has_data = all.total > 0;
-    const double bad = all.total - all.good;
-    const double budget_events = def.budget * all.total;
-    const double consumed = has_data ? budget::round6(bad / budget_events) : 0;
-    const double remaining = has_data ? budget::round6(1.0 - bad / budget_events) : 0;
+    const budget::Series::Sums all = series.sum(w.start, w.end);
+    s.has_data = all.total > 0;
+    s.good = all.good;
+    s.total = all.total;
+    s.bad = all.total - all.good;
+    s.budget = def.budget * all.total;
+    s.consumed = s.has_data ? budget::round6(s.bad / s.budget) : 0;
+    s.remaining = s.has_data ? budget::round6(1.0 - s.bad / s.budget) : 0;
+    s.compliance = s.has_data ? all.good / all.total * 100.0 : 0;
+    s.window_start = w.start;
 
     // Burn rate over (now - len, now]: the error rate over the budget; unknown without events.
-    auto burn = [&](int64_t len, bool& known) {
-      budget::Series::Sums x = s.sum(now - len, now);
-      known = x.total > 0;
-      return known ? ((x.total - x.good) / x.total) / def.budget : 0.0;
+    auto burn = [&](int64_t len) {
+      budget::Series::Sums x = series.sum(now - len, now);
+      budget::Maybe m;
+      m.known = x.total > 0;
+      if (m.known) m.value = ((x.total - x.good) / x.total) / def.budget;
+      return m;
     };
-    struct AlertState {
-      double factor, long_burn, short_burn;
-      bool long_known, short_known, firing;
-    };
-    std::vector<AlertState> states;
     bool page = false, ticket = false, any_alert_data = false;
-    for (const AlertRule& a : alerts) {
-      AlertState st{};
+    s.alerts.reserve(spec.alerts.size());
+    for (const AlertRule& a : spec.alerts) {
+      budget::AlertState st;
       st.factor = a.factor_for(w.length);
-      st.long_burn = burn(a.long_ns, st.long_known);
-      st.short_burn = burn(a.short_ns, st.short_known);
+      st.long_burn = burn(a.long_ns);
+      st.short_burn = burn(a.short_ns);
       // Compared as shown (6 decimals), like the thresholds: 0.1% errors against a 99.9%
       // objective is a burn of 1, not 1.0000000000001 from the binary form of 0.999.
-      st.firing = st.long_known && st.short_known && budget::round6(st.long_burn) > budget::round6(st.factor) &&
-                  budget::round6(st.short_burn) > budget::round6(st.factor);
-      any_alert_data = any_alert_data || st.long_known;
+      st.firing = st.long_burn.known && st.short_burn.known && budget::round6(st.long_burn.value) > budget::round6(st.factor) &&
+                  budget::round6(st.short_burn.value) > budget::round6(st.factor);
+      any_alert_data = any_alert_data || st.long_burn.known;
       if (st.firing) (a.severity == Severity::kPage ? page : ticket) = true;
-      states.push_back(st);
+      s.alerts.push_back(st);
     }
-    const char* burn_state = page ? "page" : ticket ? "ticket" : (alerts.empty() ? has_data : any_alert_data) ? "ok" : "no_data";
-    const char* status = !has_data ? "no_data" : remaining <= 0 ? "exhausted" : (page || ticket) ? "warning" : "ok";
+    s.burn = page ? BurnState::kPage
+             : ticket ? BurnState::kTicket
+             : (spec.alerts.empty() ? s.has_data : any_alert_data) ? BurnState::kOk
+                                                                    : BurnState::kNoData;
+    s.status = !s.has_data ? SloState::kNoData : s.remaining <= 0 ? SloState::kExhausted : (page || ticket) ? SloState::kWarning : SloState::kOk;
 
-    bool ex_known = false;
-    const double ex_burn = burn(exhaustion.ns, ex_known);
-    bool ex_has = false;
-    int64_t ex_seconds = 0;
-    if (has_data && remaining <= 0) {
-      ex_has = true;
-    } else if (has_data && ex_known && ex_burn > 0) {
-      double secs = remaining * (static_cast<double>(w.length) / datetime::kNanosPerSecond) / ex_burn;
+    const budget::Maybe ex = burn(spec.exhaustion.ns);
+    if (s.has_data && s.remaining <= 0) {
+      s.exhaustion_known = true;
+    } else if (s.has_data && ex.known && ex.value > 0) {
+      double secs = s.remaining * (static_cast<double>(w.length) / datetime::kNanosPerSecond) / ex.value;
       if (secs < 5e9) {  // within about 150 years of now; beyond: null (never, in practice)
-        ex_has = true;
-        ex_seconds = static_cast<int64_t>(std::llround(secs));
+        s.exhaustion_known = true;
+        s.exhaustion_seconds = static_cast<int64_t>(std::llround(secs));
       }
     }
+    s.burn_rates.reserve(spec.burn_windows.size());
+    for (const BurnWindow& bw : spec.burn_windows) s.burn_rates.push_back(burn(bw.ns));
 
-    // The `slo` variable of the thresholds' conditions.
+    // The thresholds, over `slo`: this status before them.
     ctx.begin_item();
-    lang::Arena& arena = ctx.arena();
-    lang::ValMap& m = arena.new_map();
-    m.emplace_back("name", lang::Val::str(def.name));
-    m.emplace_back("slo", lang::Val::str(def.name));
-    m.emplace_back("service", lang::Val::str(def.service));
-    m.emplace_back("objective", lang::Val::dbl(def.objective));
-    m.emplace_back("window", lang::Val::str(def.window_text));
-    m.emplace_back("status", lang::Val::str(status));
-    m.emplace_back("burn_state", lang::Val::str(burn_state));
-    m.emplace_back("budget_consumed", opt_val(has_data, consumed));
-    m.emplace_back("budget_remaining", opt_val(has_data, remaining));
-    m.emplace_back("compliance", opt_val(has_data, all.good / all.total * 100.0));
-    lang::ValMap& br = arena.new_map();
-    std::vector<std::pair<bool, double>> rates;
-    for (const BurnWindow& bw : burn_windows) {
-      bool known;
-      double r = burn(bw.ns, known);
-      rates.emplace_back(known, r);
-      br.emplace_back(bw.text, opt_val(known, r));
-    }
-    m.emplace_back("burn_rates", lang::Val::map_of(&br));
-    lang::ValMap& ev = arena.new_map();
-    ev.emplace_back("good", lang::Val::dbl(all.good));
-    ev.emplace_back("bad", lang::Val::dbl(bad));
-    ev.emplace_back("total", lang::Val::dbl(all.total));
-    m.emplace_back("events", lang::Val::map_of(&ev));
-    m.emplace_back("exhaustion_seconds", ex_has ? lang::Val::integer(ex_seconds) : lang::Val::null());
-    lang::ValList& firing = arena.new_list();
-    for (size_t k = 0; k < alerts.size(); ++k)
-      if (states[k].firing) firing.push_back(lang::Val::str(alerts[k].name));
-    m.emplace_back("firing", lang::Val::list_of(&firing));
-    ctx.bind(0, lang::Val::map_of(&m));
-
-    std::vector<const Threshold*> fired;
-    for (const Threshold& t : thresholds) {
+    ctx.bind(0, budget::bind_slo(s, spec, ctx.arena()));
+    for (const Threshold& t : spec.thresholds) {
       bool hit = true;
-      if (t.has_consumed) hit = has_data && consumed >= t.consumed;
+      if (t.has_consumed) hit = s.has_data && s.consumed >= t.consumed;
       size_t reads_before = ctx.reads().size();
       if (hit && t.has_when) hit = lang::truthy(evaluate(t.when, ctx, errors));
-      if (explain) {
-        explain->begin_object().key("slo").string(def.name).key("threshold").string(t.name);
-        if (t.has_consumed) explain->key("consumed").number(t.consumed);
-        if (t.has_when) {
-          explain->key("when").string(t.when.text);
-          write_reads(*explain, *t.when.program, ctx, reads_before);
-        }
-        explain->key("fired").boolean(hit).end_object();
+      if (d.explained) {
+        d.trace.push_back({d.slos.size() - 1, &t, hit, {}});
+        if (t.has_when) copy_reads(*t.when.program, ctx, reads_before, d.trace.back().reads);
       }
-      if (hit) fired.push_back(&t);
+      if (hit) s.fired.push_back(&t);
     }
-    std::vector<std::string_view> actions;
-    for (const Threshold* t : fired)
+    for (const Threshold* t : s.fired)
       for (const std::string& a : t->actions)
-        if (std::find(actions.begin(), actions.end(), a) == actions.end()) actions.push_back(a);
-    bool freeze = false;
-    for (auto a : actions)
-      for (const std::string& f : freeze_actions) freeze = freeze || a == f;
-    if (std::string_view(status) == "ok" && !fired.empty()) status = "warning";
+        if (std::find(s.actions.begin(), s.actions.end(), a) == s.actions.end()) s.actions.push_back(a);
+    for (std::string_view a : s.actions)
+      for (const std::string& f : spec.freeze_actions) s.freeze = s.freeze || a == f;
+    if (s.status == SloState::kOk && !s.fired.empty()) s.status = SloState::kWarning;
 
-    // The status of this SLO.
-    d.begin_object();
-    d.key("slo").string(def.name).key("service").string(def.service);
-    d.key("objective").number(def.objective).key("window").string(def.window_text);
-    d.key("status").string(status);
-    d.key("budget_remaining");
-    write_opt(d, has_data, remaining);
-    d.key("budget_consumed");
-    write_opt(d, has_data, consumed);
-    d.key("burn_state").string(burn_state);
-    d.key("freeze").boolean(freeze);
-    d.key("actions").begin_array();
-    for (auto a : actions) d.string(a);
-    d.end_array();
-    d.key("messages").begin_array();
-    for (const Threshold* t : fired)
-      if (!t->message.empty()) d.string(t->message);
-    d.end_array();
-    d.key("thresholds").begin_array();
-    for (const Threshold& t : thresholds) {
-      d.begin_object().key("name").string(t.name);
-      if (t.has_consumed) d.key("consumed").number(t.consumed);
-      bool hit = std::find(fired.begin(), fired.end(), &t) != fired.end();
-      d.key("fired").boolean(hit).end_object();
+    s.samples = series.size();
+    s.in_window = all.samples;
+    s.after_now = series.sum(now, INT64_MAX).samples;
+    if (series.size()) {
+      s.first = series.t.front();
+      s.last = series.t.back();
     }
-    d.end_array();
-    d.key("source").string(budget::shape_name(def.shape));
-    d.key("sli").string(def.latency ? "latency" : "ratio");
-    d.key("window_start").string(datetime::format_rfc3339(w.start));
-    d.key("compliance");
-    write_opt(d, has_data, all.good / (has_data ? all.total : 1) * 100.0);
-    d.key("events").begin_object();
-    d.key("good");
-    write_count(d, all.good);
-    d.key("bad");
-    write_count(d, bad);
-    d.key("total");
-    write_count(d, all.total);
-    d.key("budget");
-    write_count(d, budget::round6(budget_events));
-    d.key("budget_left");
-    write_count(d, budget::round6(budget_events - bad));
-    d.end_object();
-    d.key("burn_rates").begin_object();
-    for (size_t k = 0; k < burn_windows.size(); ++k) {
-      d.key(burn_windows[k].text);
-      write_opt(d, rates[k].first, rates[k].second);
-    }
-    d.end_object();
-    d.key("alerts").begin_array();
-    for (size_t k = 0; k < alerts.size(); ++k) {
-      const AlertRule& a = alerts[k];
-      const AlertState& st = states[k];
-      d.begin_object().key("name").string(a.name).key("severity").string(a.severity == Severity::kPage ? "page" : "ticket");
-      d.key("long").string(a.long_text).key("short").string(a.short_text).key("factor").number(budget::round6(st.factor));
-      d.key("long_burn");
-      write_opt(d, st.long_known, st.long_burn);
-      d.key("short_burn");
-      write_opt(d, st.short_known, st.short_burn);
-      d.key("firing").boolean(st.firing).end_object();
-    }
-    d.end_array();
-    d.key("exhaustion").begin_object().key("burn_rate_window").string(exhaustion.text).key("seconds");
-    if (ex_has) d.number(ex_seconds);
-    else d.null();
-    d.key("at");
-    if (ex_has) d.string(datetime::format_rfc3339(now + ex_seconds * datetime::kNanosPerSecond));
-    else d.null();
-    d.end_object();
-    d.key("samples").begin_object();
-    d.key("total").number(static_cast<int64_t>(s.size()));
-    d.key("in_window").number(static_cast<int64_t>(all.samples));
-    d.key("after_now").number(static_cast<int64_t>(s.sum(now, INT64_MAX).samples));
-    d.key("first");
-    if (s.size()) d.string(datetime::format_rfc3339(s.t.front()));
-    else d.null();
-    d.key("last");
-    if (s.size()) d.string(datetime::format_rfc3339(s.t.back()));
-    else d.null();
-    d.key("input_errors").number(static_cast<int64_t>(input_errors));
-    d.end_object();
-    d.key("warnings").begin_array();
-    for (const auto& wtext : def.warnings) d.string(wtext);
-    d.end_array();
-    if (burndown_points > 0) {
+    s.input_errors = input_errors;
+    if (spec.burndown_points > 0) {
       // Budget remaining as of each point: the window's budget less what was spent up to it.
-      d.key("burndown").begin_array();
       const int64_t span = w.end - w.start;
-      for (int64_t k = 0; k <= burndown_points; ++k) {
-        int64_t t = k == burndown_points ? w.end : w.start + span / burndown_points * k;
-        budget::Series::Sums upto = s.sum(w.start, t);
-        d.begin_object().key("t").string(datetime::format_rfc3339(t)).key("remaining");
-        write_opt(d, has_data, 1.0 - (upto.total - upto.good) / (has_data ? budget_events : 1));
-        d.end_object();
+      const int64_t n = spec.burndown_points;
+      s.burndown.reserve(static_cast<size_t>(n) + 1);
+      for (int64_t k = 0; k <= n; ++k) {
+        int64_t t = k == n ? w.end : w.start + span / n * k;
+        budget::Series::Sums upto = series.sum(w.start, t);
+        s.burndown.push_back({t, s.has_data ? 1.0 - (upto.total - upto.good) / s.budget : 0});
       }
-      d.end_array();
     }
-    d.end_object();
-
-    std::string_view st(status);
-    counts[st == "ok" ? 0 : st == "warning" ? 1 : st == "exhausted" ? 2 : 3]++;
-    if (freeze && std::find(frozen.begin(), frozen.end(), def.service) == frozen.end()) frozen.push_back(def.service);
-    if (freeze || st == "exhausted") return Outcome::kDenied;
-    if (st == "warning") return Outcome::kReview;
-    return Outcome::kAllowed;
   }
 };
 
@@ -357,12 +255,62 @@ bool parse_positive_duration(const json& v, int64_t& out, std::string& why) {
   return true;
 }
 
+// Keys renamed to snake_case (every kind's casing): the old camelCase spelling is still read,
+// with a lint warning at the key; both spellings in one object is an error.
+struct Renamed {
+  const char* key;
+  const char* old;
+};
+constexpr Renamed kSpecRenamed[] = {{"burn_rate_windows", "burnRateWindows"}, {"exhaustion_window", "exhaustionWindow"},
+                                    {"freeze_actions", "freezeActions"},       {"burndown_points", "burndownPoints"}};
+constexpr Renamed kAlertRenamed[] = {{"budget_percent", "budgetPercent"}};
+
+// The spelling `obj` uses for `r` (the new one when it uses neither).
+template <size_t N>
+const char* spelling(const json& obj, const std::string& ptr, const char* key, const Renamed (&renamed)[N], PolicyBuilder& b) {
+  for (const Renamed& r : renamed) {
+    if (std::string_view(r.key) != key) continue;
+    const bool has_new = obj.contains(r.key), has_old = obj.contains(r.old);
+    if (has_old && has_new) {
+      b.fail(pointer_join(ptr, r.old), ErrorCode::kDuplicateKey,
+             std::string("\"") + r.old + "\" is the old spelling of \"" + r.key + "\": give only \"" + r.key + "\"", true);
+      return r.key;
+    }
+    if (has_old) {
+      b.warn(pointer_join(ptr, r.old), ErrorCode::kInvalidPolicy, std::string("\"") + r.old + "\" is the old spelling of \"" + r.key + "\"", true);
+      return r.old;
+    }
+    return r.key;
+  }
+  return key;
+}
+
+// only_keys, with the old spellings of `renamed` accepted (and not listed as expected).
+template <size_t N>
+void only_keys(PolicyBuilder& b, const json& obj, const std::string& ptr, std::initializer_list<const char*> allowed,
+               const Renamed (&renamed)[N]) {
+  if (!obj.is_object()) return;
+  json keys = json::object();  // the keys but the old spellings (only_keys reads keys; positions come from the file)
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    bool old = false;
+    for (const Renamed& r : renamed) old = old || it.key() == r.old;
+    if (!old) keys[it.key()] = nullptr;
+  }
+  b.only_keys(keys, ptr, allowed);
+}
+
 }  // namespace
 
 std::unique_ptr<CompiledPolicy> load_budget(const json& spec, PolicyBuilder& b) {
-  auto p = std::make_unique<BudgetPolicy>();
+  auto policy = std::make_unique<BudgetPolicy>();
+  BudgetSpec& p = policy->spec;
   const std::string sp = b.spec_pointer();
-  b.only_keys(spec, sp, {"alerts", "burnRateWindows", "exhaustionWindow", "thresholds", "freezeActions", "burndownPoints", "description"});
+  only_keys(b, spec, sp, {"alerts", "burn_rate_windows", "exhaustion_window", "thresholds", "freeze_actions", "burndown_points", "description"},
+            kSpecRenamed);
+  const char* k_windows = spelling(spec, sp, "burn_rate_windows", kSpecRenamed, b);
+  const char* k_exhaustion = spelling(spec, sp, "exhaustion_window", kSpecRenamed, b);
+  const char* k_freeze = spelling(spec, sp, "freeze_actions", kSpecRenamed, b);
+  const char* k_points = spelling(spec, sp, "burndown_points", kSpecRenamed, b);
   std::string why;
   // Alerts.
   if (const json* alerts = b.get(spec, sp, "alerts", false, json::value_t::array)) {
@@ -370,15 +318,16 @@ std::unique_ptr<CompiledPolicy> load_budget(const json& spec, PolicyBuilder& b) 
       const json& a = (*alerts)[i];
       std::string ap = pointer_join(pointer_join(sp, "alerts"), i);
       if (!a.is_object()) {
-        b.fail(ap, ErrorCode::kInvalidPolicy, "an alert is an object: {name, severity, long, short, factor or budgetPercent}");
+        b.fail(ap, ErrorCode::kInvalidPolicy, "an alert is an object: {name, severity, long, short, factor or budget_percent}");
         continue;
       }
-      b.only_keys(a, ap, {"name", "severity", "long", "short", "factor", "budgetPercent", "description"});
+      only_keys(b, a, ap, {"name", "severity", "long", "short", "factor", "budget_percent", "description"}, kAlertRenamed);
+      const char* k_percent = spelling(a, ap, "budget_percent", kAlertRenamed, b);
       AlertRule r;
       bool ok = true;
       if (const json* n = b.get(a, ap, "name", true, json::value_t::string)) r.name = n->get<std::string>();
       else ok = false;
-      for (const AlertRule& other : p->alerts)
+      for (const AlertRule& other : p.alerts)
         if (!r.name.empty() && other.name == r.name) {
           b.fail(pointer_join(ap, "name"), ErrorCode::kInvalidPolicy, "another alert is already named \"" + r.name + "\"");
           ok = false;
@@ -407,60 +356,65 @@ std::unique_ptr<CompiledPolicy> load_budget(const json& spec, PolicyBuilder& b) 
       }
       if (ok && r.short_ns >= r.long_ns)
         b.fail(pointer_join(ap, "short"), ErrorCode::kInvalidPolicy, "the short window must be shorter than the long window");
-      bool has_factor = a.contains("factor"), has_percent = a.contains("budgetPercent");
+      bool has_factor = a.contains("factor"), has_percent = a.contains(k_percent);
       if (has_factor == has_percent) {
-        b.fail(ap, ErrorCode::kInvalidPolicy, "an alert has either \"factor\" (a burn rate, as the Workbook and Pyrra) or \"budgetPercent\" (Sloth)");
+        b.fail(ap, ErrorCode::kInvalidPolicy,
+               "an alert has either \"factor\" (a burn rate, as the Workbook and Pyrra) or \"budget_percent\" (Sloth)");
       } else if (has_factor) {
         if (const json* f = b.get(a, ap, "factor", true, json::value_t::number_float)) {
           r.factor = f->get<double>();
           if (!(r.factor > 0)) b.fail(pointer_join(ap, "factor"), ErrorCode::kInvalidPolicy, "a burn-rate factor is > 0");
         }
-      } else if (const json* f = b.get(a, ap, "budgetPercent", true, json::value_t::number_float)) {
+      } else if (const json* f = b.get(a, ap, k_percent, true, json::value_t::number_float)) {
         r.budget_percent = f->get<double>();
         r.by_percent = true;
         if (!(r.budget_percent > 0 && r.budget_percent <= 100))
-          b.fail(pointer_join(ap, "budgetPercent"), ErrorCode::kInvalidPolicy, "budgetPercent is a percentage of the budget, in (0, 100]");
+          b.fail(pointer_join(ap, k_percent), ErrorCode::kInvalidPolicy,
+                 std::string(k_percent) + " is a percentage of the budget, in (0, 100]");
       }
-      p->alerts.push_back(std::move(r));
+      p.alerts.push_back(std::move(r));
     }
   } else if (!spec.contains("alerts")) {
-    p->alerts = budget::workbook_alerts();
+    p.alerts = budget::workbook_alerts();
   }
   // Burn-rate windows.
-  if (const json* ws = b.get(spec, sp, "burnRateWindows", false, json::value_t::array)) {
+  if (const json* ws = b.get(spec, sp, k_windows, false, json::value_t::array)) {
     for (size_t i = 0; i < ws->size(); ++i) {
       int64_t ns;
-      std::string wp = pointer_join(pointer_join(sp, "burnRateWindows"), i);
+      std::string wp = pointer_join(pointer_join(sp, k_windows), i);
       if (!parse_positive_duration((*ws)[i], ns, why)) {
         b.fail(wp, ErrorCode::kInvalidPolicy, "a burn-rate window is " + why);
         continue;
       }
-      for (const auto& other : p->burn_windows)
+      for (const auto& other : p.burn_windows)
         if (other.text == (*ws)[i].get<std::string>()) b.fail(wp, ErrorCode::kInvalidPolicy, "a window listed twice");
-      p->burn_windows.push_back({(*ws)[i].get<std::string>(), ns});
+      p.burn_windows.push_back({(*ws)[i].get<std::string>(), ns});
     }
-  } else if (!spec.contains("burnRateWindows")) {
-    for (const char* t : {"5m", "30m", "1h", "2h", "6h", "1d", "3d"}) p->burn_windows.push_back({t, *datetime::parse_duration(t)});
+  } else if (!spec.contains(k_windows)) {
+    for (const char* t : {"5m", "30m", "1h", "2h", "6h", "1d", "3d"}) p.burn_windows.push_back({t, *datetime::parse_duration(t)});
   }
-  if (auto it = spec.find("exhaustionWindow"); it != spec.end()) {
-    if (!parse_positive_duration(*it, p->exhaustion.ns, why)) b.fail(pointer_join(sp, "exhaustionWindow"), ErrorCode::kInvalidPolicy, "exhaustionWindow is " + why);
-    else p->exhaustion.text = it->get<std::string>();
+  if (auto it = spec.find(k_exhaustion); it != spec.end()) {
+    if (!parse_positive_duration(*it, p.exhaustion.ns, why))
+      b.fail(pointer_join(sp, k_exhaustion), ErrorCode::kInvalidPolicy, std::string(k_exhaustion) + " is " + why);
+    else
+      p.exhaustion.text = it->get<std::string>();
   }
-  if (const json* n = b.get(spec, sp, "burndownPoints", false, json::value_t::number_integer)) {
-    p->burndown_points = n->get<int64_t>();
-    if (p->burndown_points < 0 || p->burndown_points > 10000)
-      b.fail(pointer_join(sp, "burndownPoints"), ErrorCode::kInvalidPolicy, "burndownPoints is between 0 and 10000");
+  if (const json* n = b.get(spec, sp, k_points, false, json::value_t::number_integer)) {
+    p.burndown_points = n->get<int64_t>();
+    if (p.burndown_points < 0 || p.burndown_points > 10000)
+      b.fail(pointer_join(sp, k_points), ErrorCode::kInvalidPolicy, std::string(k_points) + " is between 0 and 10000");
   }
-  if (const json* fa = b.get(spec, sp, "freezeActions", false, json::value_t::array)) {
-    p->freeze_actions.clear();
+  if (const json* fa = b.get(spec, sp, k_freeze, false, json::value_t::array)) {
+    p.freeze_actions.clear();
     for (size_t i = 0; i < fa->size(); ++i) {
-      if (!(*fa)[i].is_string()) b.fail(pointer_join(pointer_join(sp, "freezeActions"), i), ErrorCode::kInvalidPolicy, "an action is a string");
-      else p->freeze_actions.push_back((*fa)[i].get<std::string>());
+      if (!(*fa)[i].is_string()) b.fail(pointer_join(pointer_join(sp, k_freeze), i), ErrorCode::kInvalidPolicy, "an action is a string");
+      else p.freeze_actions.push_back((*fa)[i].get<std::string>());
     }
   }
-  // Thresholds: conditions over `slo`, the computed status of one SLO.
+  // Thresholds: conditions over `slo`, the computed status of one SLO (its schema: an
+  // unknown field is an error at its position).
   lang::Environment env;
-  env.add("slo");
+  env.add("slo", lang::StaticType::kDyn, &budget::slo_schema());
   if (const json* ts = b.get(spec, sp, "thresholds", false, json::value_t::array)) {
     for (size_t i = 0; i < ts->size(); ++i) {
       const json& t = (*ts)[i];
@@ -472,7 +426,7 @@ std::unique_ptr<CompiledPolicy> load_budget(const json& spec, PolicyBuilder& b) 
       b.only_keys(t, tp, {"name", "consumed", "when", "actions", "message", "description"});
       Threshold th;
       if (const json* n = b.get(t, tp, "name", true, json::value_t::string)) th.name = n->get<std::string>();
-      for (const Threshold& other : p->thresholds)
+      for (const Threshold& other : p.thresholds)
         if (!th.name.empty() && other.name == th.name)
           b.fail(pointer_join(tp, "name"), ErrorCode::kInvalidPolicy, "another threshold is already named \"" + th.name + "\"");
       if (const json* c = b.get(t, tp, "consumed", false, json::value_t::number_float)) {
@@ -495,10 +449,10 @@ std::unique_ptr<CompiledPolicy> load_budget(const json& spec, PolicyBuilder& b) 
         }
       }
       if (const json* msg = b.get(t, tp, "message", false, json::value_t::string)) th.message = msg->get<std::string>();
-      p->thresholds.push_back(std::move(th));
+      p.thresholds.push_back(std::move(th));
     }
   }
-  return p;
+  return policy;
 }
 
 }  // namespace verdict::policy
@@ -506,8 +460,8 @@ std::unique_ptr<CompiledPolicy> load_budget(const json& spec, PolicyBuilder& b) 
 namespace verdict::kinds {
 
 policy::KindInfo error_budget_kind() {
-  return {"ErrorBudget", "budget", "SLO definitions and their SLI data", {policy::Format::kJson, policy::Format::kText},
-          policy::load_budget, nullptr};
+  return {"ErrorBudget", "budget", "SLO definitions and their SLI data",
+          {policy::Format::kJson, policy::Format::kText, policy::Format::kSvg}, policy::load_budget, nullptr};
 }
 
 }  // namespace verdict::kinds

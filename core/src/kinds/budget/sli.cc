@@ -48,6 +48,61 @@ bool is_plain_number_text(std::string_view s) {
   return digits;
 }
 
+// A time: RFC 3339 or Unix seconds. On failure `why` says why (code kWrongType).
+std::optional<int64_t> parse_time(Value v, std::string& why) {
+  if (v.is_string()) {
+    std::string reason;
+    auto t = datetime::parse_rfc3339(v.as_string(), &reason);
+    if (!t) why = "invalid time \"" + std::string(v.as_string()) + "\": " + reason;
+    return t;
+  }
+  if (v.type() == Type::kInt) {
+    int64_t s = v.as_int();
+    if (s < 0 || s > 9000000000LL) {
+      why = "a time in Unix seconds between 0 and 9e9, not " + describe(v);
+      return std::nullopt;
+    }
+    return s * kNanosPerSecond;
+  }
+  if (v.type() == Type::kDouble) {
+    double s = v.as_double();
+    if (!(s >= 0 && s <= 9e9)) {
+      why = "a time in Unix seconds between 0 and 9e9, not " + describe(v);
+      return std::nullopt;
+    }
+    return static_cast<int64_t>(std::llround(s * 1000.0)) * 1000000;  // to the millisecond, as Prometheus
+  }
+  why = "a time is an RFC 3339 string or Unix seconds, not " + describe(v);
+  return std::nullopt;
+}
+
+// An event count (`what` names it in messages): a number or a digit string, >= 0, at most
+// `max`. On failure `why` and `code` say why.
+std::optional<double> parse_count(Value v, const char* what, double max, std::string& why, ErrorCode& code) {
+  double d;
+  if (v.is_number()) {
+    d = v.as_double();
+  } else if (v.is_string() && !v.as_string().empty() &&
+             v.as_string().find_first_not_of("0123456789") == std::string_view::npos && v.as_string().size() < 16) {
+    d = static_cast<double>(std::strtoll(std::string(v.as_string()).c_str(), nullptr, 10));  // digit strings, as documents.md allows
+  } else {
+    why = std::string("\"") + what + "\" must be a number, not " + describe(v);
+    code = ErrorCode::kWrongType;
+    return std::nullopt;
+  }
+  if (!(d >= 0) || !std::isfinite(d)) {
+    why = std::string("a negative count: \"") + what + "\" is " + describe(v);
+    code = ErrorCode::kInvalidArgument;
+    return std::nullopt;
+  }
+  if (d > max) {
+    why = std::string("\"") + what + "\" is more than 10^15 events in one interval";
+    code = ErrorCode::kLimitExceeded;
+    return std::nullopt;
+  }
+  return d;
+}
+
 }  // namespace
 
 const char* shape_name(Shape s) {
@@ -242,7 +297,7 @@ void InputReader::read_item(Doc& doc, Value v, const std::string& ptr, bool top)
   if (kind == "slo") return read_native_slo(doc, v, ptr);
   if (v["response"].exists()) return read_prometheus(doc, v, ptr);
   if (kind == "sli" || v["t"].exists() || v["time"].exists() || v["timestamp"].exists() || v["ts"].exists())
-    return read_sample(doc, v, ptr);
+    return add_sample(doc, v, ptr);
   if (v["start"].exists() && v["step"].exists()) return read_series(doc, v, ptr);
   if (!v["version"].exists() && (v["slos"].exists() || v["data"].exists())) {
     // A bundle: {"slos": [definitions], "data": [samples, series, Prometheus responses]}.
@@ -576,54 +631,17 @@ void InputReader::read_sloth(Doc& doc, Value v, const std::string& ptr) {
 }
 
 std::optional<int64_t> InputReader::read_time(Doc& doc, Value v, const std::string& ptr) {
-  if (v.is_string()) {
-    std::string why;
-    auto t = datetime::parse_rfc3339(v.as_string(), &why);
-    if (!t) {
-      fail(doc, ptr, "invalid time \"" + std::string(v.as_string()) + "\": " + why);
-      return std::nullopt;
-    }
-    return t;
-  }
-  if (v.type() == Type::kInt) {
-    int64_t s = v.as_int();
-    if (s < 0 || s > 9000000000LL) {
-      fail(doc, ptr, "a time in Unix seconds between 0 and 9e9, not " + describe(v));
-      return std::nullopt;
-    }
-    return s * kNanosPerSecond;
-  }
-  if (v.type() == Type::kDouble) {
-    double s = v.as_double();
-    if (!(s >= 0 && s <= 9e9)) {
-      fail(doc, ptr, "a time in Unix seconds between 0 and 9e9, not " + describe(v));
-      return std::nullopt;
-    }
-    return static_cast<int64_t>(std::llround(s * 1000.0)) * 1000000;  // to the millisecond, as Prometheus
-  }
-  fail(doc, ptr, "a time is an RFC 3339 string or Unix seconds, not " + describe(v));
-  return std::nullopt;
+  std::string why;
+  auto t = parse_time(v, why);
+  if (!t) fail(doc, ptr, std::move(why));
+  return t;
 }
 
 std::optional<double> InputReader::read_count(Doc& doc, Value v, const std::string& ptr, const char* what) {
-  double d;
-  if (v.is_number()) {
-    d = v.as_double();
-  } else if (v.is_string() && !v.as_string().empty() &&
-             v.as_string().find_first_not_of("0123456789") == std::string_view::npos && v.as_string().size() < 16) {
-    d = static_cast<double>(std::strtoll(std::string(v.as_string()).c_str(), nullptr, 10));  // digit strings, as documents.md allows
-  } else {
-    fail(doc, ptr, std::string("\"") + what + "\" must be a number, not " + describe(v));
-    return std::nullopt;
-  }
-  if (!(d >= 0) || !std::isfinite(d)) {
-    fail(doc, ptr, std::string("a negative count: \"") + what + "\" is " + describe(v), ErrorCode::kInvalidArgument);
-    return std::nullopt;
-  }
-  if (d > limits_.max_count) {
-    fail(doc, ptr, std::string("\"") + what + "\" is more than 10^15 events in one interval", ErrorCode::kLimitExceeded);
-    return std::nullopt;
-  }
+  std::string why;
+  ErrorCode code = ErrorCode::kWrongType;
+  auto d = parse_count(v, what, limits_.max_count, why, code);
+  if (!d) fail(doc, ptr, std::move(why), code);
   return d;
 }
 
@@ -660,63 +678,137 @@ void InputReader::add_entry(Pending& p, const Entry& e) {
   p.entries.push_back(e);
 }
 
-void InputReader::read_sample(Doc& doc, Value v, const std::string& ptr) {
-  in_data_ = true;
-  bool ok = true;
-  v.for_each_member([&](std::string_view k, Value) {
-    static const char* allowed[] = {"kind", "slo", "t", "time", "timestamp", "ts", "good", "bad", "total", "latency"};
-    bool known = false;
-    for (const char* a : allowed) known = known || k == a;
-    if (!known) {
-      fail(doc, pointer_join(ptr, k), "unknown key \"" + std::string(k) + "\" in a sample (expected kind, slo, t (or time, timestamp, ts), good, bad, total, latency)");
-      ok = false;
+bool read_sample(Value v, Sample& out, std::vector<SampleProblem>& problems, const ReadLimits& limits) {
+  out.slo = out.time_key = {};
+  out.t = 0;
+  out.latency = false;
+  out.good = out.total = 0;
+  out.latencies.clear();  // keeps its memory (InputReader reuses one Sample)
+  problems.clear();
+  bool named = false;
+  auto problem = [&](std::string pointer, std::string message, ErrorCode code = ErrorCode::kWrongType) {
+    problems.push_back({std::move(pointer), std::move(message), code, named});
+  };
+  // The members in one pass (a sample is the hot path of an NDJSON stream): the first of a
+  // name counts, as a look-up by name would find it.
+  static const char* const kTimeKeys[] = {"t", "time", "timestamp", "ts"};  // in this order of precedence
+  struct Members {
+    Value slo, time[4], latency, good, bad, total;
+    std::vector<std::string_view> unknown;
+  } m;
+  v.for_each_member([&m](std::string_view k, Value x) {
+    Value* slot = k == "slo" ? &m.slo : k == "good" ? &m.good : k == "total" ? &m.total : k == "bad" ? &m.bad
+                : k == "latency" ? &m.latency : nullptr;
+    for (size_t i = 0; i < 4 && !slot; ++i)
+      if (k == kTimeKeys[i]) slot = &m.time[i];
+    if (slot) {
+      if (!slot->exists()) *slot = x;
+    } else if (k != "kind") {
+      m.unknown.push_back(k);
     }
     return true;
   });
-  Value slo = v["slo"];
-  if (slo.exists() && !slo.is_string()) {
-    fail(doc, pointer_join(ptr, "slo"), "\"slo\" names an SLO (a string)");
-    return;
+  bool ok = m.unknown.empty();
+  for (std::string_view k : m.unknown)
+    problem(pointer_join("", k), "unknown key \"" + std::string(k) + "\" in a sample (expected kind, slo, t (or time, timestamp, ts), good, bad, total, latency)");
+  if (m.slo.exists() && !m.slo.is_string()) {
+    problem("/slo", "\"slo\" names an SLO (a string)");
+    return false;
   }
-  current_slo_ = std::string(slo.as_string());
-  const char* tkey = "t";
-  for (const char* k : {"t", "time", "timestamp", "ts"})
-    if (v[k].exists()) {
-      tkey = k;
-      break;
-    }
-  if (!v[tkey].exists()) {
-    fail(doc, ptr, "a sample needs its time: \"t\" (or \"timestamp\"), RFC 3339 or Unix seconds");
-    return;
+  out.slo = m.slo.as_string();
+  named = true;
+  size_t ti = 0;
+  while (ti < 4 && !m.time[ti].exists()) ++ti;
+  out.time_key = kTimeKeys[ti < 4 ? ti : 0];
+  if (ti == 4) {
+    problem("", "a sample needs its time: \"t\" (or \"timestamp\"), RFC 3339 or Unix seconds");
+    return false;
   }
-  auto t = read_time(doc, v[tkey], pointer_join(ptr, tkey));
-  if (!t || !ok) return;
-  Entry e{*t, 0, 0, 0, static_cast<uint32_t>(std::min<size_t>(doc.line, UINT32_MAX)), kNative};
-  if (!doc.ndjson) e.line = 0;
-  Value lat = v["latency"];
+  std::string why;
+  ErrorCode code = ErrorCode::kWrongType;
+  auto t = parse_time(m.time[ti], why);
+  if (!t) problem(pointer_join("", out.time_key), why);
+  if (!t || !ok) return false;
+  out.t = *t;
+  Value lat = m.latency;
   if (lat.exists()) {
-    if (v["good"].exists() || v["bad"].exists() || v["total"].exists()) {
-      fail(doc, ptr, "a sample has latencies or counts (good, bad, total), not both");
-      return;
+    if (m.good.exists() || m.bad.exists() || m.total.exists()) {
+      problem("", "a sample has latencies or counts (good, bad, total), not both");
+      return false;
     }
-    std::vector<double> values;
-    std::string lp = pointer_join(ptr, "latency");
+    out.latency = true;
     if (lat.is_array()) {
       size_t i = 0;
       lat.for_each_item([&](Value x) {
-        auto d = read_count(doc, x, pointer_join(lp, i++), "latency");
-        if (d) values.push_back(*d);
-        else ok = false;
+        auto d = parse_count(x, "latency", limits.max_count, why, code);
+        if (d) {
+          out.latencies.push_back(*d);
+        } else {
+          problem(pointer_join("/latency", i), why, code);
+          ok = false;
+        }
+        ++i;
         return true;
       });
-    } else if (auto d = read_count(doc, lat, lp, "latency")) {
-      values.push_back(*d);
+    } else if (auto d = parse_count(lat, "latency", limits.max_count, why, code)) {
+      out.latencies.push_back(*d);
     } else {
+      problem("/latency", why, code);
       ok = false;
     }
-    if (!ok || !room_for(doc, values.size(), ptr)) return;
-    Pending& p = pending_for(doc, slo.as_string(), ptr);
-    for (double x : values) {
+    out.total = static_cast<double>(out.latencies.size());
+    return ok;
+  }
+  Value good = m.good, bad = m.bad, total = m.total;
+  if (good.exists() + bad.exists() + total.exists() < 2) {
+    problem("", "a sample needs two of \"good\", \"bad\" and \"total\" (or \"latency\")");
+    return false;
+  }
+  std::optional<double> tot, g, b;
+  auto count = [&](Value x, const char* key, std::optional<double>& into) {
+    if (!x.exists()) return;
+    into = parse_count(x, key, limits.max_count, why, code);
+    if (!into) problem(pointer_join("", key), why, code);
+  };
+  count(total, "total", tot);
+  count(good, "good", g);
+  count(bad, "bad", b);
+  if ((total.exists() && !tot) || (good.exists() && !g) || (bad.exists() && !b)) return false;
+  if (!tot) tot = *g + *b;
+  if (g && *g > *tot) {
+    problem("/good", "good events (" + describe(good) + ") exceed the total (" + describe(total) + ")", ErrorCode::kInvalidArgument);
+    return false;
+  }
+  if (b && *b > *tot) {
+    problem("/bad", "bad events (" + describe(bad) + ") exceed the total (" + describe(total) + ")", ErrorCode::kInvalidArgument);
+    return false;
+  }
+  if (g && b && *g + *b != *tot) {
+    problem("", "good + bad is not the total", ErrorCode::kInvalidArgument);
+    return false;
+  }
+  out.total = *tot;
+  out.good = g ? *g : *tot - *b;
+  return true;
+}
+
+void InputReader::add_sample(Doc& doc, Value v, const std::string& ptr) {
+  in_data_ = true;
+  thread_local Sample sample;
+  thread_local std::vector<SampleProblem> problems;
+  const bool ok = read_sample(v, sample, problems, limits_);
+  for (SampleProblem& p : problems) {
+    current_slo_ = p.named ? std::string(sample.slo) : std::string();
+    fail(doc, ptr + p.pointer, std::move(p.message), p.code);
+  }
+  current_slo_ = std::string(sample.slo);
+  if (!ok) return;
+  Entry e{sample.t, 0, 0, 0, static_cast<uint32_t>(std::min<size_t>(doc.line, UINT32_MAX)), kNative};
+  if (!doc.ndjson) e.line = 0;
+  if (sample.latency) {
+    if (!room_for(doc, sample.latencies.size(), ptr)) return;
+    Pending& p = pending_for(doc, sample.slo, ptr);
+    for (double x : sample.latencies) {
       Entry le = e;
       le.flags = kLatency | kNative;
       le.good = x;  // the latency itself until finish() knows the SLO's threshold
@@ -725,34 +817,11 @@ void InputReader::read_sample(Doc& doc, Value v, const std::string& ptr) {
     }
     return;
   }
-  Value good = v["good"], bad = v["bad"], total = v["total"];
-  if (good.exists() + bad.exists() + total.exists() < 2) {
-    fail(doc, ptr, "a sample needs two of \"good\", \"bad\" and \"total\" (or \"latency\")");
-    return;
-  }
-  std::optional<double> tot, g, b;
-  if (total.exists()) tot = read_count(doc, total, pointer_join(ptr, "total"), "total");
-  if (good.exists()) g = read_count(doc, good, pointer_join(ptr, "good"), "good");
-  if (bad.exists()) b = read_count(doc, bad, pointer_join(ptr, "bad"), "bad");
-  if ((total.exists() && !tot) || (good.exists() && !g) || (bad.exists() && !b)) return;
-  if (!tot) tot = *g + *b;
-  if (g && *g > *tot) {
-    fail(doc, pointer_join(ptr, "good"), "good events (" + describe(good) + ") exceed the total (" + describe(total) + ")", ErrorCode::kInvalidArgument);
-    return;
-  }
-  if (b && *b > *tot) {
-    fail(doc, pointer_join(ptr, "bad"), "bad events (" + describe(bad) + ") exceed the total (" + describe(total) + ")", ErrorCode::kInvalidArgument);
-    return;
-  }
-  if (g && b && *g + *b != *tot) {
-    fail(doc, ptr, "good + bad is not the total", ErrorCode::kInvalidArgument);
-    return;
-  }
   if (!room_for(doc, 1, ptr)) return;
-  e.total = *tot;
-  e.good = g ? *g : *tot - *b;
+  e.total = sample.total;
+  e.good = sample.good;
   e.flags |= kGood | kTotal;
-  add_entry(pending_for(doc, slo.as_string(), ptr), e);
+  add_entry(pending_for(doc, sample.slo, ptr), e);
 }
 
 void InputReader::read_series(Doc& doc, Value v, const std::string& ptr) {
@@ -851,8 +920,13 @@ void InputReader::read_series(Doc& doc, Value v, const std::string& ptr) {
   load(which, which_key, others);
   if (!ok) return;
   Pending& p = pending_for(doc, slo.as_string(), ptr);
-  p.entries.reserve(p.entries.size() + static_cast<size_t>(count));
   const uint32_t line = doc.ndjson ? static_cast<uint32_t>(std::min<size_t>(doc.line, UINT32_MAX)) : 0;
+  // The hot loop of a long series: entries written in place (no push_back per point). Its
+  // times rise with i (step > 0), so the entries stay sorted when the first is not before
+  // the last one already there.
+  const size_t before = p.entries.size();
+  p.entries.resize(before + static_cast<size_t>(count));
+  Entry* out = p.entries.data() + before;
   for (int64_t i = 0; i < count; ++i) {
     double tot = totals[static_cast<size_t>(i)], x = others[static_cast<size_t>(i)];
     if (x > tot) {
@@ -861,8 +935,10 @@ void InputReader::read_series(Doc& doc, Value v, const std::string& ptr) {
            ErrorCode::kInvalidArgument);
       continue;
     }
-    add_entry(p, Entry{*start + i * *step, is_good ? x : tot - x, 0, tot, line, kNative | kGood | kTotal});
+    *out++ = Entry{*start + i * *step, is_good ? x : tot - x, 0, tot, line, kNative | kGood | kTotal};
   }
+  p.entries.resize(static_cast<size_t>(out - p.entries.data()));
+  if (before > 0 && p.entries.size() > before && p.entries[before].t < p.entries[before - 1].t) p.sorted = false;
 }
 
 void InputReader::read_prometheus(Doc& doc, Value v, const std::string& ptr) {

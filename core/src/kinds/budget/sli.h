@@ -81,6 +81,32 @@ struct ReadLimits {
   double max_count = 1e15;          // events in one interval
 };
 
+// ---- one SLI sample: the one mapping of a sample -----------------------------------------
+
+// A native SLI sample (docs/budget.md, "SLI data") as the kind reads it. InputReader reads
+// every sample through read_sample(); `verdict read` can summarise samples with it, so both
+// see the same SLO name, time and counts.
+struct Sample {
+  std::string_view slo;        // "" when the sample names none (it belongs to the only SLO)
+  std::string_view time_key;   // the member that held the time: "t", "time", "timestamp" or "ts"
+  int64_t t = 0;               // the end of its interval, ns since the epoch
+  bool latency = false;        // latencies, one event each (good by the SLO's threshold)
+  double good = 0, total = 0;  // counts (bad = total - good); latency: total = latencies.size()
+  std::vector<double> latencies;
+};
+
+// What is wrong with a sample, at `pointer` below it ("" for the sample itself).
+struct SampleProblem {
+  std::string pointer;
+  std::string message;
+  ErrorCode code = ErrorCode::kWrongType;
+  bool named = false;  // found once the sample's "slo" was read (the error counts against it)
+};
+
+// Reads `v` as a native sample into `out` (its views point into `v`). False when it is not a
+// valid sample; `problems` then says why, in the order found.
+bool read_sample(Value v, Sample& out, std::vector<SampleProblem>& problems, const ReadLimits& limits = {});
+
 // Reads one budget input: a JSON document or an NDJSON stream of items (docs/budget.md,
 // "The input"): SLO definitions (native, OpenSLO v1 SLO, Sloth prometheus/v1), native
 // samples, native series and Prometheus query_range responses.
@@ -119,7 +145,7 @@ class InputReader {
   void read_native_slo(Doc& doc, Value v, const std::string& ptr);
   void read_openslo(Doc& doc, Value v, const std::string& ptr);
   void read_sloth(Doc& doc, Value v, const std::string& ptr);
-  void read_sample(Doc& doc, Value v, const std::string& ptr);
+  void add_sample(Doc& doc, Value v, const std::string& ptr);
   void read_series(Doc& doc, Value v, const std::string& ptr);
   void read_prometheus(Doc& doc, Value v, const std::string& ptr);
   // Checks and adds a definition (objective range, window against the alert windows).
