@@ -267,13 +267,21 @@ std::string Engine::bundle_digest() {
   return state_->digest;
 }
 
+namespace {
+// "a TriageRouting", "an ErrorBudget", "an AlertDedup".
+std::string a_kind(std::string_view k) {
+  bool vowel = !k.empty() && std::string_view("AEIOU").find(k[0]) != std::string_view::npos;
+  return std::string(vowel ? "an " : "a ") + std::string(k);
+}
+}  // namespace
+
 Result<const policy::CompiledPolicy*> Engine::select_policy(const std::string& name, const std::string& kind) const {
   auto describe = [&](const policy::CompiledPolicy& p) { return "\"" + p.meta().name + "\" (" + p.kind() + ")"; };
   if (!name.empty()) {
     for (const auto& p : state_->policies) {
       if (p->meta().name != name) continue;
       if (!kind.empty() && kind != p->kind())
-        return Error(ErrorCode::kWrongKind, "policy \"" + name + "\" is a " + p->kind() + " policy; this needs a " + kind + " policy");
+        return Error(ErrorCode::kWrongKind, "policy \"" + name + "\" is " + a_kind(p->kind()) + " policy; this needs " + a_kind(kind) + " policy");
       return p.get();
     }
     return Error(ErrorCode::kNotFound, "no policy named \"" + name + "\" is loaded");
@@ -285,8 +293,8 @@ Result<const policy::CompiledPolicy*> Engine::select_policy(const std::string& n
   if (of_kind.empty()) {
     if (state_->policies.empty()) return Error(ErrorCode::kNotFound, "no policy is loaded");
     if (state_->policies.size() == 1)
-      return Error(ErrorCode::kWrongKind, "policy " + describe(*state_->policies[0]) + " is a " + state_->policies[0]->kind() +
-                                              " policy; this needs a " + kind + " policy");
+      return Error(ErrorCode::kWrongKind, "policy " + describe(*state_->policies[0]) + " is " + a_kind(state_->policies[0]->kind()) +
+                                              " policy; this needs " + a_kind(kind) + " policy");
     std::string list;
     for (const auto& p : state_->policies) list += (list.empty() ? "" : ", ") + describe(*p);
     return Error(ErrorCode::kWrongKind, "no " + kind + " policy is loaded (loaded: " + list + ")");
