@@ -35,7 +35,7 @@ expect_run(2 out "${VERDICT}" change ${BUNDLE} samples/ci/changes/approved.json 
 # 2. Input and usage errors.
 file(WRITE "${WORK}/nozone.json" "{\"kind\": \"change\", \"id\": \"X\", \"targets\": [\"intranet-wiki\"], \"start\": \"2025-03-18T10:00:00\", \"end\": \"2025-03-18T11:00:00Z\"}")
 expect_run(3 out "${VERDICT}" change ${BUNDLE} "${WORK}/nozone.json")
-if(NOT out MATCHES "error: input field start: '2025-03-18T10:00:00' is not a timestamp windows can use")
+if(NOT out MATCHES "error: [^\n]*nozone.json: input field start: '2025-03-18T10:00:00' is not a timestamp windows can use")
   message(FATAL_ERROR "no-zone change: unexpected output:\n${out}\n${out_err}")
 endif()
 expect_run(4 out "${VERDICT}" change ${BUNDLE} "${WORK}/missing.json")
