@@ -771,6 +771,19 @@ TEST_CASE("the decision as text, a JUnit test case and GitHub annotations", "[ch
   }
 }
 
+TEST_CASE("control characters of the input never reach text, JUnit or GitHub bodies raw", "[change][decision]") {
+  Engine e;
+  bundle(e);
+  std::string input = change_text(R"(["wiki"])", R"(, "title": "red \u001b[31m alert")");
+  std::string text = run(e, input, OutputFormat::kText).json;
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find("C-1 red \\x1b[31m alert\n") != std::string::npos);
+  std::string junit = run(e, input, OutputFormat::kJunit).json;
+  CHECK(junit.find('\x1b') == std::string::npos);
+  std::string github = run(e, input, OutputFormat::kGithub).json;
+  CHECK(github.find("%0AC-1 red \\x1b[31m alert%0A") != std::string::npos);
+}
+
 TEST_CASE("the kind check: a command for ChangeRisk refuses another kind and an ambiguous choice", "[change][kind]") {
   Engine e;
   REQUIRE(e.load_data(kCmdb, "cmdb.json").ok());
