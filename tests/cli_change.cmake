@@ -35,7 +35,7 @@ expect_run(2 out "${VERDICT}" change ${BUNDLE} samples/ci/changes/approved.json 
 # 2. Input and usage errors.
 file(WRITE "${WORK}/nozone.json" "{\"kind\": \"change\", \"id\": \"X\", \"targets\": [\"intranet-wiki\"], \"start\": \"2025-03-18T10:00:00\", \"end\": \"2025-03-18T11:00:00Z\"}")
 expect_run(3 out "${VERDICT}" change ${BUNDLE} "${WORK}/nozone.json")
-if(NOT out MATCHES "error: input field start: '2025-03-18T10:00:00' is not a timestamp windows can use")
+if(NOT out MATCHES "error: [^\n]*nozone.json: input field start: '2025-03-18T10:00:00' is not a timestamp windows can use")
   message(FATAL_ERROR "no-zone change: unexpected output:\n${out}\n${out_err}")
 endif()
 expect_run(4 out "${VERDICT}" change ${BUNDLE} "${WORK}/missing.json")
@@ -121,3 +121,32 @@ assert gl['allow_failure']['exit_codes'] == [1], 'gitlab: exit 1 should be allow
 assert gl['artifacts']['reports']['junit'] == 'verdict-reports/verdict-change.xml'
 print('ok')
 ")
+
+# 7. The policy must be a ChangeRisk policy: another kind, several ChangeRisk policies
+#    without -e, or an -e naming none is a usage error (exit 4) that names what was found
+#    and what is needed, on stderr only; it never passes as "approved".
+foreach(fmt text json junit github)
+  expect_run(4 out "${VERDICT}" change -p policies/triage/default.json --cmdb samples/cmdb.json --format ${fmt} samples/ci/changes/denied.json)
+  if(NOT out_err MATCHES "\"default-triage\" \\(TriageRouting\\) is a TriageRouting policy; this needs a ChangeRisk policy" OR NOT out STREQUAL "")
+    message(FATAL_ERROR "a TriageRouting policy (${fmt}): unexpected output:\nstdout:\n${out}\nstderr:\n${out_err}")
+  endif()
+endforeach()
+file(READ "${SRC}/policies/change/default.json" risk_policy)
+string(REPLACE "\"name\": \"default-change-risk\"" "\"name\": \"other-change-risk\"" risk_policy "${risk_policy}")
+file(WRITE "${WORK}/other-change-risk.json" "${risk_policy}")
+expect_run(4 out "${VERDICT}" change -p policies/change/default.json -p "${WORK}/other-change-risk.json" --cmdb samples/cmdb.json samples/ci/changes/denied.json)
+if(NOT out_err MATCHES "several ChangeRisk policies are loaded: name the one to use \\(-e NAME\\): \"default-change-risk\" \\(ChangeRisk\\), \"other-change-risk\" \\(ChangeRisk\\)"
+   OR NOT out STREQUAL "")
+  message(FATAL_ERROR "two ChangeRisk policies without -e: unexpected output:\nstdout:\n${out}\nstderr:\n${out_err}")
+endif()
+expect_run(2 out "${VERDICT}" change -p policies/change/default.json -p "${WORK}/other-change-risk.json" -e other-change-risk ${BUNDLE} samples/ci/changes/denied.json)
+# A TriageRouting policy next to the ChangeRisk one is not in the way; -e naming it is.
+expect_run(2 out "${VERDICT}" change -p policies/triage/default.json ${BUNDLE} samples/ci/changes/denied.json)
+expect_run(4 out "${VERDICT}" change -p policies/triage/default.json -e default-triage ${BUNDLE} samples/ci/changes/denied.json)
+if(NOT out_err MATCHES "policy \"default-triage\" is a TriageRouting policy; this needs a ChangeRisk policy")
+  message(FATAL_ERROR "-e naming a TriageRouting policy: unexpected stderr:\n${out_err}")
+endif()
+expect_run(4 out "${VERDICT}" change ${BUNDLE} -e no-such-policy samples/ci/changes/denied.json)
+if(NOT out_err MATCHES "no policy named \"no-such-policy\" is loaded")
+  message(FATAL_ERROR "-e naming no policy: unexpected stderr:\n${out_err}")
+endif()

@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kinds/change/change.h"
+#include "kinds/change/change_data.h"
 #include "time/time.h"
 #include "policy/windows.h"
 #include "verdict/document.h"
@@ -149,9 +149,9 @@ TEST_CASE("canonical change: ServiceNow change_request and pipeline shapes", "[c
       "assigned_to": {"display_value": "Ana"}, "assignment_group": {"display_value": "dba-team"},
       "start_date": "2026-03-03 10:00:00", "end_date": "2026-03-03 11:00:00", "backout_plan": "restore", "test_plan": "none"})");
     REQUIRE(doc.ok());
-    verdict::change::Change c;
-    std::vector<verdict::change::FieldProblem> problems;
-    verdict::change::canonicalize(doc.value().root(), c, problems);
+    verdict::shapes::Change c;
+    std::vector<verdict::shapes::FieldProblem> problems;
+    verdict::shapes::map_change(doc.value().root(), c, problems);
     CHECK(problems.empty());
     CHECK(c.source == "servicenow");
     CHECK(c.id == "CHG0001");
@@ -160,7 +160,7 @@ TEST_CASE("canonical change: ServiceNow change_request and pipeline shapes", "[c
     CHECK(c.impact == "high");
     CHECK(c.status == "closed");
     CHECK(c.outcome == "failed");
-    CHECK(c.lifecycle() == verdict::change::Lifecycle::kDone);
+    CHECK(c.lifecycle() == verdict::shapes::Lifecycle::kDone);
     CHECK(c.failed());
     CHECK(c.targets == std::vector<std::string>{"db-1"});
     CHECK(c.services == std::vector<std::string>{"api"});
@@ -168,9 +168,9 @@ TEST_CASE("canonical change: ServiceNow change_request and pipeline shapes", "[c
     CHECK(c.team == "dba-team");
     CHECK(c.start == t("2026-03-03T10:00:00Z"));
     // Another offset for display values.
-    verdict::change::CanonicalOptions o;
+    verdict::shapes::ChangeOptions o;
     o.servicenow_offset = -300;
-    verdict::change::canonicalize(doc.value().root(), c, problems, o);
+    verdict::shapes::map_change(doc.value().root(), c, problems, o);
     CHECK(c.start == t("2026-03-03T15:00:00Z"));
   }
   SECTION("pipeline: id from repository and commit, size from the diff, test evidence from passing checks") {
@@ -179,9 +179,9 @@ TEST_CASE("canonical change: ServiceNow change_request and pipeline shapes", "[c
       "diff": {"files": 3, "additions": 10, "deletions": 5}, "checks": {"unit": "passed", "lint": "passed"},
       "approvals": [{"user": "rev", "role": "code-owner"}], "canary": true})");
     REQUIRE(doc.ok());
-    verdict::change::Change c;
-    std::vector<verdict::change::FieldProblem> problems;
-    verdict::change::canonicalize(doc.value().root(), c, problems);
+    verdict::shapes::Change c;
+    std::vector<verdict::shapes::FieldProblem> problems;
+    verdict::shapes::map_change(doc.value().root(), c, problems);
     CHECK(problems.empty());
     CHECK(c.source == "pipeline");
     CHECK(c.id == "github.com/x/api@0123456789ab");
@@ -198,9 +198,9 @@ TEST_CASE("canonical change: ServiceNow change_request and pipeline shapes", "[c
     auto doc = reader.read(R"({"kind": "change", "targets": ["a", 5], "start": "2026-03-03T10:00:00", "end": "2026-03-03T09:00:00Z",
       "canary": "maybe", "size": {"files": -1}})");
     REQUIRE(doc.ok());
-    verdict::change::Change c;
-    std::vector<verdict::change::FieldProblem> problems;
-    verdict::change::canonicalize(doc.value().root(), c, problems);
+    verdict::shapes::Change c;
+    std::vector<verdict::shapes::FieldProblem> problems;
+    verdict::shapes::map_change(doc.value().root(), c, problems);
     std::vector<std::string> fields;
     for (const auto& p : problems) fields.push_back(p.field);
     CHECK(fields == std::vector<std::string>{"targets[1]", "start", "canary", "size.files"});

@@ -1,25 +1,12 @@
-// Schemas of the canonical documents whose mappings live with their kinds (change, alert)
-// or data (ci, sli). The incident's is next to its mapping (incident.cc).
+// Schemas of the canonical documents whose mappings live with their kinds (alert) or data
+// (ci, sli). The incident's and the change's are next to their mappings (incident.cc,
+// change.cc).
+#include "document/change.h"
 #include "document/shapes.h"
 
 namespace verdict::shapes {
 namespace {
 
-constexpr SchemaField kChange[] = {
-    {"kind", FieldType::kString}, {"id", FieldType::kString}, {"title", FieldType::kString},
-    {"description", FieldType::kString}, {"type", FieldType::kString}, {"targets", FieldType::kList},
-    {"services", FieldType::kList}, {"start", FieldType::kTimestamp}, {"end", FieldType::kTimestamp},
-    {"assignee", FieldType::kString}, {"team", FieldType::kString}, {"rollback_plan", FieldType::kString},
-    {"test_evidence", FieldType::kString}, {"canary", FieldType::kBool}, {"size", FieldType::kMap},
-    {"risk", FieldType::kString}, {"impact", FieldType::kString}, {"approvals", FieldType::kList},
-    {"repository", FieldType::kString}, {"commit", FieldType::kString}, {"labels", FieldType::kMap},
-    {"custom", FieldType::kMap}, {"author", FieldType::kString}, {"created", FieldType::kTimestamp},
-    {"security", FieldType::kBool}, {"category", FieldType::kString}, {"environment", FieldType::kString},
-    {"source", FieldType::kString}, {"window", FieldType::kMap}, {"duration_minutes", FieldType::kNumber},
-    {"has_rollback_plan", FieldType::kBool}, {"has_test_evidence", FieldType::kBool}, {"checks", FieldType::kMap},
-    {"failed_checks", FieldType::kList}, {"branch", FieldType::kString}, {"changed_files", FieldType::kList},
-    {"template", FieldType::kString}, {"status", FieldType::kString}, {"outcome", FieldType::kString},
-};
 constexpr SchemaField kAlert[] = {
     {"kind", FieldType::kString}, {"labels", FieldType::kMap}, {"annotations", FieldType::kMap},
     {"status", FieldType::kString}, {"startsAt", FieldType::kTimestamp}, {"endsAt", FieldType::kTimestamp},
@@ -38,14 +25,12 @@ constexpr SchemaField kSli[] = {
     {"timestamp", FieldType::kTimestamp}, {"good", FieldType::kNumber}, {"bad", FieldType::kNumber},
     {"total", FieldType::kNumber}, {"interval", FieldType::kString}, {"custom", FieldType::kMap},
 };
-constexpr Schema kChangeSchema("change", kChange);
 constexpr Schema kAlertSchema("alert", kAlert);
 constexpr Schema kCiSchema("ci", kCi);
 constexpr Schema kSliSchema("sli", kSli);
 
 }  // namespace
 
-const Schema& change_schema() { return kChangeSchema; }
 const Schema& alert_schema() { return kAlertSchema; }
 const Schema& ci_schema() { return kCiSchema; }
 const Schema& sli_schema() { return kSliSchema; }

@@ -114,9 +114,8 @@ void map_incident(Value input, Record& out);
 namespace verdict::shapes {
 
 // ---- the other canonical documents ------------------------------------------------------
-// change: ChangeRisk's `change` (kinds/change); alert: an alert event (kinds/alerts);
-// ci: a CMDB item (cmdb/); sli: an SLI sample (kinds/budget).
-const Schema& change_schema();
+// alert: an alert event (kinds/alerts); ci: a CMDB item (cmdb/); sli: an SLI sample
+// (kinds/budget). The change's schema is next to its mapping (document/change.h).
 const Schema& alert_schema();
 const Schema& ci_schema();
 const Schema& sli_schema();

@@ -1,85 +1,32 @@
-// Change requests for the ChangeRisk kind (docs/change.md): one canonical change read from
-// three shapes (native, a ServiceNow change_request record, a CI-pipeline change
-// description), and the change data of a bundle: the other scheduled changes (with an
-// index for conflict detection), change windows from data files, the error-budget status
-// per service, and the change history (failure rates).
+// The change data of a bundle, for the ChangeRisk kind (docs/change.md): the other
+// scheduled changes (with an index for conflict detection), the change history (failure
+// rates), change windows from data files, and the error-budget status per service. The
+// canonical change itself is the shape layer's (document/change.h).
 //
 // Thread-safety: ChangeData is built on one thread; after finalize() its const methods may
 // be called from many threads.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "document/change.h"
 #include "policy/kind.h"
 #include "policy/windows.h"
 #include "verdict/document.h"
 #include "verdict/result.h"
 
-namespace verdict {
-class JsonWriter;
-}
-
 namespace verdict::change {
 
-struct Approval {
-  std::string user;
-  std::string role;  // a role or team ("code-owner", "sre", "cab", "dba-team")
-};
-
-// Where a change is in its life: scheduled (anything not finished), done, or cancelled.
-enum class Lifecycle { kScheduled, kDone, kCancelled };
-
-struct Change {
-  std::string source;  // "native", "servicenow" or "pipeline"
-  std::string id, title, description;
-  std::string type;    // standard | normal | emergency (lower case), "" when not given
-  std::string risk, impact, category, environment, assignee, team, author;
-  std::string rollback_plan, test_evidence, repository, commit, branch, template_name;
-  std::string status;  // as given (lower case); ServiceNow states are named ("scheduled", "closed", ...)
-  std::string outcome; // successful | failed | rolled_back | "" (lower case)
-  std::vector<std::string> targets;   // CMDB items (ids or names)
-  std::vector<std::string> services;  // business services
-  std::vector<std::string> changed_files;
-  std::vector<Approval> approvals;
-  std::vector<std::pair<std::string, std::string>> checks;  // name -> status (pipeline checks)
-  int64_t start = 0, end = 0;
-  bool has_start = false, has_end = false;
-  std::optional<bool> canary, security;
-  int64_t files = -1, lines = -1;  // size of the change; -1 when not given
-
-  Lifecycle lifecycle() const;
-  bool failed() const;  // a finished change that failed or was rolled back
-};
-
-// A problem with one field of a change document ("start": "timestamp without a zone").
-struct FieldProblem {
-  std::string field;    // the field as named in the input ("start_date", "deploy_window.end")
-  std::string message;
-};
-
-struct CanonicalOptions {
-  // ServiceNow's Table API writes "2025-03-15 21:00:00" (no zone) in UTC; a different
-  // offset (minutes east of UTC) reads display values written in a user's zone.
-  int servicenow_offset = 0;
-};
-
-// "native", "servicenow", "pipeline", or "" when `doc` is not a change (an object without
-// any of the shapes' marks).
-std::string_view change_shape(Value doc);
-
-// Reads `doc` into `out` (cleared first). Problems (a timestamp without a zone, an end
-// before the start, a field of the wrong type) are appended to `problems`; the rest of the
-// change is still read.
-void canonicalize(Value doc, Change& out, std::vector<FieldProblem>& problems, const CanonicalOptions& options = {});
-
-// The canonical change as the JSON object expressions read as `change` (docs/change.md).
-void write_change(const Change& c, JsonWriter& w);
+using shapes::Approval;
+using shapes::Change;
+using shapes::ChangeOptions;
+using shapes::FieldProblem;
+using shapes::Lifecycle;
 
 // A change window: a name, a type, when (weekly ranges and/or explicit ranges) and a scope.
 struct Scope {
