@@ -262,7 +262,7 @@ TEST_CASE("change.labels is not a field of the canonical change: a lint error at
   }
 }
 
-TEST_CASE("every field of the change schema lints; fields it never binds do not", "[change][schema][lint]") {
+TEST_CASE("every field of the change schema lints, fields it never binds do not", "[change][schema][lint]") {
   std::string gates;
   for (const SchemaField& f : shapes::change_schema())
     gates += std::string(gates.empty() ? "" : ",\n") + "{\"name\": \"" + std::string(f.name) + "\", \"when\": \"change." +
@@ -277,7 +277,7 @@ TEST_CASE("every field of the change schema lints; fields it never binds do not"
   }
 }
 
-TEST_CASE("a Rules policy with input \"change\" reads the canonical change; `input` is the document", "[change][schema][rules]") {
+TEST_CASE("a Rules policy with input \"change\" reads the canonical change, `input` is the document", "[change][schema][rules]") {
   Engine e;
   REQUIRE(e.load_policies(policy_text(R"({"input": "change", "rules": [{"name": "r", "when": "change.type == 'normal'", "set": {
       "targets": "change.targets", "start": "change.start", "number": "input.number", "source": "change.source"}}]})",
@@ -374,7 +374,7 @@ TEST_CASE("step 2, blast_radius: dependents at their smallest depth, services, t
   }
 }
 
-TEST_CASE("step 3, find_conflicts: the same item, a related item, the same assignee; never itself", "[change][steps]") {
+TEST_CASE("step 3, find_conflicts: the same item, a related item, the same assignee, never itself", "[change][steps]") {
   Cmdb cmdb;
   Docs docs;
   ChangeData data;
@@ -596,7 +596,7 @@ struct Bound {
 
 }  // namespace
 
-TEST_CASE("step 7, score_factors: points that apply add up; each factor explained with the values it read", "[change][steps]") {
+TEST_CASE("step 7, score_factors: points that apply add up, each factor explained with the values it read", "[change][steps]") {
   Bound s(change_text(R"(["db-1"])", R"(, "title": "t", "size": {"lines": 10})"));
   std::vector<change::AppliedFactor> applied;
   std::vector<change::FactorTrace> trace;
