@@ -198,7 +198,13 @@ bool run_file(const fs::path& file, bool verbose, Totals& totals) {
       only(c, "case " + std::to_string(i + 1),
            {"name", "description", "input", "inputFile", "now", "policy", "expect", "expectErrors", "explain",
             "events", "steps", "expectStats"});
-      (void)bad_inputs;  // enforced once every bad-inputs file names positions (budget: pending)
+      if (!bad_inputs || !c.is_object()) continue;
+      auto ee = c.find("expectErrors");
+      if (ee == c.end() || !ee->is_array()) continue;
+      for (const auto& w : *ee)
+        if (!w.is_object() || !w.contains("code") || !w.contains("line") || !w.contains("column"))
+          problems.push_back("case " + std::to_string(i + 1) +
+                             ": in a bad-inputs file each expected error names its code, line and column (" + w.dump() + ")");
     }
   } else {
     problems.push_back("spec.cases must be an array of cases");

@@ -657,7 +657,45 @@ InputReader::Pending& InputReader::pending_for(Doc& doc, std::string_view slo, c
   p.first_use.column = doc.ndjson ? 1 : 0;
   p.first_use.offset = static_cast<int64_t>(doc.offset);
   p.first_use.message = ptr.empty() ? "" : " (at " + ptr + ")";
+  p.use_text = doc.text;
+  p.use_offset = doc.offset;
+  p.use_line = doc.line;
+  p.use_ptr = ptr;
   return p;
+}
+
+Error InputReader::located_first_use(const Pending& p) const {
+  Error e = p.first_use;
+  if (!p.use_text.empty()) {
+    auto parsed = policy::JsonSource::parse(p.use_text, source_);
+    if (parsed.ok()) {
+      Error at = parsed.value().error_at(p.use_ptr, e.code, e.message);
+      e.offset = at.offset + static_cast<int64_t>(p.use_offset);
+      e.line = at.line + static_cast<int64_t>(p.use_line) - 1;
+      e.column = at.column;
+    }
+  }
+  e.source = source_;
+  return e;
+}
+
+void InputReader::fail_series(const Pending& p, uint32_t line, std::string message, ErrorCode code) {
+  count_error();
+  if (errors_.size() >= limits_.max_errors) {
+    ++suppressed_;
+    return;
+  }
+  Error e;
+  if (line > 0) {
+    e.source = source_;
+    e.line = line;
+    e.column = 1;
+  } else {
+    e = located_first_use(p);
+  }
+  e.code = code;
+  e.message = std::move(message);
+  errors_.push_back(std::move(e));
 }
 
 bool InputReader::room_for(Doc& doc, size_t n, const std::string& ptr) {
@@ -1077,7 +1115,7 @@ void InputReader::finish() {
     size_t idx;
     if (name.empty()) {
       if (slos_.size() != 1) {
-        Error e = p.first_use;
+        Error e = located_first_use(p);
         e.code = ErrorCode::kNotFound;
         e.message = (slos_.empty() ? "SLI data but no SLO definition" : "SLI data without \"slo\": name the SLO (there are " + std::to_string(slos_.size()) + ")") + p.first_use.message;
         if (errors_.size() < limits_.max_errors) errors_.push_back(std::move(e));
@@ -1087,7 +1125,7 @@ void InputReader::finish() {
     } else {
       auto it = slo_index_.find(name);
       if (it == slo_index_.end()) {
-        Error e = p.first_use;
+        Error e = located_first_use(p);
         e.code = ErrorCode::kNotFound;
         e.message = "SLI data for \"" + name + "\", but no SLO of that name is defined" + p.first_use.message;
         if (errors_.size() < limits_.max_errors) errors_.push_back(std::move(e));
@@ -1120,13 +1158,13 @@ void InputReader::finish() {
       Entry m = es[i];
       if (m.flags & kLatency) {
         if (!def.latency) {
-          fail_plain("latency samples for \"" + def.name + "\", whose SLI is a ratio of events (at line " + std::to_string(m.line) + ")", ErrorCode::kInvalidArgument);
+          fail_series(p, m.line, "latency samples for \"" + def.name + "\", whose SLI is a ratio of events (at line " + std::to_string(m.line) + ")", ErrorCode::kInvalidArgument);
           ++i;
           continue;
         }
         m.good = m.good <= def.threshold ? 1 : 0;
       } else if (def.latency) {
-        fail_plain("event counts for \"" + def.name + "\", whose SLI is latency against a threshold (at line " + std::to_string(m.line) + ")", ErrorCode::kInvalidArgument);
+        fail_series(p, m.line, "event counts for \"" + def.name + "\", whose SLI is latency against a threshold (at line " + std::to_string(m.line) + ")", ErrorCode::kInvalidArgument);
         ++i;
         continue;
       }
@@ -1136,7 +1174,7 @@ void InputReader::finish() {
         const Entry& n = es[j];
         if (((m.flags & kNative) || (n.flags & kNative)) && !((m.flags & kLatency) && (n.flags & kLatency))) {
           std::string where = n.line ? " (line " + std::to_string(n.line) + ")" : m.line ? " (line " + std::to_string(m.line) + ")" : "";
-          fail_plain("two samples for \"" + def.name + "\" at " + datetime::format_rfc3339(m.t) + where + ": a duplicated interval would count twice",
+          fail_series(p, n.line ? n.line : m.line, "two samples for \"" + def.name + "\" at " + datetime::format_rfc3339(m.t) + where + ": a duplicated interval would count twice",
                      ErrorCode::kInvalidArgument);
           bad = true;
           continue;
@@ -1155,21 +1193,21 @@ void InputReader::finish() {
       if (bad) continue;
       if (!(m.flags & kLatency)) {
         if (!(m.flags & kTotal)) {
-          fail_plain("\"" + def.name + "\" has no total at " + datetime::format_rfc3339(m.t) + " (a Prometheus good or bad series without a total series)", ErrorCode::kInvalidArgument);
+          fail_series(p, m.line, "\"" + def.name + "\" has no total at " + datetime::format_rfc3339(m.t) + " (a Prometheus good or bad series without a total series)", ErrorCode::kInvalidArgument);
           continue;
         }
         if (!(m.flags & kGood) && !(m.flags & kBad)) {
-          fail_plain("\"" + def.name + "\" has a total but no good or bad count at " + datetime::format_rfc3339(m.t), ErrorCode::kInvalidArgument);
+          fail_series(p, m.line, "\"" + def.name + "\" has a total but no good or bad count at " + datetime::format_rfc3339(m.t), ErrorCode::kInvalidArgument);
           continue;
         }
         if (!(m.flags & kNative)) {
           double good = (m.flags & kGood) ? m.good : m.total - m.bad;
           if ((m.flags & kGood) && (m.flags & kBad) && m.good + m.bad != m.total) {
-            fail_plain("\"" + def.name + "\": good + bad is not the total at " + datetime::format_rfc3339(m.t), ErrorCode::kInvalidArgument);
+            fail_series(p, m.line, "\"" + def.name + "\": good + bad is not the total at " + datetime::format_rfc3339(m.t), ErrorCode::kInvalidArgument);
             continue;
           }
           if (good > m.total || good < 0) {
-            fail_plain("\"" + def.name + "\": " + std::string((m.flags & kGood) ? "good" : "bad") + " events exceed the total at " + datetime::format_rfc3339(m.t),
+            fail_series(p, m.line, "\"" + def.name + "\": " + std::string((m.flags & kGood) ? "good" : "bad") + " events exceed the total at " + datetime::format_rfc3339(m.t),
                        ErrorCode::kInvalidArgument);
             continue;
           }

@@ -139,6 +139,10 @@ class InputReader {
     std::vector<Entry> entries;
     bool sorted = true;
     Error first_use;  // where samples first named this SLO (for "no such SLO")
+    // The document and JSON pointer of that first use, located on the error path only.
+    std::string_view use_text;
+    size_t use_offset = 0, use_line = 1;
+    std::string use_ptr;
   };
 
   void read_item(Doc& doc, Value v, const std::string& ptr, bool top);
@@ -157,6 +161,10 @@ class InputReader {
   bool room_for(Doc& doc, size_t n, const std::string& ptr);
   void fail(Doc& doc, const std::string& ptr, std::string message, ErrorCode code = ErrorCode::kWrongType);
   void fail_plain(std::string message, ErrorCode code = ErrorCode::kWrongType);
+  // An error about a series found after reading (a duplicated interval, a missing total):
+  // at the sample's NDJSON line when known, else where the SLO's data was first given.
+  void fail_series(const Pending& p, uint32_t line, std::string message, ErrorCode code = ErrorCode::kInvalidArgument);
+  Error located_first_use(const Pending& p) const;
   void count_error();
   std::optional<int64_t> read_time(Doc& doc, Value v, const std::string& ptr);
   std::optional<double> read_count(Doc& doc, Value v, const std::string& ptr, const char* what);
