@@ -142,7 +142,13 @@ void Engine::add_data(DataSet& set, std::string_view text, const std::string& so
     }
     if (took == 0) set.cmdb_docs.push_back(std::make_shared<const Document>(std::move(doc)));
   };
-  if (reader_.is_ndjson(text)) {
+  // One document is parsed once (a CMDB export is usually one pretty-printed document:
+  // detecting NDJSON first would parse it twice); only when it does not read as one
+  // document does the format decide how its errors are told.
+  auto whole = reader_.read(text);
+  if (whole.ok()) {
+    route(std::move(whole).value(), text, 0);
+  } else if (reader_.is_ndjson(text)) {
     reader_.read_ndjson(text, [&](const StreamItem& item) {
       if (item.error) {
         Error e = *item.error;
@@ -157,14 +163,9 @@ void Engine::add_data(DataSet& set, std::string_view text, const std::string& so
       return true;
     });
   } else {
-    auto doc = reader_.read(text);
-    if (!doc.ok()) {
-      Error e = doc.error();
-      e.source = source;
-      errs.push_back(std::move(e));
-    } else {
-      route(std::move(doc).value(), text, 0);
-    }
+    Error e = whole.error();
+    e.source = source;
+    errs.push_back(std::move(e));
   }
   if (errors)
     for (auto& e : errs) errors->push_back(std::move(e));
