@@ -1,5 +1,5 @@
-// Schemas of the canonical documents whose mappings live with their kinds (change, alert)
-// or data (ci, sli). The incident's is next to its mapping (incident.cc).
+// Schemas of the canonical documents whose mappings live with their kinds (change) or data
+// (ci, sli). The incident's and the alert's are next to their mappings (incident.cc, alert.cc).
 #include "document/shapes.h"
 
 namespace verdict::shapes {
@@ -20,13 +20,6 @@ constexpr SchemaField kChange[] = {
     {"failed_checks", FieldType::kList}, {"branch", FieldType::kString}, {"changed_files", FieldType::kList},
     {"template", FieldType::kString}, {"status", FieldType::kString}, {"outcome", FieldType::kString},
 };
-constexpr SchemaField kAlert[] = {
-    {"kind", FieldType::kString}, {"labels", FieldType::kMap}, {"annotations", FieldType::kMap},
-    {"status", FieldType::kString}, {"startsAt", FieldType::kTimestamp}, {"endsAt", FieldType::kTimestamp},
-    {"generatorURL", FieldType::kString}, {"fingerprint", FieldType::kString}, {"source", FieldType::kString},
-    {"dedup_key", FieldType::kString}, {"custom", FieldType::kMap}, {"receiver", FieldType::kString},
-    {"severity", FieldType::kString}, {"summary", FieldType::kString},
-};
 constexpr SchemaField kCi[] = {
     {"kind", FieldType::kString}, {"id", FieldType::kString}, {"name", FieldType::kString},
     {"class", FieldType::kString}, {"tier", FieldType::kInt}, {"owner", FieldType::kString},
@@ -39,14 +32,12 @@ constexpr SchemaField kSli[] = {
     {"total", FieldType::kNumber}, {"interval", FieldType::kString}, {"custom", FieldType::kMap},
 };
 constexpr Schema kChangeSchema("change", kChange);
-constexpr Schema kAlertSchema("alert", kAlert);
 constexpr Schema kCiSchema("ci", kCi);
 constexpr Schema kSliSchema("sli", kSli);
 
 }  // namespace
 
 const Schema& change_schema() { return kChangeSchema; }
-const Schema& alert_schema() { return kAlertSchema; }
 const Schema& ci_schema() { return kCiSchema; }
 const Schema& sli_schema() { return kSliSchema; }
 

@@ -4,7 +4,9 @@
 //
 // spec:
 //   input:    the variable the input is bound to ("incident", "change", "alert", "ci",
-//             "sli": fields are checked against that document kind; any other name: not)
+//             "sli": fields are checked against that document kind; any other name: not).
+//             "incident"/"ticket" and "alert" bind the canonical record (document/shapes.h)
+//             and `input` the document as it came
 //   let:      {name: expression}, computed in order once per decision; later ones and
 //             the rules can use earlier ones by name
 //   rules:    [{name, when, set: {key: expression}, reason}], in order
@@ -119,10 +121,16 @@ class RulesPolicy : public CompiledPolicy {
     d.clear();
     // A known document is read through the one shape mapping (its canonical record);
     // `input` is the document as it came.
-    if (record_) {
+    if (record_ == Record::kIncident) {
       thread_local shapes::Record incident(shapes::incident_schema());
       shapes::map_incident(in.document, incident);
       ctx.bind(0, bind_record(incident, ctx.arena()));
+      ctx.bind(input_slot_, in.document);
+    } else if (record_ == Record::kAlert) {
+      thread_local shapes::Record alert(shapes::alert_schema());
+      std::string why = shapes::map_alert(in.document, alert);
+      if (!why.empty()) errors.push_back(Error(ErrorCode::kWrongType, why));
+      ctx.bind(0, bind_record(alert, ctx.arena()));
       ctx.bind(input_slot_, in.document);
     } else {
       ctx.bind(0, in.document);
@@ -172,7 +180,8 @@ class RulesPolicy : public CompiledPolicy {
   }
 
   std::string input_ = "input";
-  bool record_ = false;      // the input is bound as the canonical incident
+  enum class Record { kNone, kIncident, kAlert };
+  Record record_ = Record::kNone;  // the input is bound as this canonical record
   int32_t input_slot_ = -1;  // `input`, when record_
   int32_t let_slot_ = 1;     // the first let's slot
   std::vector<Output> lets_;
@@ -202,8 +211,9 @@ std::unique_ptr<CompiledPolicy> load_rules(const json& spec, PolicyBuilder& b) {
   }
   lang::Environment env;
   env.add(p->input_, lang::StaticType::kDyn, shapes::schema_for_variable(p->input_));
-  p->record_ = p->input_ == "incident" || p->input_ == "ticket";
-  if (p->record_) p->input_slot_ = env.add("input");
+  if (p->input_ == "incident" || p->input_ == "ticket") p->record_ = RulesPolicy::Record::kIncident;
+  if (p->input_ == "alert") p->record_ = RulesPolicy::Record::kAlert;
+  if (p->record_ != RulesPolicy::Record::kNone) p->input_slot_ = env.add("input");
   p->let_slot_ = static_cast<int32_t>(env.vars().size());
   if (const json* lets = b.get(spec, sp, "let", false, json::value_t::object)) {
     for (auto it = lets->begin(); it != lets->end(); ++it) {
