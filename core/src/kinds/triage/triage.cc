@@ -62,6 +62,10 @@ struct TriageOpts {
   bool has_when = false;
   std::vector<int> active_windows, mute_windows;
   std::vector<SetGroup> sets;  // over this route's children's regex matchers
+  // Written once when the policy loads (the decision writes them as they are): the route's
+  // path as the decision's JSON {"name":...,"path":[...]}, and its reason (the path, its
+  // matchers and whens) as text and as a JSON string.
+  std::string path_text, path_json, reason, reason_json;
   TriageOpts inherited() const {
     TriageOpts o;
     o.settings = settings;
@@ -78,10 +82,16 @@ struct Precomputed {
   uint64_t result = 0;
 };
 
+// Where impact or urgency came from ("input", "default", "derive: ..."), as text and JSON.
+struct LevelFrom {
+  std::string text, json;
+};
+
 struct DeriveRule {
   Expr when;
   std::string value;
   std::string reason;
+  LevelFrom from;  // "derive: REASON" (or the condition)
 };
 
 struct TriageSpec {
@@ -95,18 +105,29 @@ struct TriageSpec {
   std::vector<std::string> matcher_names;  // distinct names read by matchers
   // Derived from the matrix: its range, and the name of every priority number in it.
   int64_t lowest = 1, highest = 1;
-  std::vector<std::string> priority_names;  // [n - 1]
+  std::vector<std::string> priority_names, priority_json;  // [n - 1]: the name, and as a JSON string
+  std::vector<std::string> impact_json, urgency_json;       // the levels as JSON strings
   const std::string& priority_name(int64_t n) const { return priority_names[static_cast<size_t>(n - 1)]; }
 };
+
 
 void append_path(TextOut& o, const Route* const* path, size_t n) {
   for (size_t i = 0; i < n; ++i) o << (i ? "/" : "") << path[i]->name;
 }
 
-void write_path(JsonWriter& w, const Route* const* path, size_t n) {
-  w.begin_object().key("name").string(path[n - 1]->name).key("path").begin_array();
-  for (size_t i = 0; i < n; ++i) w.string(path[i]->name);
-  w.end_array().end_object();
+std::string json_string(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
+}
+
+const LevelFrom& from_input() {
+  static const LevelFrom f{"input", "\"input\""};
+  return f;
+}
+const LevelFrom& from_default() {
+  static const LevelFrom f{"default", "\"default\""};
+  return f;
 }
 
 // A list of strings whose memory is kept across decisions.
@@ -143,20 +164,21 @@ class TriageDecision : public Decision {
 
   // Priority.
   int64_t number = 0, base = 0;
-  std::string_view impact, urgency;  // the spec's level names
-  std::string impact_from, urgency_from;
+  size_t impact = 0, urgency = 0;  // indexes of the spec's levels
+  const LevelFrom* impact_from = nullptr;
+  const LevelFrom* urgency_from = nullptr;
   // Team and the first match's effective settings (escalation, notify, runbook, labels).
   bool has_team = false;
   std::string team;
   const char* team_from = "";
   const Settings* settings = nullptr;
-  // Every matched route's path, in order, flattened; the first decides.
-  Path paths;
-  std::vector<uint32_t> path_ends;
-  Strings reasons;
-  // The canonical incident: its shape, and where each field came from (static strings).
+  // Every matched route (a path's last), in order; the first decides.
+  std::vector<const Route*> matched;
+  Strings reasons;  // after the first route's own reason
+  Strings owned;    // strings the members above may point to
+  // The canonical incident: its shape, and the "field":"from" members of input.fields.
   std::string_view shape;
-  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  std::vector<const std::string*> fields;
   // explain
   std::vector<RouteTried> tried;
   size_t tried_count = 0;
@@ -164,16 +186,15 @@ class TriageDecision : public Decision {
 
   void clear() override {
     number = base = 0;
-    impact = urgency = {};
-    impact_from.clear();
-    urgency_from.clear();
+    impact = urgency = 0;
+    impact_from = urgency_from = nullptr;
     has_team = false;
     team.clear();
     team_from = "";
     settings = nullptr;
-    paths.clear();
-    path_ends.clear();
+    matched.clear();
     reasons.size = 0;
+    owned.size = 0;
     shape = {};
     fields.clear();
     tried_count = 0;
@@ -190,14 +211,13 @@ class TriageDecision : public Decision {
     t.error.clear();
     return t;
   }
-  size_t first_size() const { return path_ends.empty() ? 0 : path_ends[0]; }
 
   void write_json(JsonWriter& w) const override {
     w.begin_object().key("priority").begin_object();
-    w.key("number").number(number).key("name").string(spec->priority_name(number));
-    w.key("impact").string(impact).key("urgency").string(urgency);
-    w.key("impact_from").string(impact_from).key("urgency_from").string(urgency_from);
-    if (number != base) w.key("before_adjustment").string(spec->priority_name(base));
+    w.key("number").number(number).key("name").raw(spec->priority_json[static_cast<size_t>(number - 1)]);
+    w.key("impact").raw(spec->impact_json[impact]).key("urgency").raw(spec->urgency_json[urgency]);
+    w.key("impact_from").raw(impact_from->json).key("urgency_from").raw(urgency_from->json);
+    if (number != base) w.key("before_adjustment").raw(spec->priority_json[static_cast<size_t>(base - 1)]);
     w.end_object();
     if (has_team) w.key("team").string(team).key("team_from").string(team_from);
     else w.key("team").null();
@@ -212,15 +232,14 @@ class TriageDecision : public Decision {
     w.key("labels").begin_object();
     for (const auto& [k, v] : settings->labels) w.key(k).string(v);
     w.end_object();
-    w.key("route");
-    write_path(w, paths.data(), first_size());
+    w.key("route").raw(matched[0]->opts.path_json);
     w.key("routes").begin_array();
-    for (size_t i = 0, from = 0; i < path_ends.size(); from = path_ends[i++]) write_path(w, paths.data() + from, path_ends[i] - from);
-    w.end_array().key("reasons").begin_array();
+    for (const Route* r : matched) w.raw(r->opts.path_json);
+    w.end_array().key("reasons").begin_array().raw(matched[0]->opts.reason_json);
     for (const std::string& r : reasons) w.string(r);
     w.end_array();
     w.key("input").begin_object().key("shape").string(shape).key("fields").begin_object();
-    for (const auto& [name, from] : fields) w.key(name).string(from);
+    for (const std::string* member : fields) w.raw(*member);  // "field":"from"
     w.end_object().end_object();
     w.end_object();
   }
@@ -250,8 +269,8 @@ class TriageDecision : public Decision {
   }
 
   void write_text(TextOut& o, bool explain) const override {
-    o << "  priority " << spec->priority_name(number) << " (impact " << impact << " [" << impact_from << "], urgency " << urgency
-      << " [" << urgency_from << "])\n";
+    o << "  priority " << spec->priority_name(number) << " (impact " << spec->impact[impact] << " [" << impact_from->text
+      << "], urgency " << spec->urgency[urgency] << " [" << urgency_from->text << "])\n";
     o << "  team ";
     if (has_team) o << team << " [" << team_from << "]";
     else o << "(none)";
@@ -260,9 +279,10 @@ class TriageDecision : public Decision {
     o << "\n";
     if (settings->runbook) o << "  runbook " << *settings->runbook << "\n";
     o << "  route ";
-    append_path(o, paths.data(), first_size());
-    if (path_ends.size() > 1) o << " (+" << path_ends.size() - 1 << " more with continue)";
+    o << matched[0]->opts.path_text;
+    if (matched.size() > 1) o << " (+" << matched.size() - 1 << " more with continue)";
     o << "\n";
+    o << "    - " << matched[0]->opts.reason << "\n";
     for (const std::string& r : reasons) o << "    - " << r << "\n";
     o << "  input shape " << shape << "\n";
     if (!explain) return;
@@ -327,14 +347,14 @@ class TriagePolicy : public CompiledPolicy {
  private:
   struct Walk;
   size_t level(const char* field, size_t field_index, const std::vector<std::string>& levels, const std::vector<DeriveRule>& derive,
-               const std::string& fallback, std::string& from, const shapes::Record& incident, TriageDecision& d,
+               const std::string& fallback, const LevelFrom*& from, const shapes::Record& incident, TriageDecision& d,
                lang::EvalContext& ctx, std::vector<Error>& errors) const;
 };
 
 // The priority level of `field` (impact or urgency): from the input, else the first derive
 // rule that holds, else the default.
 size_t TriagePolicy::level(const char* field, size_t field_index, const std::vector<std::string>& levels,
-                           const std::vector<DeriveRule>& derive, const std::string& fallback, std::string& from,
+                           const std::vector<DeriveRule>& derive, const std::string& fallback, const LevelFrom*& from,
                            const shapes::Record& incident, TriageDecision& d, lang::EvalContext& ctx, std::vector<Error>& errors) const {
   const shapes::FieldValue& given_value = incident[field_index];
   if (given_value.kind == shapes::FieldValue::kDoc && !given_value.doc.is_null() && !given_value.doc.is_string())
@@ -345,7 +365,7 @@ size_t TriagePolicy::level(const char* field, size_t field_index, const std::vec
       if (levels[i].size() == given.size() &&
           std::equal(given.begin(), given.end(), levels[i].begin(),
                      [](char a, char b) { return tolower(static_cast<unsigned char>(a)) == tolower(static_cast<unsigned char>(b)); })) {
-        from = "input";
+        from = &from_input();
         d.reasons.add().append(field).append(" ").append(levels[i]).append(" from the input");
         return i;
       }
@@ -358,14 +378,14 @@ size_t TriagePolicy::level(const char* field, size_t field_index, const std::vec
       for (size_t i = 0; i < levels.size(); ++i) {
         if (levels[i] == r.value) {
           const std::string& why = r.reason.empty() ? r.when.text : r.reason;
-          from = "derive: " + why;
+          from = &r.from;
           d.reasons.add().append(field).append(" ").append(r.value).append(" derived: ").append(why);
           return i;
         }
       }
     }
   }
-  from = "default";
+  from = &from_default();
   for (size_t i = 0; i < levels.size(); ++i)
     if (levels[i] == fallback) return i;
   return levels.size() / 2;
@@ -438,10 +458,7 @@ struct TriagePolicy::Walk {
     return ok;
   }
 
-  void leaf(const Path& path) {
-    d.paths.insert(d.paths.end(), path.begin(), path.end());
-    d.path_ends.push_back(static_cast<uint32_t>(d.paths.size()));
-  }
+  void leaf(const Path& path) { d.matched.push_back(path.back()); }
 
   bool route_matches(const Route& r, const Precomputed& pre, TriageDecision::RouteTried* t) {
     for (size_t k = 0; k < r.matchers.size(); ++k) {
@@ -495,21 +512,19 @@ void TriagePolicy::decide(const DecisionContext& dc, const DecisionInput& in, la
   lang::ValMap& wm = ctx.arena().new_map();  // windows: {name: bool}
   for (const Window& w : spec.windows) wm.emplace_back(w.name, dc.has_now ? lang::Val::boolean(w.contains(dc.now)) : lang::Val::null());
   ctx.bind(3, lang::Val::map_of(&wm));
-  d.reasons.add();  // the route's reason, first: written when the route is known
-
   // 2. Priority.
   size_t ii = level("impact", shapes::incident::kImpact, spec.impact, spec.derive_impact, spec.default_impact, d.impact_from,
                     incident, d, ctx, errors);
   size_t ui = level("urgency", shapes::incident::kUrgency, spec.urgency, spec.derive_urgency, spec.default_urgency, d.urgency_from,
                     incident, d, ctx, errors);
-  d.impact = spec.impact[ii];
-  d.urgency = spec.urgency[ui];
+  d.impact = ii;
+  d.urgency = ui;
   d.base = d.number = spec.matrix[ii][ui];
   lang::ValMap& pm = ctx.arena().new_map();
   pm.emplace_back("number", lang::Val::integer(d.base));
   pm.emplace_back("name", lang::Val::str(spec.priority_name(d.base)));
-  pm.emplace_back("impact", lang::Val::str(d.impact));
-  pm.emplace_back("urgency", lang::Val::str(d.urgency));
+  pm.emplace_back("impact", lang::Val::str(spec.impact[ii]));
+  pm.emplace_back("urgency", lang::Val::str(spec.urgency[ui]));
   ctx.bind(2, lang::Val::map_of(&pm));
 
   // 3. Routing, depth-first with Alertmanager's semantics.
@@ -523,7 +538,7 @@ void TriagePolicy::decide(const DecisionContext& dc, const DecisionInput& in, la
   alertmanager::walk(spec.root, walk, path);
 
   // 4. The first match's effective settings, and the team.
-  const Route* leaf = d.paths[d.first_size() - 1];
+  const Route* leaf = d.matched[0];
   const Settings& s = leaf->opts.settings;
   d.settings = &s;
   if (s.team_from_route) {
@@ -558,17 +573,27 @@ void TriagePolicy::decide(const DecisionContext& dc, const DecisionInput& in, la
           .append(spec.priority_name(d.base))
           .append(" is already at the end of the matrix");
   }
-  std::string& route_reason = d.reasons.items[0];
-  route_reason.append("route ");
-  for (size_t i = 0; i < d.first_size(); ++i) route_reason.append(i ? "/" : "").append(d.paths[i]->name);
-  for (size_t i = 0; i < d.first_size(); ++i) {
-    const Route* r = d.paths[i];
-    for (const Matcher& m : r->matchers) route_reason.append("; ").append(m.text);
-    if (r->opts.has_when) route_reason.append("; ").append(r->opts.when.text);
-  }
+  // input.fields: each "field":"from" member written once per thread (the mapping's `from`
+  // strings are few and fixed), then reused.
   d.shape = incident.shape();
-  for (uint8_t f : incident.order())
-    if (!incident.from(f).empty()) d.fields.emplace_back(incident.schema()[f].name, incident.from(f));
+  thread_local std::vector<std::vector<std::pair<std::string, std::string>>> members(incident.schema().size());
+  for (uint8_t f : incident.order()) {
+    std::string_view from = incident.from(f);
+    if (from.empty()) continue;
+    auto& known = members[f];
+    const std::string* member = nullptr;
+    for (const auto& [k, text] : known)
+      if (k == from) member = &text;
+    if (!member) {
+      std::string* text = &d.owned.add();
+      if (known.size() < 16) text = &known.emplace_back(std::string(from), std::string()).second;
+      append_json_string(*text, incident.schema()[f].name);
+      text->push_back(':');
+      append_json_string(*text, from);
+      member = text;
+    }
+    d.fields.push_back(member);
+  }
 }
 
 // ---- loading ------------------------------------------------------------------------------
@@ -606,6 +631,8 @@ class Loader {
       r.matchers.clear();
       r.opts.any.clear();
       r.opts.has_when = false;
+      std::vector<const Route*> path;
+      describe_routes(r, path);
     }
     finish_priority();
   }
@@ -740,6 +767,36 @@ class Loader {
     for (int64_t n = 1; n <= highest; ++n)
       t.priority_names.push_back(!t.names.empty() && static_cast<size_t>(n) <= t.names.size() ? t.names[static_cast<size_t>(n - 1)]
                                                                                               : "P" + std::to_string(n));
+    t.priority_json.clear();
+    for (const std::string& n : t.priority_names) t.priority_json.push_back(json_string(n));
+    for (const std::string& l : t.impact) t.impact_json.push_back(json_string(l));
+    for (const std::string& l : t.urgency) t.urgency_json.push_back(json_string(l));
+    for (auto* rules : {&t.derive_impact, &t.derive_urgency})
+      for (DeriveRule& r : *rules) {
+        r.from.text = "derive: " + (r.reason.empty() ? r.when.text : r.reason);
+        r.from.json = json_string(r.from.text);
+      }
+  }
+
+  // What the decision writes of each route as it is: its path and its reason.
+  void describe_routes(Route& r, std::vector<const Route*>& path) {
+    path.push_back(&r);
+    TriageOpts& o = r.opts;
+    o.path_text.clear();
+    for (const Route* p : path) o.path_text.append(o.path_text.empty() ? "" : "/").append(p->name);
+    JsonWriter w;
+    w.begin_object().key("name").string(r.name).key("path").begin_array();
+    for (const Route* p : path) w.string(p->name);
+    w.end_array().end_object();
+    o.path_json.assign(w.view());
+    o.reason = "route " + o.path_text;
+    for (const Route* p : path) {
+      for (const Matcher& m : p->matchers) o.reason.append("; ").append(m.text);
+      if (p->opts.has_when) o.reason.append("; ").append(p->opts.when.text);
+    }
+    o.reason_json = json_string(o.reason);
+    for (Route& c : r.routes) describe_routes(c, path);
+    path.pop_back();
   }
 
   // Reads the settings a route (or the defaults) states into `s`, over what `s` holds.
