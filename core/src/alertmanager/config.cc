@@ -107,7 +107,11 @@ struct Importer {
       for (auto it = m->begin(); it != m->end(); ++it) {
         Matcher one;
         Error e;
-        if (!new_matcher(op, it.key(), scalar(it.value()), syntax, one, e)) {
+        // Alertmanager keeps a match_re value as its anchored regexp (config.Regexp.String()),
+        // which its route keys show: {service=~"^(?:payments-.*)$"}. The same here.
+        std::string value = scalar(it.value());
+        if (op == MatchOp::kRe) value = "^(?:" + value + ")$";
+        if (!new_matcher(op, it.key(), value, syntax, one, e)) {
           problem(pointer_join(pointer_join(p, key), it.key()), std::string(key) + " " + it.key() + ": " + e.message);
           ok = false;
           continue;
