@@ -117,7 +117,7 @@ TEST_CASE("alert record: every field of the alert schema comes from some real in
   CHECK(why == "the alert has no labels (an alert is identified by its labels)");
 }
 
-TEST_CASE("alert record: a Rules policy with input \"alert\" binds it, and `input` as it came", "[alert-record][rules]") {
+TEST_CASE("alert record: a Rules policy with input alert binds it, and input as it came", "[alert-record][rules]") {
   Engine e;
   auto lr = e.load_policies(R"({"apiVersion":"verdict/v1","kind":"Rules","metadata":{"name":"alert-rules"},"spec":{"input":"alert","rules":[
     {"name":"page","when":"alert.severity == 'critical' && alert.status == 'firing' && alert.source == 'pagerduty'",

@@ -465,7 +465,7 @@ struct IntervalCase {
 
 }  // namespace
 
-TEST_CASE("time intervals: weekdays and times become weekly windows; what cannot be said is a problem", "[alertmanager][intervals]") {
+TEST_CASE("time intervals: weekdays and times become weekly windows, what cannot be said is a problem", "[alertmanager][intervals]") {
   const std::vector<IntervalCase> table = {
       {R"({"name":"bh","time_intervals":[{"weekdays":["monday:friday"],"times":[{"start_time":"08:00","end_time":"18:00"}],"location":"UTC"}]})",
        R"({"timezone":"UTC","times":[{"days":["mon","tue","wed","thu","fri"],"start":"08:00","end":"18:00"}]})", {}},

@@ -86,6 +86,7 @@ struct ImportOpts {
 using ImportRoute = Route<ImportOpts>;
 
 struct Importer {
+  explicit Importer(ImportResult& r) : res(r) {}
   ImportResult& res;
   std::set<std::string> receivers_used;
   std::set<std::string> windows;  // converted time intervals
