@@ -53,6 +53,11 @@ int cmd_alerts(const AlertsArgs& args) {
       if (tty && (lines_out & 0xffff) < 8) std::cerr << "\ralerts: " << lines_out << " lines out" << std::flush;
     };
     AlertReport r = engine.alerts_push(text, options);
+    for (const Error& e : r.errors)
+      if (e.code == ErrorCode::kWrongKind || e.code == ErrorCode::kAmbiguous) {
+        std::cerr << "verdict: " << e.message << "\n";
+        return kExitUsage;
+      }
     errors += r.errors.size();
   }
   std::cout.flush();

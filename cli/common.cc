@@ -70,4 +70,11 @@ int exit_code_for(DecisionClass c) {
   return kExitInvalid;
 }
 
+int exit_code_for(const EvalReport& r) {
+  if (r.decisions == 0)
+    for (const Error& e : r.errors)
+      if (e.code == ErrorCode::kWrongKind || e.code == ErrorCode::kAmbiguous) return kExitUsage;
+  return exit_code_for(r.worst);
+}
+
 }  // namespace verdict::cli

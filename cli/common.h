@@ -22,6 +22,9 @@ bool read_file(const std::string& path, std::string& out, std::string& why);
 int load_bundle(Engine& engine, const std::vector<std::string>& policies, const std::vector<std::string>& data);
 
 int exit_code_for(DecisionClass c);
+// The exit code of an evaluation: a policy of the wrong kind, or several that could be
+// meant (kWrongKind, kAmbiguous), is a usage error; otherwise the worst decision's class.
+int exit_code_for(const EvalReport& r);
 
 // The current time as RFC 3339 UTC: the CLI, not the core, reads the clock.
 std::string now_utc();

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include "cli/common.h"
 #include "verdict/engine.h"
@@ -94,81 +93,6 @@ int cmd_lint(const std::vector<std::string>& files, const std::string& format) {
   return rc;
 }
 
-void print_decision_text(const std::string& json_line) {
-  auto d = nlohmann::ordered_json::parse(json_line, nullptr, false);
-  if (d.is_discarded()) {
-    std::cout << json_line << "\n";
-    return;
-  }
-  if (d.contains("line")) std::cout << "line " << d["line"].dump() << ": ";
-  if (!d.value("ok", false) && !d.contains("decision")) {
-    for (const auto& e : d["errors"]) std::cout << "error: " << e.value("message", "") << "\n";
-    return;
-  }
-  std::cout << d["policy"].value("name", "") << " (" << d["policy"].value("kind", "") << ")";
-  if (d.contains("now")) std::cout << " at " << d["now"].get<std::string>();
-  std::cout << "\n";
-  const auto& dec = d["decision"];
-  if (dec.contains("priority") && dec.contains("route")) {  // TriageRouting
-    const auto& p = dec["priority"];
-    std::cout << "  priority " << p.value("name", "") << " (impact " << p.value("impact", "") << " [" << p.value("impact_from", "")
-              << "], urgency " << p.value("urgency", "") << " [" << p.value("urgency_from", "") << "])\n";
-    std::cout << "  team " << (dec["team"].is_string() ? dec["team"].get<std::string>() : "(none)");
-    if (dec.contains("team_from")) std::cout << " [" << dec["team_from"].get<std::string>() << "]";
-    std::cout << ", notify " << (dec["notify"].is_string() ? dec["notify"].get<std::string>() : "-");
-    if (dec["escalation"].is_string()) std::cout << ", escalation " << dec["escalation"].get<std::string>();
-    std::cout << "\n";
-    if (dec["runbook"].is_string()) std::cout << "  runbook " << dec["runbook"].get<std::string>() << "\n";
-    std::string path;
-    for (const auto& r : dec["route"]["path"]) path += (path.empty() ? "" : "/") + r.get<std::string>();
-    std::cout << "  route " << path;
-    if (dec["routes"].size() > 1) std::cout << " (+" << dec["routes"].size() - 1 << " more with continue)";
-    std::cout << "\n";
-    for (const auto& r : dec["reasons"]) std::cout << "    - " << r.get<std::string>() << "\n";
-    if (dec.contains("input")) std::cout << "  input shape " << dec["input"].value("shape", "") << "\n";
-  }
-  if (dec.contains("matched")) {
-    std::cout << "  matched:";
-    if (dec["matched"].empty()) std::cout << " (no rule)";
-    for (const auto& m : dec["matched"]) {
-      std::cout << " " << m.value("rule", "");
-      if (m.contains("reason")) std::cout << " (" << m["reason"].get<std::string>() << ")";
-    }
-    std::cout << "\n";
-  }
-  if (dec.contains("outputs"))
-    for (auto it = dec["outputs"].begin(); it != dec["outputs"].end(); ++it)
-      std::cout << "  " << it.key() << " = " << it.value().dump() << "\n";
-  for (const auto& e : d["errors"]) std::cout << "  error: " << e.value("source", "") << ":" << e.value("line", 0) << ":" << e.value("column", 0) << ": " << e.value("message", "") << "\n";
-  if (d.contains("explain")) {
-    const auto& ex = d["explain"];
-    if (ex.contains("let"))
-      for (auto it = ex["let"].begin(); it != ex["let"].end(); ++it) std::cout << "  let " << it.key() << " = " << it.value().dump() << "\n";
-    if (ex.contains("routes")) {
-      for (const auto& r : ex["routes"]) {
-        std::string path;
-        for (const auto& p : r["path"]) path += (path.empty() ? "" : "/") + p.get<std::string>();
-        std::cout << "  " << (r.value("matched", false) ? "[x] " : "[ ] ") << path << "\n";
-        if (r.contains("matchers"))
-          for (const auto& m : r["matchers"])
-            std::cout << "        " << m.value("matcher", "") << "  (value " << m["value"].dump() << ": " << (m.value("matched", false) ? "match" : "no match") << ")\n";
-        if (r.contains("when")) std::cout << "        when " << r["when"].get<std::string>() << "\n";
-        if (r.contains("values"))
-          for (auto it = r["values"].begin(); it != r["values"].end(); ++it) std::cout << "          " << it.key() << " = " << it.value().dump() << "\n";
-      }
-    }
-    if (ex.contains("rules")) {
-      for (const auto& r : ex["rules"]) {
-        std::cout << "  " << (r.value("matched", false) ? "[x] " : "[ ] ") << r.value("rule", "") << ": " << r.value("when", "") << "\n";
-        if (r.contains("values"))
-          for (auto it = r["values"].begin(); it != r["values"].end(); ++it) std::cout << "        " << it.key() << " = " << it.value().dump() << "\n";
-        if (r.contains("error")) std::cout << "        error: " << r["error"].get<std::string>() << "\n";
-      }
-    }
-  }
-  std::cout << "  bundle " << d.value("bundle", "") << "\n";
-}
-
 int cmd_eval(const std::vector<std::string>& policies, const std::vector<std::string>& data,
              const std::vector<std::string>& inputs, const EvalOptions& base, const std::string& format, bool now_given,
              const std::string* source_name) {
@@ -176,6 +100,8 @@ int cmd_eval(const std::vector<std::string>& policies, const std::vector<std::st
   if (int rc = load_bundle(engine, policies, data); rc != kExitOk) return rc;
   EvalOptions options = base;
   if (!now_given) options.now = now_utc();  // the CLI, not the core, reads the clock
+  // The engine renders each decision from its typed form, through the policy's kind.
+  options.output = format == "json" ? OutputFormat::kJson : OutputFormat::kText;
   int worst = kExitOk;
   std::vector<std::string> files = inputs.empty() ? std::vector<std::string>{"-"} : inputs;
   for (const std::string& path : files) {
@@ -187,17 +113,11 @@ int cmd_eval(const std::vector<std::string>& policies, const std::vector<std::st
     options.source = source_name ? *source_name : (path == "-" ? "stdin" : path);
     // Decisions are written as they are made, so a stream of any length runs in bounded memory.
     options.sink = [&](std::string_view out) {
-      if (format == "json") {
-        std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
-        if (out.empty() || out.back() != '\n') std::cout << "\n";
-        return;
-      }
-      std::string_view line = out;
-      while (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-      if (!line.empty()) print_decision_text(std::string(line));
+      std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+      if (format == "json" && (out.empty() || out.back() != '\n')) std::cout << "\n";
     };
     EvalReport r = engine.evaluate(text, options);
-    worst = std::max(worst, exit_code_for(r.worst));
+    worst = std::max(worst, exit_code_for(r));
   }
   return worst;
 }
@@ -353,6 +273,7 @@ int verdict::cli::run(int argc, char** argv) {
   if (lint->parsed()) return cmd_lint(lint_files, lint_format);
   if (eval->parsed() || triage->parsed()) {
     bool now_given = eval->parsed() ? now_opt->count() > 0 : triage_now->count() > 0;
+    if (triage->parsed()) eval_options.kind = "TriageRouting";  // another kind is a usage error (exit 4)
     if (eval_input == "json") eval_options.format = verdict::InputFormat::kJson;
     if (eval_input == "ndjson") eval_options.format = verdict::InputFormat::kNdjson;
     return cmd_eval(eval_policies, eval_data, eval_inputs, eval_options, eval_format, now_given,

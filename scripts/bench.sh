@@ -3,7 +3,8 @@
 #   scripts/bench.sh [load|eval|triage|cmdb|change|budget|alerts|instantiate|all]   (default all)
 #   load: 200,000 generated alerts: document loading vs simdjson parse-only
 #   eval: a 100-rule policy over 100,000 generated incidents, with the sample CMDB
-#   triage: a 1,000-route TriageRouting policy over 100,000 generated incidents
+#   triage: a 1,000-route TriageRouting policy over 100,000 generated incidents; the same 10 rules as
+#           Rules and as TriageRouting (bench/gen_triage_rules.py)
 #   cmdb: a 100,000-item / 300,000-edge CMDB: index build and blast-radius latency
 #   change: ChangeRisk against 100,000 scheduled changes; the `verdict change` process on a 10,000-item CMDB
 #   budget: ErrorBudget, 1,000 SLOs x 43,200 one-minute points (one evaluation each), and one
@@ -42,6 +43,15 @@ if [[ "$what" == triage || "$what" == all ]]; then
   { build/bench/bench_eval .cache/bench/routes-1000.json samples/cmdb.json "$data" 3;
     node bench/bench_eval.mjs .cache/bench/routes-1000.json samples/cmdb.json "$data" 3; } | node bench/table.mjs
   echo
+  # The same 10 rules as a Rules policy (mode all) and as TriageRouting (one route per rule, continue).
+  python3 bench/gen_rules.py 10 > .cache/bench/rules-10.json
+  python3 bench/gen_triage_rules.py .cache/bench/rules-10.json > .cache/bench/triage-10.json
+  for kind in rules triage; do
+    echo "## The same 10 rules as $([[ $kind == rules ]] && echo Rules || echo TriageRouting), 100,000 incidents (scripts/bench.sh triage)"
+    { build/bench/bench_eval ".cache/bench/$kind-10.json" samples/cmdb.json "$data" 3;
+      node bench/bench_eval.mjs ".cache/bench/$kind-10.json" samples/cmdb.json "$data" 3; } | node bench/table.mjs
+    echo
+  done
 fi
 if [[ "$what" == cmdb || "$what" == all ]]; then
   echo "## CMDB index (scripts/bench.sh cmdb)"

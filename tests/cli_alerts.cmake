@@ -62,3 +62,17 @@ file(READ "${WORK}/state.json" kept)
 if(NOT kept STREQUAL "{\"kind\":\"AlertDedupState\",\"version\":7,\"streams\":[]}")
   message(FATAL_ERROR "the state file was overwritten after an error")
 endif()
+
+# 4. A policy of another kind is a usage error (exit 4) naming both kinds; so are several
+#    AlertDedup policies without -e.
+expect_run(4 out err "${VERDICT}" alerts -p policies/triage/default.json samples/alerts.ndjson)
+if(NOT err MATCHES "is a TriageRouting policy; this needs an AlertDedup policy")
+  message(FATAL_ERROR "verdict alerts -p <TriageRouting> does not name both kinds:\n${err}")
+endif()
+file(READ "${SRC}/policies/alerts/default.json" policy)
+string(REPLACE "\"default-alerts\"" "\"other-alerts\"" other "${policy}")
+file(WRITE "${WORK}/two.json" "[${policy}, ${other}]")
+expect_run(4 out err "${VERDICT}" alerts -p "${WORK}/two.json" samples/alerts.ndjson)
+if(NOT err MATCHES "several AlertDedup policies are loaded.*\"default-alerts\" \\(AlertDedup\\), \"other-alerts\" \\(AlertDedup\\)")
+  message(FATAL_ERROR "verdict alerts with two AlertDedup policies does not list them:\n${err}")
+endif()

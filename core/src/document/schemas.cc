@@ -1,19 +1,12 @@
-// Schemas of the canonical documents whose mappings live with their kinds (alert) or data
-// (ci, sli). The incident's and the change's are next to their mappings (incident.cc,
-// change.cc).
+// Schemas of the canonical documents whose mappings live with their data: ci (cmdb/) and
+// sli (kinds/budget). The incident's, the change's and the alert's are next to their
+// mappings (document/incident.cc, change.cc, alert.cc).
 #include "document/change.h"
 #include "document/shapes.h"
 
 namespace verdict::shapes {
 namespace {
 
-constexpr SchemaField kAlert[] = {
-    {"kind", FieldType::kString}, {"labels", FieldType::kMap}, {"annotations", FieldType::kMap},
-    {"status", FieldType::kString}, {"startsAt", FieldType::kTimestamp}, {"endsAt", FieldType::kTimestamp},
-    {"generatorURL", FieldType::kString}, {"fingerprint", FieldType::kString}, {"source", FieldType::kString},
-    {"dedup_key", FieldType::kString}, {"custom", FieldType::kMap}, {"receiver", FieldType::kString},
-    {"severity", FieldType::kString}, {"summary", FieldType::kString},
-};
 constexpr SchemaField kCi[] = {
     {"kind", FieldType::kString}, {"id", FieldType::kString}, {"name", FieldType::kString},
     {"class", FieldType::kString}, {"tier", FieldType::kInt}, {"owner", FieldType::kString},
@@ -25,13 +18,11 @@ constexpr SchemaField kSli[] = {
     {"timestamp", FieldType::kTimestamp}, {"good", FieldType::kNumber}, {"bad", FieldType::kNumber},
     {"total", FieldType::kNumber}, {"interval", FieldType::kString}, {"custom", FieldType::kMap},
 };
-constexpr Schema kAlertSchema("alert", kAlert);
 constexpr Schema kCiSchema("ci", kCi);
 constexpr Schema kSliSchema("sli", kSli);
 
 }  // namespace
 
-const Schema& alert_schema() { return kAlertSchema; }
 const Schema& ci_schema() { return kCiSchema; }
 const Schema& sli_schema() { return kSliSchema; }
 

@@ -113,10 +113,32 @@ void map_incident(Value input, Record& out);
 
 namespace verdict::shapes {
 
+// ---- alert (AlertDedup's events, Rules with input "alert") -----------------------------
+
+namespace alert {
+enum Field : uint8_t {
+  kKind, kSource, kStatus, kLabels, kAnnotations, kSeverity, kSummary, kStartsAt, kEndsAt, kAt, kFingerprint, kDedupKey,
+  kGeneratorUrl,
+};
+}  // namespace alert
+
 // ---- the other canonical documents ------------------------------------------------------
-// alert: an alert event (kinds/alerts); ci: a CMDB item (cmdb/); sli: an SLI sample
-// (kinds/budget). The change's schema is next to its mapping (document/change.h).
+// ci: a CMDB item (cmdb/); sli: an SLI sample (kinds/budget). The change's schema is next
+// to its mapping (document/change.h).
 const Schema& alert_schema();
+
+struct AlertEvent;  // document/alert.h
+// The canonical alert of an event read by read_alert (document/alert.h). The record's shape
+// is the event's ("alertmanager", "prometheus", "pagerduty", "plain").
+void map_alert(const AlertEvent& ev, Record& out);
+// Reads `doc` as one alert (detect_alert_shape, read_alert) into `out`. Returns "" or why it
+// is not a usable alert; the record then holds only its kind and source.
+std::string map_alert(Value doc, Record& out);
+
+// ---- the other canonical documents ------------------------------------------------------
+// change: ChangeRisk's `change` (kinds/change); ci: a CMDB item (cmdb/); sli: an SLI sample
+// (kinds/budget).
+const Schema& change_schema();
 const Schema& ci_schema();
 const Schema& sli_schema();
 

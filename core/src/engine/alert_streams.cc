@@ -46,24 +46,14 @@ AlertReport Engine::alerts_push(std::string_view input, const AlertOptions& opti
     }
     return report;
   };
-  // Which policy.
+  // Which policy: by name, or the only AlertDedup policy; another kind is kWrongKind and
+  // several AlertDedup policies without a name kAmbiguous (the CLI exits 4 on both).
+  auto selected = select_policy(options.policy, "AlertDedup");
+  if (!selected.ok()) return fail(selected.error());
   std::shared_ptr<const policy::AlertDedupPolicy> pol;
-  size_t count = 0;
-  for (const auto& p : loaded_policies()) {
-    auto a = as_alert_policy(p);
-    if (!a) {
-      if (!options.policy.empty() && p->meta().name == options.policy)
-        return fail(Error(ErrorCode::kInvalidArgument, "policy \"" + options.policy + "\" is a " + p->kind() + " policy, not AlertDedup"));
-      continue;
-    }
-    ++count;
-    if (options.policy.empty() ? count == 1 : a->meta().name == options.policy) pol = a;
-  }
-  if (options.policy.empty() && count > 1) return fail(Error(ErrorCode::kNotFound, "several AlertDedup policies are loaded: name the one to use"));
-  if (!pol) {
-    return fail(Error(ErrorCode::kNotFound, options.policy.empty() ? "no AlertDedup policy is loaded"
-                                                                   : "no AlertDedup policy named \"" + options.policy + "\" is loaded"));
-  }
+  for (const auto& p : loaded_policies())
+    if (p.get() == selected.value()) pol = as_alert_policy(p);
+  if (!pol) return fail(Error(ErrorCode::kInternal, "the selected policy is not an AlertDedup policy"));
   alerts::PushContext c;
   if (!options.now.empty()) {
     std::string why;

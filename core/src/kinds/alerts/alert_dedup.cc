@@ -3,11 +3,11 @@
 // lives in core/src/alerts/stream.cc and is driven by Engine::alerts_push.
 #include <algorithm>
 
+#include "alertmanager/route.h"
 #include "kinds/alerts/spec.h"
 #include "time/time.h"
 #include "kinds/registry.h"
 #include "policy/kind.h"
-#include "policy/legacy.h"
 #include "verdict/json_writer.h"
 
 namespace verdict::alerts {
@@ -82,13 +82,14 @@ class Loader {
     if (const json* ws = b_.get(spec, sp, "windows", false, json::value_t::object)) load_windows(*ws, pointer_join(sp, "windows"));
     const json* route = b_.get(spec, sp, "route", true, json::value_t::object);
     if (route) {
-      Route defaults;
-      defaults.receiver = "default";
-      defaults.group_by = {"alertname"};
-      defaults.group_wait = 30 * datetime::kNanosPerSecond;
-      defaults.group_interval = 5 * 60 * datetime::kNanosPerSecond;
-      defaults.repeat_interval = 4 * 3600 * datetime::kNanosPerSecond;
-      load_route(*route, pointer_join(sp, "route"), s.route, defaults, "", 0);
+      // Alertmanager's DefaultRouteOpts (and its default receiver's name).
+      RouteOpts& d = s.route.opts;
+      d.receiver = "default";
+      d.group_by = {"alertname"};
+      d.group_wait = 30 * datetime::kNanosPerSecond;
+      d.group_interval = 5 * 60 * datetime::kNanosPerSecond;
+      d.repeat_interval = 4 * 3600 * datetime::kNanosPerSecond;
+      load_route(*route, pointer_join(sp, "route"), s.route, 0);
     }
     if (const json* rules = b_.get(spec, sp, "inhibit_rules", false, json::value_t::array)) {
       std::string rp = pointer_join(sp, "inhibit_rules");
@@ -191,22 +192,7 @@ class Loader {
   }
 
   void matchers(const json& obj, const std::string& p, const char* key, std::vector<LabelMatcher>& out, bool required) {
-    const json* ms = b_.get(obj, p, key, required, json::value_t::array);
-    if (!ms) return;
-    for (size_t i = 0; i < ms->size(); ++i) {
-      std::string mp = pointer_join(pointer_join(p, key), i);
-      if (!(*ms)[i].is_string()) {
-        b_.fail(mp, ErrorCode::kInvalidPolicy, "a matcher is a string like severity=\"critical\"");
-        continue;
-      }
-      LabelMatcher m;
-      std::string why;
-      if (!parse_label_matcher((*ms)[i].get<std::string>(), m, why, b_.limits.max_regex_memory)) {
-        b_.fail(mp, why.rfind("invalid regex", 0) == 0 ? ErrorCode::kInvalidRegex : ErrorCode::kInvalidPolicy, why);
-        continue;
-      }
-      out.push_back(std::move(m));
-    }
+    alertmanager::load_matchers(b_, obj, p, key, alertmanager::Syntax{false, b_.limits.max_regex_memory}, out, required);
   }
 
   int window_index(const std::string& name) const {
@@ -225,64 +211,41 @@ class Loader {
     }
   }
 
-  void load_route(const json& r, const std::string& p, Route& route, const Route& parent, const std::string& parent_key, int depth) {
-    if (depth > 32) {
-      b_.fail(p, ErrorCode::kLimitExceeded, "routes nest deeper than 32 levels");
-      return;
-    }
+  // One route; its opts start as its parent's (RouteOpts::inherited), the root's as
+  // Alertmanager's defaults.
+  void load_route(const json& r, const std::string& p, Route& route, int depth) {
     b_.only_keys(r, p, {"name", "matchers", "continue", "receiver", "group_by", "group_wait", "group_interval", "repeat_interval",
                         "mute_windows", "active_windows", "routes", "description"});
-    route.receiver = parent.receiver;
-    route.group_by = parent.group_by;
-    route.group_all = parent.group_all;
-    route.group_wait = parent.group_wait;
-    route.group_interval = parent.group_interval;
-    route.repeat_interval = parent.repeat_interval;
+    RouteOpts& o = route.opts;
     route.name = depth == 0 ? "root" : "route";
     if (const json* n = b_.get(r, p, "name", false, json::value_t::string)) route.name = n->get<std::string>();
     if (depth == 0 && r.contains("matchers")) b_.fail(pointer_join(p, "matchers"), ErrorCode::kInvalidPolicy, "the root route matches every alert: it has no matchers");
     matchers(r, p, "matchers", route.matchers, false);
-    sort_matchers(route.matchers);
+    alertmanager::sort_matchers(route.matchers);
     if (const json* c = b_.get(r, p, "continue", false, json::value_t::boolean)) route.cont = c->get<bool>();
-    if (const json* rc = b_.get(r, p, "receiver", false, json::value_t::string)) route.receiver = rc->get<std::string>();
+    if (const json* rc = b_.get(r, p, "receiver", false, json::value_t::string)) o.receiver = rc->get<std::string>();
     if (r.contains("group_by")) {
-      route.group_by.clear();
-      route.group_all = false;
-      strings(r, p, "group_by", route.group_by, false);
-      if (std::find(route.group_by.begin(), route.group_by.end(), "...") != route.group_by.end()) {
-        if (route.group_by.size() != 1) b_.fail(pointer_join(p, "group_by"), ErrorCode::kInvalidPolicy, "\"...\" (all labels) stands alone in group_by");
-        route.group_all = true;
-        route.group_by.clear();
+      o.group_by.clear();
+      o.group_all = false;
+      strings(r, p, "group_by", o.group_by, false);
+      if (std::find(o.group_by.begin(), o.group_by.end(), "...") != o.group_by.end()) {
+        if (o.group_by.size() != 1) b_.fail(pointer_join(p, "group_by"), ErrorCode::kInvalidPolicy, "\"...\" (all labels) stands alone in group_by");
+        o.group_all = true;
+        o.group_by.clear();
       }
-      std::sort(route.group_by.begin(), route.group_by.end());
-      route.group_by.erase(std::unique(route.group_by.begin(), route.group_by.end()), route.group_by.end());
+      std::sort(o.group_by.begin(), o.group_by.end());
+      o.group_by.erase(std::unique(o.group_by.begin(), o.group_by.end()), o.group_by.end());
     }
-    duration(r, p, "group_wait", route.group_wait, true);
-    duration(r, p, "group_interval", route.group_interval, true);
-    duration(r, p, "repeat_interval", route.repeat_interval, true);
-    if (route.group_interval <= 0) b_.fail(p, ErrorCode::kInvalidPolicy, "group_interval must be more than 0");
-    window_list(r, p, "mute_windows", route.mute_windows);
-    window_list(r, p, "active_windows", route.active_windows);
-    // Alertmanager's Route.Key(): the parent's key, "/", then this route's matchers.
-    route.key = parent_key.empty() ? "" : parent_key + "/";
-    route.key.push_back('{');
-    for (size_t i = 0; i < route.matchers.size(); ++i) {
-      if (i) route.key.push_back(',');
-      route.matchers[i].append_string(route.key);
-    }
-    route.key.push_back('}');
-    if (const json* children = b_.get(r, p, "routes", false, json::value_t::array)) {
-      for (size_t i = 0; i < children->size(); ++i) {
-        std::string cp = pointer_join(pointer_join(p, "routes"), i);
-        if (!(*children)[i].is_object()) {
-          b_.fail(cp, ErrorCode::kInvalidPolicy, "a route is an object");
-          continue;
-        }
-        Route child;
-        load_route((*children)[i], cp, child, route, route.key, depth + 1);
-        route.routes.push_back(std::move(child));
-      }
-    }
+    duration(r, p, "group_wait", o.group_wait, true);
+    duration(r, p, "group_interval", o.group_interval, true);
+    duration(r, p, "repeat_interval", o.repeat_interval, true);
+    if (o.group_interval <= 0) b_.fail(p, ErrorCode::kInvalidPolicy, "group_interval must be more than 0");
+    window_list(r, p, "mute_windows", o.mute_windows);
+    window_list(r, p, "active_windows", o.active_windows);
+    // Alertmanager's Route.Key(): the parent's key (the inherited one), "/", this route's matchers.
+    o.key = alertmanager::route_key(o.key, route.matchers);
+    alertmanager::load_children(b_, r, p, route, depth,
+                                [&](const json& c, const std::string& cp, Route& child, int d) { load_route(c, cp, child, d); });
   }
 
   void load_windows(const json& ws, const std::string& wp) {
@@ -335,91 +298,160 @@ class Loader {
   AlertDedupPolicy& p_;
 };
 
-void preview_alert(const Spec& spec, Value a, std::string_view shape, const EvalRequest& req, JsonWriter& w, std::vector<Error>& errors) {
+// The stateless preview of one alert: what the policy says about it on its own.
+struct PreviewAlert {
+  std::string error;       // the alert could not be read: why (nothing else is set)
+  std::string fingerprint;
+  std::string source_key;
+  shapes::AlertStatus status = shapes::AlertStatus::kFiring;
+  std::vector<std::pair<std::string, const Route*>> groups;  // group key, route
+  std::vector<const Silence*> silenced_by;
+  std::vector<const InhibitRule*> source_of, target_of;
+};
+
+class AlertPreviewDecision : public Decision {
+ public:
+  // The alerts of the document; entries past `count` are kept for their memory.
+  std::vector<PreviewAlert> alerts;
+  size_t count = 0;
+
+  PreviewAlert& next() {
+    if (count == alerts.size()) alerts.emplace_back();
+    PreviewAlert& a = alerts[count++];
+    a.error.clear();
+    a.fingerprint.clear();
+    a.source_key.clear();
+    a.status = shapes::AlertStatus::kFiring;
+    a.groups.clear();
+    a.silenced_by.clear();
+    a.source_of.clear();
+    a.target_of.clear();
+    return a;
+  }
+  void clear() override { count = 0; }
+  Outcome outcome() const override { return Outcome::kAllowed; }
+
+  void write_json(JsonWriter& w) const override {
+    w.begin_object().key("stateless").boolean(true).key("alerts").begin_array();
+    for (size_t i = 0; i < count; ++i) {
+      const PreviewAlert& a = alerts[i];
+      w.begin_object();
+      if (!a.error.empty()) {
+        w.key("error").string(a.error).end_object();
+        continue;
+      }
+      w.key("fingerprint").string(a.fingerprint);
+      if (!a.source_key.empty()) w.key("source_key").string(a.source_key);
+      w.key("status").string(shapes::alert_status_name(a.status));
+      w.key("groups").begin_array();
+      for (const auto& [key, route] : a.groups)
+        w.begin_object().key("key").string(key).key("receiver").string(route->opts.receiver).key("route").string(route->name).end_object();
+      w.end_array().key("silenced_by").begin_array();
+      for (const Silence* s : a.silenced_by) w.string(s->id);
+      w.end_array().key("inhibition").begin_object().key("source_of").begin_array();
+      for (const InhibitRule* r : a.source_of) w.string(r->name);
+      w.end_array().key("target_of").begin_array();
+      for (const InhibitRule* r : a.target_of) w.string(r->name);
+      w.end_array().end_object().end_object();
+    }
+    w.end_array().end_object();
+  }
+  void write_explain(JsonWriter& w) const override { w.begin_object().end_object(); }
+
+  void write_text(TextOut& o, bool) const override {
+    o << "  stateless preview: " << count << " alert" << (count == 1 ? "" : "s")
+      << " (deduplication, timers and inhibition by other alerts need a stream: verdict alerts)\n";
+    for (size_t i = 0; i < count; ++i) {
+      const PreviewAlert& a = alerts[i];
+      o << "  alert " << i + 1 << ": ";
+      if (!a.error.empty()) {
+        o << "error: " << a.error << "\n";
+        continue;
+      }
+      o << a.fingerprint << " " << shapes::alert_status_name(a.status);
+      if (!a.source_key.empty()) o << " (source key " << a.source_key << ")";
+      o << "\n";
+      for (const auto& [key, route] : a.groups)
+        o << "    group " << key << " -> " << route->opts.receiver << " (route " << route->name << ")\n";
+      if (!a.silenced_by.empty()) {
+        o << "    silenced by";
+        for (const Silence* s : a.silenced_by) o << " " << s->id;
+        o << "\n";
+      }
+      if (!a.source_of.empty()) {
+        o << "    inhibits as the source of";
+        for (const InhibitRule* r : a.source_of) o << " " << r->name;
+        o << "\n";
+      }
+      if (!a.target_of.empty()) {
+        o << "    can be inhibited as the target of";
+        for (const InhibitRule* r : a.target_of) o << " " << r->name;
+        o << "\n";
+      }
+    }
+  }
+};
+
+void preview_alert(const Spec& spec, Value item, AlertShape shape, const DecisionContext& dc, AlertPreviewDecision& d,
+                   std::vector<Error>& errors) {
   thread_local Event ev;
-  std::string why = read_event(a, shape, ev);
-  w.begin_object();
+  thread_local std::vector<const Route*> routes, path;
+  PreviewAlert& a = d.next();
+  std::string why = shapes::read_alert(item, shape, ev);
   if (!why.empty()) {
-    w.key("error").string(why);
-    w.end_object();
     errors.push_back(Error(ErrorCode::kWrongType, why));
+    a.error = std::move(why);
     return;
   }
-  std::string hex;
-  append_hex16(hex, fingerprint(ev.labels));
-  w.key("fingerprint").string(hex);
-  if (!ev.source_key.empty()) w.key("source_key").string(ev.source_key);
-  const char* status = ev.status == EventStatus::kFiring ? "firing" : ev.status == EventStatus::kResolved ? "resolved"
-                       : ev.status == EventStatus::kAcknowledged ? "acknowledged" : "pending";
-  w.key("status").string(status);
-  std::vector<const Route*> routes;
-  std::function<bool(const Route&)> match = [&](const Route& r) {
-    if (!matches_all(r.matchers, ev.labels)) return false;
-    size_t before = routes.size();
-    for (const Route& c : r.routes)
-      if (match(c) && !c.cont) break;
-    if (routes.size() == before) routes.push_back(&r);
-    return true;
-  };
-  match(spec.route);
-  w.key("groups").begin_array();
+  append_hex16(a.fingerprint, fingerprint(ev.labels));
+  a.source_key.assign(ev.source_key);
+  a.status = ev.status;
+  routes.clear();
+  alertmanager::match_routes(spec.route, [&](std::string_view name) { return label_value(ev.labels, name); }, routes, path);
   for (const Route* r : routes) {
-    std::string key = r->key + ":";
+    std::string key = r->opts.key + ":";
     LabelView gl;
     for (const auto& l : ev.labels)
-      if (r->group_all || std::find(r->group_by.begin(), r->group_by.end(), l.first) != r->group_by.end()) gl.push_back(l);
+      if (r->opts.group_all || std::find(r->opts.group_by.begin(), r->opts.group_by.end(), l.first) != r->opts.group_by.end())
+        gl.push_back(l);
     append_label_set(key, gl);
-    w.begin_object().key("key").string(key).key("receiver").string(r->receiver).key("route").string(r->name).end_object();
+    a.groups.emplace_back(std::move(key), r);
   }
-  w.end_array();
-  w.key("silenced_by").begin_array();
-  if (req.has_now)
+  if (dc.has_now)
     for (const Silence& s : spec.silences) {
-      bool on = s.recurring() ? in_any_window(spec, s.windows, req.now) : (s.starts_at <= req.now && req.now <= s.ends_at);
-      if (on && matches_all(s.matchers, ev.labels)) w.string(s.id);
+      bool on = s.recurring() ? in_any_window(spec, s.windows, dc.now) : (s.starts_at <= dc.now && dc.now <= s.ends_at);
+      if (on && matches_all(s.matchers, ev.labels)) a.silenced_by.push_back(&s);
     }
-  w.end_array();
-  w.key("inhibition").begin_object().key("source_of").begin_array();
   for (const InhibitRule& r : spec.inhibit_rules)
-    if (matches_all(r.source, ev.labels)) w.string(r.name);
-  w.end_array().key("target_of").begin_array();
+    if (matches_all(r.source, ev.labels)) a.source_of.push_back(&r);
   for (const InhibitRule& r : spec.inhibit_rules)
-    if (matches_all(r.target, ev.labels)) w.string(r.name);
-  w.end_array().end_object();
-  w.end_object();
+    if (matches_all(r.target, ev.labels)) a.target_of.push_back(&r);
 }
 
 }  // namespace
 
 // Stateless: what the policy says about each alert of one document on its own (fingerprint,
 // groups, receivers, policy silences active at now, inhibition rules it takes part in).
-// Deduplication, timers and inhibition by other alerts need the stream (alerts_push).
-std::unique_ptr<Decision> AlertDedupPolicy::new_decision() const { return std::make_unique<JsonTextDecision>(); }
+// Deduplication, timers and inhibition by other alerts need the stream (alerts_push). The
+// alerts are read as the stream reads them (document/alert.h).
+std::unique_ptr<Decision> AlertDedupPolicy::new_decision() const { return std::make_unique<AlertPreviewDecision>(); }
 
 void AlertDedupPolicy::decide(const DecisionContext& dc, const DecisionInput& input, lang::EvalContext&, Decision& out,
                               std::vector<Error>& errors) const {
-  auto& d = static_cast<JsonTextDecision&>(out);
+  auto& d = static_cast<AlertPreviewDecision&>(out);
   d.clear();
-  EvalRequest req = legacy_request(dc, input);
-  JsonWriter& decision = d.decision;
-  Value in = req.input;
-  decision.begin_object().key("stateless").boolean(true).key("alerts").begin_array();
-  if (in.is_array()) {
-    in.for_each_item([&](Value a) {
-      preview_alert(spec, a, "alertmanager", req, decision, errors);
+  Value in = input.document;
+  auto each = [&](Value list, AlertShape shape) {
+    list.for_each_item([&](Value a) {
+      preview_alert(spec, a, shape, dc, d, errors);
       return true;
     });
-  } else if (in.get("alerts").is_array()) {
-    in.get("alerts").for_each_item([&](Value a) {
-      preview_alert(spec, a, "alertmanager", req, decision, errors);
-      return true;
-    });
-  } else if (in.get("event_action").exists()) {
-    preview_alert(spec, in, "pagerduty", req, decision, errors);
-  } else {
-    preview_alert(spec, in, "plain", req, decision, errors);
-  }
-  decision.end_array().end_object();
+  };
+  if (in.is_array()) each(in, AlertShape::kAlertmanager);
+  else if (in.get("alerts").is_array()) each(in.get("alerts"), AlertShape::kAlertmanager);
+  else if (in.get("data").get("alerts").is_array()) each(in.get("data").get("alerts"), AlertShape::kPrometheus);
+  else if (in.get("event_action").exists()) preview_alert(spec, in, AlertShape::kPagerDuty, dc, d, errors);
+  else preview_alert(spec, in, AlertShape::kPlain, dc, d, errors);
 }
 
 std::unique_ptr<CompiledPolicy> load_alert_dedup(const json& spec, PolicyBuilder& b) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "alertmanager/route.h"
 #include "kinds/alerts/alert.h"
 #include "policy/policy.h"
 #include "policy/windows.h"
@@ -24,19 +25,27 @@ struct Window {
   int64_t next_change(int64_t t) const;
 };
 
-// A node of the grouping tree (Alertmanager's route): settings are inherited.
-struct Route {
-  std::string name;
-  std::vector<LabelMatcher> matchers;  // sorted as Alertmanager sorts them
-  bool cont = false;
+// Alertmanager's RouteOpts: what a route of the grouping tree says, inherited by its
+// children except the time intervals (as in Alertmanager).
+struct RouteOpts {
   std::string receiver;
   std::vector<std::string> group_by;   // sorted
   bool group_all = false;              // group_by: ["..."]
   int64_t group_wait = 0, group_interval = 0, repeat_interval = 0;
   std::vector<int> mute_windows, active_windows;  // indexes into Spec::windows
   std::string key;                     // Alertmanager's Route.Key(): {}/{severity="critical"}
-  std::vector<Route> routes;
+  // A child starts with these (and its key from this route's).
+  RouteOpts inherited() const {
+    RouteOpts o = *this;
+    o.mute_windows.clear();
+    o.active_windows.clear();
+    return o;
+  }
 };
+
+// A node of the grouping tree (Alertmanager's route; alertmanager/route.h): matchers sorted
+// as Alertmanager sorts them.
+using Route = alertmanager::Route<RouteOpts>;
 
 struct InhibitRule {
   std::string name;

@@ -38,18 +38,6 @@ void collect_routes(const Route& r, std::vector<const Route*>& out) {
   for (const Route& c : r.routes) collect_routes(c, out);
 }
 
-// Alertmanager's Route.Match: depth-first; the first matching child unless `continue`.
-bool match_route(const Route& r, const LabelView& labels, std::vector<const Route*>& out) {
-  if (!matches_all(r.matchers, labels)) return false;
-  size_t before = out.size();
-  for (const Route& c : r.routes) {
-    bool m = match_route(c, labels, out);
-    if (m && !c.cont) break;
-  }
-  if (out.size() == before) out.push_back(&r);
-  return true;
-}
-
 uint64_t equal_hash(const LabelView& labels, const std::vector<std::string>& equal) {
   uint64_t h = 14695981039346656037ULL;
   for (const auto& name : equal) {
@@ -96,7 +84,8 @@ void Stream::derive(AlertRec& a) {
   a.view.clear();
   for (const auto& [n, v] : a.labels) a.view.emplace_back(n, v);
   a.routes.clear();
-  match_route(spec_->route, a.view, a.routes);
+  thread_local std::vector<const Route*> path;
+  alertmanager::match_routes(spec_->route, [&](std::string_view name) { return label_value(a.view, name); }, a.routes, path);
   a.as_target.clear();
   a.as_source.clear();
   for (uint32_t r = 0; r < spec_->inhibit_rules.size(); ++r) {
@@ -254,7 +243,7 @@ void Stream::record_change(AlertRec& a, int64_t t) {
 uint64_t Stream::key_for(const Event& ev, std::string_view& source_key) const {
   source_key = {};
   KeyMode mode = spec_->key_mode;
-  if (mode == KeyMode::kAuto) mode = ev.shape == "pagerduty" ? KeyMode::kSource : KeyMode::kFingerprint;
+  if (mode == KeyMode::kAuto) mode = ev.shape == AlertShape::kPagerDuty ? KeyMode::kSource : KeyMode::kFingerprint;
   if (mode == KeyMode::kSource && !ev.source_key.empty()) {
     source_key = ev.source_key;
     return fnv1a(ev.source_key);
@@ -296,13 +285,13 @@ void Stream::unschedule(uint32_t gid) {
 
 uint32_t Stream::group_for(const Route& r, const AlertRec& a) {
   tmp_.clear();
-  tmp_ += r.key;
+  tmp_ += r.opts.key;
   tmp_.push_back(':');
-  if (r.group_all) {
+  if (r.opts.group_all) {
     append_label_set(tmp_, a.view);
   } else {
     LabelView gl;
-    for (const auto& name : r.group_by)
+    for (const auto& name : r.opts.group_by)
       for (const auto& l : a.view)
         if (l.first == name) gl.push_back(l);
     append_label_set(tmp_, gl);
@@ -351,10 +340,10 @@ bool Stream::admit(uint32_t idx, int64_t t, std::string_view& limit_name) {
     if (std::find(g.alerts.begin(), g.alerts.end(), idx) != g.alerts.end()) continue;
     g.alerts.push_back(idx);
     a.groups.push_back(gid);
-    if (!g.scheduled) schedule(gid, t + r->group_wait);
+    if (!g.scheduled) schedule(gid, t + r->opts.group_wait);
     // Alertmanager: an alert that started longer than group_wait ago flushes a group that
     // has not flushed yet right away.
-    if (!g.flushed && a.starts_at + r->group_wait < t && g.next > t) schedule(gid, t);
+    if (!g.flushed && a.starts_at + r->opts.group_wait < t && g.next > t) schedule(gid, t);
   }
   return true;
 }
@@ -365,14 +354,14 @@ bool Stream::admit(uint32_t idx, int64_t t, std::string_view& limit_name) {
 // first of these send nothing and change nothing, so they are skipped (a stream with a long
 // gap between events, or a far-future event, costs one flush per group, not one per interval).
 int64_t Stream::next_flush(const GroupRec& g, const Route& r, int64_t t, int64_t until) const {
-  const int64_t step = r.group_interval;
+  const int64_t step = r.opts.group_interval;
   int64_t h = INT64_MAX;
   auto consider = [&](int64_t x) {
     if (x > t && x < h) h = x;
   };
-  if (g.notified) consider(g.last_at + r.repeat_interval + 1);
-  for (int w : r.mute_windows) consider(spec_->windows[static_cast<size_t>(w)].next_change(t));
-  for (int w : r.active_windows) consider(spec_->windows[static_cast<size_t>(w)].next_change(t));
+  if (g.notified) consider(g.last_at + r.opts.repeat_interval + 1);
+  for (int w : r.opts.mute_windows) consider(spec_->windows[static_cast<size_t>(w)].next_change(t));
+  for (int w : r.opts.active_windows) consider(spec_->windows[static_cast<size_t>(w)].next_change(t));
   for (uint32_t idx : g.alerts) {
     const AlertRec& a = alerts_[idx];
     if (a.ends_at) consider(a.ends_at);
@@ -426,8 +415,8 @@ void Stream::flush(uint32_t gid, int64_t t, int64_t until, PushContext& c) {
   }
   std::sort(firing.begin(), firing.end());
   std::sort(resolved.begin(), resolved.end());
-  bool route_muted = in_any_window(*spec_, r.mute_windows, t) ||
-                     (!r.active_windows.empty() && !in_any_window(*spec_, r.active_windows, t));
+  bool route_muted = in_any_window(*spec_, r.opts.mute_windows, t) ||
+                     (!r.opts.active_windows.empty() && !in_any_window(*spec_, r.opts.active_windows, t));
   // Alertmanager's DedupStage.needsUpdate against the group's last notification.
   const char* reason = nullptr;
   auto subset = [](const std::vector<uint64_t>& part, const std::vector<uint64_t>& whole) {
@@ -444,7 +433,7 @@ void Stream::flush(uint32_t gid, int64_t t, int64_t until, PushContext& c) {
     if (!g.last_firing.empty()) reason = "resolved";
   } else if (spec_->send_resolved && !subset(resolved, g.last_resolved)) {
     reason = "resolved";
-  } else if (g.last_at < t - r.repeat_interval) {
+  } else if (g.last_at < t - r.opts.repeat_interval) {
     reason = "repeat";
   }
   if (reason && !route_muted) {
@@ -454,7 +443,7 @@ void Stream::flush(uint32_t gid, int64_t t, int64_t until, PushContext& c) {
     w.begin_object().key("type").string("notification");
     tmp_.clear();
     append_rfc3339(tmp_, t);
-    w.key("at").string(tmp_).key("group").string(g.key).key("receiver").string(r.receiver).key("reason").string(reason);
+    w.key("at").string(tmp_).key("group").string(g.key).key("receiver").string(r.opts.receiver).key("reason").string(reason);
     w.key("firing").begin_array();
     for (uint64_t k : firing) {
       tmp_.clear();
@@ -640,7 +629,7 @@ void Stream::write_alert_decision(const AlertRec& a, Decision d, size_t line, in
       o += "{\"key\":";
       append_json_string(o, g.key);
       o += ",\"receiver\":";
-      append_json_string(o, route_list_[g.route]->receiver);
+      append_json_string(o, route_list_[g.route]->opts.receiver);
       if (g.scheduled) {
         o += ",\"flush_at\":\"";
         append_rfc3339(o, g.next);
@@ -653,9 +642,9 @@ void Stream::write_alert_decision(const AlertRec& a, Decision d, size_t line, in
   o += "}\n";
 }
 
-void Stream::handle_alert(Value item, std::string_view shape, size_t line, int64_t index, size_t offset, PushContext& c) {
+void Stream::handle_alert(Value item, AlertShape shape, size_t line, int64_t index, size_t offset, PushContext& c) {
   ++stats_.events;
-  std::string why = read_event(item, shape, ev_);
+  std::string why = shapes::read_alert(item, shape, ev_);
   if (!why.empty()) {
     report_error(Error(ErrorCode::kWrongType, why), line, index, offset, c);
     return;
@@ -856,15 +845,17 @@ void Stream::handle_control(Value doc, std::string_view kind, size_t line, size_
     std::string why;
     bool ok = true;
     ms.for_each_item([&](Value m) {
-      LabelMatcher lm;
-      if (!m.is_string() || !parse_label_matcher(m.as_string(), lm, why, 1 << 20)) {
+      if (!m.is_string() || !parse_silence_matchers(m.as_string(), s.matchers, why)) {
         if (why.empty()) why = "a matcher is a string";
         ok = false;
         return false;
       }
-      s.matchers.push_back(std::move(lm));
       return true;
     });
+    if (ok && s.matchers.empty()) {
+      why = "no matcher in the list (a silence matches by at least one)";
+      ok = false;
+    }
     if (!ok) {
       report_error(Error(ErrorCode::kInvalidArgument, "silence matchers: " + why), line, -1, offset, c);
       return;
@@ -924,7 +915,7 @@ void Stream::push_document(Value root, size_t line, size_t offset, PushContext& 
   if (root.is_array()) {
     int64_t i = 0;
     root.for_each_item([&](Value item) {
-      handle_alert(item, "alertmanager", line, i++, offset, c);
+      handle_alert(item, AlertShape::kAlertmanager, line, i++, offset, c);
       return true;
     });
     return;
@@ -961,7 +952,7 @@ void Stream::push_document(Value root, size_t line, size_t offset, PushContext& 
     }
     int64_t i = 0;
     alerts.for_each_item([&](Value item) {
-      handle_alert(item, "alertmanager", line, i++, offset, c);
+      handle_alert(item, AlertShape::kAlertmanager, line, i++, offset, c);
       return true;
     });
     return;
@@ -970,13 +961,13 @@ void Stream::push_document(Value root, size_t line, size_t offset, PushContext& 
   if (data_alerts.is_array()) {
     int64_t i = 0;
     data_alerts.for_each_item([&](Value item) {
-      handle_alert(item, "prometheus", line, i++, offset, c);
+      handle_alert(item, AlertShape::kPrometheus, line, i++, offset, c);
       return true;
     });
     return;
   }
   if (event_action.exists()) {
-    handle_alert(root, "pagerduty", line, -1, offset, c);
+    handle_alert(root, AlertShape::kPagerDuty, line, -1, offset, c);
     return;
   }
   std::string_view kind = kind_v.as_string();
@@ -984,7 +975,7 @@ void Stream::push_document(Value root, size_t line, size_t offset, PushContext& 
     handle_control(root, kind, line, offset, c);
     return;
   }
-  handle_alert(root, "plain", line, -1, offset, c);
+  handle_alert(root, AlertShape::kPlain, line, -1, offset, c);
 }
 
 void Stream::write_stats(JsonWriter& w) const {
@@ -1192,10 +1183,9 @@ std::string Stream::read_state(const void* ptr) {
     const json* ms = r.array(s, "matchers", where);
     if (!ms) return r.problem;
     for (const json& m : *ms) {
-      LabelMatcher lm;
       std::string why;
-      if (!m.is_string() || !parse_label_matcher(m.get<std::string>(), lm, why, 1 << 20)) return where + ".matchers: " + (why.empty() ? "not a string" : why);
-      sil.matchers.push_back(std::move(lm));
+      if (!m.is_string() || !parse_silence_matchers(m.get<std::string>(), sil.matchers, why))
+        return where + ".matchers: " + (why.empty() ? "not a string" : why);
     }
     runtime_silences_.push_back(std::move(sil));
     add_silence_slot(&runtime_silences_.back(), true);

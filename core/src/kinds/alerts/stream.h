@@ -184,7 +184,7 @@ class Stream {
     }
   };
 
-  void handle_alert(Value item, std::string_view shape, size_t line, int64_t index, size_t offset, PushContext& c);
+  void handle_alert(Value item, AlertShape shape, size_t line, int64_t index, size_t offset, PushContext& c);
   void handle_control(Value doc, std::string_view kind, size_t line, size_t offset, PushContext& c);
   void report_error(Error e, size_t line, int64_t index, size_t offset, PushContext& c);
   // Resolves the time of an event; false (with `why`) when it is unusable.

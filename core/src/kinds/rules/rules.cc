@@ -5,8 +5,8 @@
 // spec:
 //   input:    the variable the input is bound to ("incident", "change", "alert", "ci",
 //             "sli": fields are checked against that document kind; any other name: not).
-//             An incident or a change is bound as its canonical record (document/), the
-//             document as given as `input`.
+//             "incident"/"ticket", "change" and "alert" bind the canonical record
+//             (document/shapes.h, document/change.h) and `input` the document as it came.
 //   let:      {name: expression}, computed in order once per decision; later ones and
 //             the rules can use earlier ones by name
 //   rules:    [{name, when, set: {key: expression}, reason}], in order
@@ -136,6 +136,12 @@ class RulesPolicy : public CompiledPolicy {
         errors.push_back(Error(ErrorCode::kInvalidArgument, (p.field.empty() ? std::string("input") : "input field " + p.field) + ": " + p.message));
       ctx.bind(0, bind_change(change, ctx.arena()));
       ctx.bind(input_slot_, in.document);
+    } else if (record_ == Record::kAlert) {
+      thread_local shapes::Record alert(shapes::alert_schema());
+      std::string why = shapes::map_alert(in.document, alert);
+      if (!why.empty()) errors.push_back(Error(ErrorCode::kWrongType, why));
+      ctx.bind(0, bind_record(alert, ctx.arena()));
+      ctx.bind(input_slot_, in.document);
     } else {
       ctx.bind(0, in.document);
     }
@@ -184,9 +190,10 @@ class RulesPolicy : public CompiledPolicy {
   }
 
   std::string input_ = "input";
-  // A known document is bound as its canonical record (incident/ticket, change), the
+  // A known document is bound as its canonical record (incident/ticket, change, alert), the
   // document as given as `input`.
-  enum class Record { kNone, kIncident, kChange } record_ = Record::kNone;
+  enum class Record { kNone, kIncident, kChange, kAlert };
+  Record record_ = Record::kNone;
   int32_t input_slot_ = -1;  // `input`, when record_
   int32_t let_slot_ = 1;     // the first let's slot
   std::vector<Output> lets_;
@@ -218,6 +225,7 @@ std::unique_ptr<CompiledPolicy> load_rules(const json& spec, PolicyBuilder& b) {
   env.add(p->input_, lang::StaticType::kDyn, shapes::schema_for_variable(p->input_));
   if (p->input_ == "incident" || p->input_ == "ticket") p->record_ = RulesPolicy::Record::kIncident;
   if (p->input_ == "change") p->record_ = RulesPolicy::Record::kChange;
+  if (p->input_ == "alert") p->record_ = RulesPolicy::Record::kAlert;
   if (p->record_ != RulesPolicy::Record::kNone) p->input_slot_ = env.add("input");
   p->let_slot_ = static_cast<int32_t>(env.vars().size());
   if (const json* lets = b.get(spec, sp, "let", false, json::value_t::object)) {
