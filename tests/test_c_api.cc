@@ -124,10 +124,17 @@ TEST_CASE("Engine::read summarizes each kind of document", "[engine]") {
   verdict::Engine engine;
   auto [json, kind, id, title, service] =
       GENERATE(table<std::string, std::string, std::string, std::string, std::string>({
-          {R"({"kind":"change","number":"CHG1","short_description":"Patch","service":"web"})", "change", "CHG1",
-           "Patch", "web"},
+          // The canonical change, as ChangeRisk reads it: native and ServiceNow shapes.
+          {R"({"kind":"change","id":"CHG1","title":"Patch","services":["web","db"]})", "change", "CHG1", "Patch", "web"},
+          {R"({"sys_class_name":"change_request","number":"CHG2","short_description":"Patch",)"
+           R"("business_service":{"value":"abc","display_value":"web"}})",
+           "change", "CHG2", "Patch", "web"},
           {R"({"labels":{"alertname":"Down","service":"api"},"fingerprint":"ff"})", "alert", "ff", "Down", "api"},
-          {R"({"kind":"Component","metadata":{"name":"pay"},"service":"payments"})", "ci", "pay", "pay", "payments"},
+          // The item as the CMDB index names it (Backstage: kind:namespace/name).
+          {R"({"kind":"Component","metadata":{"name":"pay"},"spec":{"system":"payments"}})", "ci",
+           "component:default/pay", "pay", ""},
+          {R"({"kind":"ci","id":"ci-1","name":"db","service":"payments"})", "ci", "ci-1", "db", "payments"},
+          {R"({"slo":"lat","t":"2025-03-14T08:01:00Z","latency":[0.1]})", "sli", "2025-03-14T08:01:00Z", "lat", "lat"},
           {R"({"kind":"sli","slo":"avail","timestamp":"t0","good":1,"bad":0})", "sli", "t0", "avail", "avail"},
           {R"({"key":"OPS-1","fields":{"summary":"Broken"}})", "incident", "OPS-1", "Broken", ""},
           {R"({"id":"x1","title":"Something"})", "unknown", "x1", "Something", ""},

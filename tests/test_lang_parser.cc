@@ -465,14 +465,15 @@ TEST_CASE("an unknown field of an incident is unknown_name at the field", "[lang
   Error e = compile_error("incident.titel == 'x'", incident_env());
   CHECK(e.code == ErrorCode::kUnknownName);
   CHECK(e.offset == 9);
-  CHECK_THAT(e.message, Catch::Contains("unknown field 'titel'") && Catch::Contains("did you mean 'title'"));
+  CHECK_THAT(e.message, Catch::Contains("unknown field 'titel'") && Catch::Contains("did you mean 'title'") &&
+                            Catch::EndsWith("(custom fields go under labels, annotations, custom)"));
 
   e = compile_error("incident.priority == 'P1' && incident.affectd_users > 3", incident_env());
   CHECK(e.offset == 38);
   CHECK_THAT(e.message, Catch::Contains("did you mean 'affected_users'"));
 
   e = compile_error("incident.zzzzzzzz", incident_env());
-  CHECK_THAT(e.message, Catch::Contains("labels, annotations or custom"));
+  CHECK_THAT(e.message, Catch::Contains("labels, annotations, custom"));
   CHECK_THAT(e.message, !Catch::Contains("did you mean"));
 }
 

@@ -1,6 +1,10 @@
 #include "verdict/engine.h"
 
+#include "cmdb/cmdb.h"
+#include "document/alert.h"
+#include "document/change.h"
 #include "document/shapes.h"
+#include "kinds/budget/sli.h"
 
 #include "verdict/documents.h"
 #include "verdict/json_writer.h"
@@ -22,6 +26,9 @@ void write_error_json(JsonWriter& w, const Error& e) {
 
 namespace {
 
+// `verdict read` summarises each document through the same mapping the kinds use, so the
+// id, title and service it prints are the ones a decision reports (docs/architecture.md,
+// "one shape mapping").
 DocumentSummary summarize(Value root, size_t line, size_t bytes) {
   DocumentSummary s;
   s.line = line;
@@ -41,31 +48,51 @@ DocumentSummary summarize(Value root, size_t line, size_t bytes) {
       break;
     }
     case DocumentKind::kChange: {
-      ChangeRequest c(root);
-      s.id = c.id();
-      s.title = c.title();
-      s.service = first_text(root, {"service"});
+      // The canonical change, as ChangeRisk reads it.
+      shapes::Change c;
+      std::vector<shapes::FieldProblem> problems;
+      shapes::map_change(root, c, problems);
+      s.id = c.id;
+      s.title = c.title;
+      if (!c.services.empty()) s.service = c.services.front();
       break;
     }
     case DocumentKind::kAlert: {
-      Alert a(root);
-      s.id = a.fingerprint();
-      s.title = a.name();
-      s.service = a.label("service");
+      // The alert event, as AlertDedup reads it: its key is the sender's (fingerprint,
+      // dedup_key) or, without one, the fingerprint of its labels.
+      shapes::AlertEvent ev;
+      if (!shapes::read_alert(root, shapes::detect_alert_shape(root), ev).empty()) break;
+      if (!ev.source_key.empty()) {
+        s.id = ev.source_key;
+      } else {
+        shapes::append_hex16(s.id, shapes::fingerprint(ev.labels));
+      }
+      s.title = shapes::label_value(ev.labels, "alertname");
+      s.service = shapes::label_value(ev.labels, "service");
       break;
     }
     case DocumentKind::kConfigItem: {
-      ConfigItem c(root);
-      s.id = c.id();
-      s.title = c.name();
-      s.service = first_text(root, {"service"});
+      // The item as the CMDB index reads it (native, ServiceNow or Backstage).
+      DocumentReader reader;
+      Result<Document> copy = reader.read(root.to_json());
+      if (!copy.ok()) break;
+      CmdbIndex index;
+      (void)index.add(std::move(copy).value(), "");
+      if (index.size() == 0) break;
+      const CmdbIndex::Item& item = index.items().front();
+      s.id = item.id;
+      s.title = item.name;
+      s.service = item.service;
       break;
     }
     case DocumentKind::kSliSample: {
-      SliSample x(root);
-      s.id = x.timestamp();
-      s.title = x.slo();
-      s.service = x.slo();
+      // The sample as ErrorBudget reads it.
+      budget::Sample x;
+      std::vector<budget::SampleProblem> problems;
+      budget::read_sample(root, x, problems);
+      s.id = text_of(root.get(x.time_key.empty() ? std::string_view("timestamp") : x.time_key));
+      s.title = x.slo;
+      s.service = x.slo;
       break;
     }
   }

@@ -166,10 +166,17 @@ class Checker {
           const Variable& v = env_.vars()[static_cast<size_t>(b.slot)];
           if (v.schema && v.schema->find(n.name) < 0) {
             std::vector<std::string_view> fields;
-            for (const SchemaField& f : *v.schema) fields.push_back(f.name);
+            std::string open;  // the schema's maps meant for a sender's own fields
+            for (const SchemaField& f : *v.schema) {
+              fields.push_back(f.name);
+              if (f.type != FieldType::kMap) continue;
+              if (f.name != "labels" && f.name != "annotations" && f.name != "custom") continue;
+              if (!open.empty()) open += ", ";
+              open += f.name;
+            }
+            std::string hint = open.empty() ? std::string() : " (custom fields go under " + open + ")";
             fail(ErrorCode::kUnknownName,
-                 "unknown field '" + n.name + "' of " + std::string(v.schema->name()) + suggest(n.name, fields) +
-                     " (custom fields go under labels, annotations or custom)",
+                 "unknown field '" + n.name + "' of " + std::string(v.schema->name()) + suggest(n.name, fields) + hint,
                  static_cast<uint32_t>(n.i));
             return S::kDyn;
           }
