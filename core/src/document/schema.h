@@ -18,7 +18,7 @@ enum class FieldType : uint8_t {
   kInt,
   kNumber,
   kBool,
-  kTimestamp,  // RFC 3339 text in documents; a timestamp value when bound
+  kTimestamp,  // RFC 3339 text, in documents and when bound (timestamp() converts it)
   kList,
   kMap,        // open: any key below it may be read
 };
