@@ -55,7 +55,9 @@ int cmd_read(const std::vector<std::string>& files, const std::string& format, c
     if (report.failed) std::cout << ", " << report.failed << " failed";
     std::cout << "\n";
     for (const auto& d : report.documents) {
-      std::cout << "  line " << d.line << "  " << d.kind;
+      std::cout << "  line " << d.line;
+      if (!d.record.empty()) std::cout << " " << d.record;
+      std::cout << "  " << d.kind;
       if (!d.id.empty()) std::cout << "  " << d.id;
       if (!d.title.empty()) std::cout << "  \"" << clip(d.title, 60) << "\"";
       if (!d.service.empty()) std::cout << "  service=" << d.service;

@@ -197,7 +197,7 @@ bool run_file(const fs::path& file, bool verbose, Totals& totals) {
       const json& c = spec["cases"][i];
       only(c, "case " + std::to_string(i + 1),
            {"name", "description", "input", "inputFile", "now", "policy", "expect", "expectErrors", "explain",
-            "events", "steps", "expectStats"});
+            "events", "steps", "expectStats", "records", "record"});
       if (!bad_inputs || !c.is_object()) continue;
       auto ee = c.find("expectErrors");
       if (ee == c.end() || !ee->is_array()) continue;
@@ -277,10 +277,32 @@ bool run_file(const fs::path& file, bool verbose, Totals& totals) {
     json result;
     if (diffs.empty()) {
       EvalReport r = engine.evaluate(input, options);
-      result = json::parse(r.json, nullptr, false);
-      if (result.is_discarded()) diffs.push_back("the engine returned invalid JSON");
+      // An API envelope (a webhook, a Table API answer, an array) is one decision per record,
+      // one per line: "records" checks how many, "record" picks the one `expect` is about.
+      std::vector<json> decisions;
+      for (size_t at = 0; at < r.json.size();) {
+        size_t end = r.json.find('\n', at);
+        if (end == std::string::npos) end = r.json.size();
+        if (end > at) decisions.push_back(json::parse(r.json.substr(at, end - at), nullptr, false));
+        at = end + 1;
+      }
+      for (const json& d : decisions)
+        if (d.is_discarded()) diffs.push_back("the engine returned invalid JSON");
+      if (c.contains("records") && c["records"] != json(decisions.size()))
+        diffs.push_back("records: expected " + show(c["records"]) + ", got " + std::to_string(decisions.size()));
+      const size_t pick = c.value("record", size_t{0});
+      if (!diffs.empty() || (decisions.empty() && c.value("records", -1) == 0)) {
+        // nothing more to compare
+      } else if (pick >= decisions.size()) {
+        diffs.push_back("record " + std::to_string(pick) + ": the input gave " + std::to_string(decisions.size()) + " decisions");
+      } else if (decisions.size() > 1 && !c.contains("record")) {
+        diffs.push_back("the input holds " + std::to_string(decisions.size()) +
+                        " records (an API envelope): say which one the case expects with \"record\"");
+      } else {
+        result = decisions[pick];
+      }
     }
-    if (diffs.empty()) {
+    if (diffs.empty() && !result.is_null()) {
       bool want_errors = c.contains("expectErrors");
       const json& errs = result["errors"];
       if (!want_errors && !errs.empty()) {

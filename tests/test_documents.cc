@@ -277,7 +277,7 @@ TEST_CASE("verdict read names an alert without a fingerprint by the fingerprint 
 }
 
 TEST_CASE("verdict read summarises documents without the usual fields as empty, never failing", "[documents]") {
-  auto json = GENERATE(as<std::string>{}, R"({})", R"({"unrelated":{"x":1}})", R"([1,2,3])",
+  auto json = GENERATE(as<std::string>{}, R"({})", R"({"unrelated":{"x":1}})", R"([{"x":[1,2,3]}])",
                        R"({"labels":"not an object","fields":[],"spec":null,"metadata":7,"window":"x"})",
                        R"({"kind":"change"})", R"({"kind":"alert"})", R"({"kind":"ci"})", R"({"kind":"sli"})",
                        R"({"kind":"alert","labels":{"alertname":7}})", R"({"kind":"sli","good":"many"})");

@@ -1184,7 +1184,7 @@ TEST_CASE("triage: a document of another kind is read as native and still decide
   CHECK(d["priority"]["number"] == 3);
 }
 
-TEST_CASE("triage: an empty object decides with the defaults", "[triage]") {
+TEST_CASE("triage: an empty object decides with the defaults and says it has no known shape", "[triage]") {
   Triage t(tree(R"({"name": "payments", "matchers": ["service=\"payments-api\""], "team": "payments-team"})",
                 R"("defaults": {"team": "desk", "escalation": "desk-esc", "notify": "ticket"})"));
   json r = t.result("{}");
@@ -1193,7 +1193,9 @@ TEST_CASE("triage: an empty object decides with the defaults", "[triage]") {
   CHECK(r["decision"].dump() ==
         R"({"priority":{"number":3,"name":"P3","impact":"medium","urgency":"medium","impact_from":"default","urgency_from":"default"},)"
         R"("team":"desk","team_from":"default","escalation":"desk-esc","notify":"ticket","runbook":null,"labels":{},)"
-        R"("route":{"name":"root","path":["root"]},"routes":[{"name":"root","path":["root"]}],"reasons":["route root"],)"
+        R"("route":{"name":"root","path":["root"]},"routes":[{"name":"root","path":["root"]}],"reasons":["route root",)"
+        R"("the input has no known shape (no kind and no field of an incident; not a ServiceNow incident, a Jira issue, )"
+        R"(a PagerDuty incident or an alert): read as a native incident"],)"
         R"("input":{"shape":"native","fields":{}}})");
 }
 

@@ -76,7 +76,8 @@ export type Explanation = Record<string, unknown>;
 /** One evaluation's result, as `verdict eval --format json` prints it. */
 export interface Result<K extends PolicyKind, D> {
   ok: boolean;
-  line?: number;          // NDJSON input
+  line?: number;          // NDJSON input; a record's line in its document
+  record?: string;        // a record of an API envelope: its JSON pointer ("/result/3")
   policy: PolicyRef<K>;
   bundle: string;         // "sha256:..." of the policies and data that decided
   now?: string;
@@ -89,6 +90,7 @@ export interface Result<K extends PolicyKind, D> {
 export interface FailedResult {
   ok: false;
   line?: number;
+  record?: string;
   policy?: PolicyRef;
   bundle?: string;
   now?: string;

@@ -156,10 +156,14 @@ function realOutputs() {
           out.push(['AlertStatsReport', trim(e.alertsStats())]);
         } else {
           const input = c.input !== undefined ? JSON.stringify(c.input) : readFileSync(path.join(dir, c.inputFile), 'utf8');
-          const r = JSON.parse(e.evalRaw(input, { policy, now: c.now ?? spec.now ?? '', explain: Boolean(c.explain), format: 'json' }).json);
-          const type = { TriageRouting: 'TriageResult', ChangeRisk: 'ChangeResult', ErrorBudget: 'BudgetResult', Rules: 'RulesResult',
-            AlertDedup: 'AlertPreviewResult' }[r.policy?.kind] ?? 'FailedResult';
-          out.push([type, trim(r)]);
+          // One decision, or one per record of an API envelope (a line each).
+          const lines = e.evalRaw(input, { policy, now: c.now ?? spec.now ?? '', explain: Boolean(c.explain), format: 'json' }).json;
+          for (const line of lines.split('\n').filter(Boolean)) {
+            const r = JSON.parse(line);
+            const type = { TriageRouting: 'TriageResult', ChangeRisk: 'ChangeResult', ErrorBudget: 'BudgetResult', Rules: 'RulesResult',
+              AlertDedup: 'AlertPreviewResult' }[r.policy?.kind] ?? 'FailedResult';
+            out.push([type, trim(r)]);
+          }
         }
         e.free();
       }

@@ -63,9 +63,11 @@ struct ReadOptions {
   std::string source;           // file name for error messages ("" for none)
 };
 
-// What one document said about itself, as read through the typed views.
+// What one document (or one record of an API envelope) said about itself, as its kind's
+// mapping reads it.
 struct DocumentSummary {
-  size_t line = 1;      // 1-based line (NDJSON) or 1 for a single document
+  size_t line = 1;      // 1-based line (NDJSON) or 1 for a single document; a record's own line
+  std::string record;   // a record of an API envelope (a webhook, a Table API answer): its JSON pointer
   size_t bytes = 0;
   std::string kind;     // incident, change, alert, ci, sli, unknown
   std::string id;

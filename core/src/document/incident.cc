@@ -82,6 +82,16 @@ void adf_text(Value node, std::string& out) {
 
 const Schema& incident_schema() { return kIncidentSchema; }
 
+bool is_known_incident(Value input, const Record& r) {
+  if (!input.is_object()) return false;
+  if (r.shape() != "native" || input.get("kind").exists()) return true;
+  // Read as native without a kind: at least one canonical field other than a bare status (a
+  // Prometheus API answer has "status" and "data").
+  for (uint8_t f : r.order())
+    if (f != kKind && f != kStatus && !r.from(f).empty()) return true;
+  return false;
+}
+
 void map_incident(Value in, Record& r) {
   r.clear();
   std::string_view kind = in.get("kind").as_string();
@@ -94,8 +104,26 @@ void map_incident(Value in, Record& r) {
                     (in.get("short_description").exists() || sn_class == "incident");
   bool jira = !in.get("kind").exists() && in.get("key").exists() && in.get("fields").is_object();
   bool alert = kind == "alert" || (!in.get("kind").exists() && (in.get("labels").get("alertname").exists() || in.get("startsAt").exists()));
+  // A PagerDuty incident (REST API v2, the `data` of a v3 webhook): type "incident" and a
+  // service reference.
+  bool pagerduty = !in.get("kind").exists() && in.get("type").as_string() == "incident" &&
+                   in.get("service").get("type").as_string() == "service_reference";
   r.set_text(kKind, "incident", {});
-  if (kind == "incident" || kind == "ticket" || (!servicenow && !jira && !alert)) {
+  if (pagerduty) {
+    r.set_shape("pagerduty");
+    text(r, kId, in, "id");
+    text(r, kTitle, in, "title");
+    text(r, kDescription, in, "description");
+    text(r, kService, in, "service.summary");
+    std::string_view urgency = in.get("urgency").as_string();  // "high" or "low"
+    if (urgency == "high" || urgency == "low") r.set_text(kUrgency, urgency, "urgency");
+    text(r, kPriority, in, "priority.summary");
+    Value team = in.get("teams").at(0);
+    if (!team.get("summary").as_string().empty()) r.set_text(kTeam, team.get("summary").as_string(), "teams[0].summary");
+    text(r, kStatus, in, "status");
+    text(r, kCreated, in, "created_at");
+    text(r, kUpdated, in, "updated_at");
+  } else if (kind == "incident" || kind == "ticket" || (!servicenow && !jira && !alert)) {
     r.set_shape("native");
     static constexpr uint8_t kNative[] = {kId, kTitle, kDescription, kService, kCi, kImpact, kUrgency, kPriority, kTeam,
                                           kCategory, kEnvironment, kSeverity, kAffectedUsers, kLabels, kAnnotations, kCreated,

@@ -108,6 +108,10 @@ const Schema& incident_schema();
 // (or sc_task, sc_req_item, problem), a Jira issue, an Alertmanager/Prometheus alert. The
 // record's shape is "native", "servicenow", "jira" or "alertmanager".
 void map_incident(Value input, Record& out);
+// False when `input` is of no known shape: not an object, or read as native without a
+// `kind` and without any canonical field but `status` (a Prometheus query answer, a
+// webhook of another tool). Such a document is an error for a kind, never a silent decision on nothing.
+bool is_known_incident(Value input, const Record& mapped);
 
 }  // namespace verdict::shapes
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "cmdb/cmdb.h"
+#include "document/envelope.h"
 #include "document/sha256.h"
 #include "kinds/registry.h"
 #include "policy/kind.h"
@@ -310,7 +311,9 @@ namespace {
 
 void write_header_text(std::string& out, const policy::DecisionHeader& h) {
   policy::TextOut t(out);
-  if (h.line > 0) t << "line " << h.line << ": ";
+  if (h.line > 0) t << "line " << h.line;
+  if (!h.record.empty()) t << (h.line > 0 ? " " : "") << h.record;
+  if (h.line > 0 || !h.record.empty()) t << ": ";
   t << h.policy << " (" << h.kind << ")";
   if (!h.now.empty()) t << " at " << h.now;
   t << "\n";
@@ -324,6 +327,7 @@ void render_failure(std::string& out, OutputFormat format, const policy::Decisio
       JsonWriter w;
       w.begin_object().key("ok").boolean(false);
       if (h.line > 0) w.key("line").number(static_cast<int64_t>(h.line));
+      if (!h.record.empty()) w.key("record").string(h.record);
       w.key("errors");
       policy::write_errors(w, errors);
       w.end_object();
@@ -332,7 +336,9 @@ void render_failure(std::string& out, OutputFormat format, const policy::Decisio
     }
     case OutputFormat::kText: {
       policy::TextOut t(out);
-      if (h.line > 0) t << "line " << h.line << ": ";
+      if (h.line > 0) t << "line " << h.line;
+  if (!h.record.empty()) t << (h.line > 0 ? " " : "") << h.record;
+  if (h.line > 0 || !h.record.empty()) t << ": ";
       for (const Error& e : errors) t << "error: " << e.to_string() << "\n";
       break;
     }
@@ -450,11 +456,15 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
 
   std::string& out_text = state_->text;
   // Decides on `in` and appends the rendered decision to out_text.
-  auto decide_one = [&](const policy::DecisionInput& in, size_t line) {
+  // `record`: the JSON pointer of a record of an envelope, which starts at `line`, `column`
+  // and byte `offset` of the input: input errors about it are placed there.
+  auto decide_one = [&](const policy::DecisionInput& in, size_t line, std::string_view record = {}, size_t column = 0,
+                        size_t offset = 0) {
     errors.clear();
     policy::begin(state_->ctx, dc);
     pol->decide(dc, in, state_->ctx, decision, errors);
     header.line = line;
+    header.record = record;
     policy::Outcome o = decision.outcome();
     DecisionClass c = !errors.empty() ? DecisionClass::kError
                       : o == policy::Outcome::kDenied ? DecisionClass::kDenied
@@ -462,8 +472,14 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
                                                       : DecisionClass::kAllowed;
     count(c);
     ++report.decisions;
-    for (Error& e : errors)
-      if (e.source.empty() && e.line == 0) e.source = options.source;
+    for (Error& e : errors) {
+      if (!e.source.empty() || e.line != 0) continue;
+      e.source = options.source;
+      if (record.empty()) continue;
+      e.line = static_cast<int64_t>(line);
+      e.column = static_cast<int64_t>(column);
+      e.offset = static_cast<int64_t>(offset);
+    }
     switch (options.output) {
       case OutputFormat::kJson: {
         JsonWriter& out = state_->out;
@@ -484,6 +500,7 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
         }
         out.begin_object().key("ok").boolean(errors.empty());
         if (line > 0) out.key("line").number(static_cast<int64_t>(line));
+        if (!record.empty()) out.key("record").string(record);
         out.key("policy").begin_object().key("name").string(pol->meta().name);
         if (!pol->meta().version.empty()) out.key("version").string(pol->meta().version);
         out.key("kind").string(pol->kind()).end_object();
@@ -539,16 +556,45 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
     return report;
   }
 
+  // One document: a record, or an API envelope of records (document/envelope.h), each
+  // decided on as one document, at its own line and JSON pointer. `text` is the document's
+  // JSON text and `line` its first line in the input.
+  std::string record_pointer;
+  auto decide_document = [&](Value root, std::string_view text, size_t line, size_t text_offset, bool stream) {
+    shapes::Envelope env;
+    if (!pol->reads_envelopes()) env = shapes::detect_envelope(root);
+    policy::DecisionInput in;
+    in.source = options.source;
+    if (env.kind == shapes::EnvelopeKind::kNone) {
+      in.document = root;
+      decide_one(in, stream ? line : 0);
+      flush(stream);
+      return;
+    }
+    const std::vector<size_t> offsets = shapes::record_offsets(text, env);
+    size_t counted = 0, newlines = 0, line_start = 0;  // newlines in text[0, counted), where the last line starts
+    shapes::for_each_record(env, [&](Value record, size_t i) {
+      const size_t at = i < offsets.size() ? offsets[i] : 0;
+      for (; counted < at && counted < text.size(); ++counted)
+        if (text[counted] == '\n') {
+          ++newlines;
+          line_start = counted + 1;
+        }
+      record_pointer = env.pointer(i);
+      in.document = record;
+      decide_one(in, line + newlines, record_pointer, at - line_start + 1, text_offset + at);
+      flush(true);
+    });
+  };
+
   InputFormat format = options.format;
   if (format == InputFormat::kAuto) format = reader_.is_ndjson(input) ? InputFormat::kNdjson : InputFormat::kJson;
   if (format == InputFormat::kNdjson) {
     if (!options.sink) out_text.reserve(input.size() * 2);
     reader_.read_ndjson(input, [&](const StreamItem& item) {
       if (item.document) {
-        policy::DecisionInput in;
-        in.document = item.document->root();
-        in.source = options.source;
-        decide_one(in, item.line);
+        decide_document(item.document->root(), input.substr(item.offset, item.length), item.line, item.offset, true);
+        return true;
       } else {
         Error e = *item.error;
         e.source = options.source;
@@ -565,11 +611,7 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
   } else {
     auto doc = reader_.read(input);
     if (!doc.ok()) return fail(doc.error());
-    policy::DecisionInput in;
-    in.document = doc.value().root();
-    in.source = options.source;
-    decide_one(in, 0);
-    flush(false);
+    decide_document(doc.value().root(), input, 1, 0, false);
     report.json = std::move(out_text);
     out_text.clear();
   }

@@ -3,6 +3,7 @@
 #include "cmdb/cmdb.h"
 #include "document/alert.h"
 #include "document/change.h"
+#include "document/envelope.h"
 #include "document/shapes.h"
 #include "kinds/budget/sli.h"
 
@@ -102,6 +103,7 @@ DocumentSummary summarize(Value root, size_t line, size_t bytes) {
 void write_summary(JsonWriter& w, const DocumentSummary& s, const Value* value) {
   w.begin_object();
   w.key("line").number(static_cast<int64_t>(s.line));
+  if (!s.record.empty()) w.key("record").string(s.record);
   w.key("bytes").number(static_cast<int64_t>(s.bytes));
   w.key("kind").string(s.kind);
   if (!s.id.empty()) w.key("id").string(s.id);
@@ -116,20 +118,36 @@ void write_summary(JsonWriter& w, const DocumentSummary& s, const Value* value) 
 
 ReadReport Engine::read(std::string_view data, const ReadOptions& options) {
   ReadReport report;
+  JsonWriter docs;
+  // One document, or each record of an API envelope (document/envelope.h) at its own line.
+  auto summarize_document = [&](Value root, std::string_view text, size_t line) {
+    shapes::Envelope env = shapes::detect_envelope(root);
+    if (env.kind == shapes::EnvelopeKind::kNone) {
+      report.documents.push_back(summarize(root, line, text.size()));
+      write_summary(docs, report.documents.back(), options.include_values ? &root : nullptr);
+      return;
+    }
+    const std::vector<size_t> offsets = shapes::record_offsets(text, env);
+    shapes::for_each_record(env, [&](Value record, size_t i) {
+      const size_t at = i < offsets.size() ? offsets[i] : 0;
+      const size_t end = i + 1 < offsets.size() ? offsets[i + 1] : text.size();
+      size_t newlines = 0;
+      for (size_t k = 0; k < at && k < text.size(); ++k) newlines += text[k] == '\n';
+      DocumentSummary s = summarize(record, line + newlines, end > at ? end - at : 0);
+      s.record = env.pointer(i);
+      report.documents.push_back(std::move(s));
+      write_summary(docs, report.documents.back(), options.include_values ? &record : nullptr);
+    });
+  };
   InputFormat format = options.format;
   if (format == InputFormat::kAuto) format = reader_.is_ndjson(data) ? InputFormat::kNdjson : InputFormat::kJson;
   report.format = format;
 
-  JsonWriter docs;
   docs.begin_array();
   if (format == InputFormat::kNdjson) {
     reader_.read_ndjson(data, [&](const StreamItem& item) {
       if (item.document) {
-        if (options.summaries) {
-          Value root = item.document->root();
-          report.documents.push_back(summarize(root, item.line, item.length));
-          write_summary(docs, report.documents.back(), options.include_values ? &root : nullptr);
-        }
+        if (options.summaries) summarize_document(item.document->root(), data.substr(item.offset, item.length), item.line);
         ++report.read;
       } else {
         Error e = *item.error;
@@ -142,11 +160,7 @@ ReadReport Engine::read(std::string_view data, const ReadOptions& options) {
   } else {
     Result<Document> doc = reader_.read(data);
     if (doc.ok()) {
-      if (options.summaries) {
-        Value root = doc.value().root();
-        report.documents.push_back(summarize(root, 1, data.size()));
-        write_summary(docs, report.documents.back(), options.include_values ? &root : nullptr);
-      }
+      if (options.summaries) summarize_document(doc.value().root(), data, 1);
       ++report.read;
     } else {
       Error e = doc.error();

@@ -104,7 +104,8 @@ struct DecisionHeader {
   std::string_view bundle;
   std::string_view now;       // RFC 3339, "" when not set
   std::string_view source;    // input name
-  size_t line = 0;            // NDJSON line (0: a single document)
+  size_t line = 0;            // NDJSON line (0: a single document); a record's line in its document
+  std::string_view record;    // a record of an API envelope: its JSON pointer ("/result/3"), else ""
   bool explain = false;
   const std::vector<Error>* errors = nullptr;
 };
@@ -141,6 +142,10 @@ class CompiledPolicy {
   // needs all of its series): the engine hands it the raw bytes instead of one decision
   // per document or NDJSON line.
   virtual bool whole_input() const { return false; }
+  // True for a kind that reads API envelopes itself (AlertDedup: a webhook's alerts are one
+  // batch). For the others the engine decides on each record of an envelope
+  // (document/envelope.h) as on one document.
+  virtual bool reads_envelopes() const { return false; }
 
   virtual std::unique_ptr<Decision> new_decision() const = 0;
   // Makes one decision into `out` (which the kind clears first). `ctx` was begun for this

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "alertmanager/route.h"
+#include "document/envelope.h"
 #include "kinds/alerts/spec.h"
 #include "time/time.h"
 #include "kinds/registry.h"
@@ -447,8 +448,14 @@ void AlertDedupPolicy::decide(const DecisionContext& dc, const DecisionInput& in
       return true;
     });
   };
-  if (in.is_array()) each(in, AlertShape::kAlertmanager);
-  else if (in.get("alerts").is_array()) each(in.get("alerts"), AlertShape::kAlertmanager);
+  // The envelopes that carry alerts (document/envelope.h): an array (GET /api/v2/alerts), an
+  // Alertmanager or Grafana webhook, a Prometheus /api/v1/alerts answer.
+  shapes::Envelope env = shapes::detect_envelope(in);
+  if (env.kind == shapes::EnvelopeKind::kArray || env.kind == shapes::EnvelopeKind::kAlertmanagerWebhook ||
+      env.kind == shapes::EnvelopeKind::kGrafanaWebhook)
+    each(env.records, AlertShape::kAlertmanager);
+  else if (env.kind == shapes::EnvelopeKind::kPrometheus) each(env.records, AlertShape::kPrometheus);
+  else if (in.get("alerts").is_array()) each(in.get("alerts"), AlertShape::kAlertmanager);  // a bare {"alerts": [...]}
   else if (in.get("data").get("alerts").is_array()) each(in.get("data").get("alerts"), AlertShape::kPrometheus);
   else if (in.get("event_action").exists()) preview_alert(spec, in, AlertShape::kPagerDuty, dc, d, errors);
   else preview_alert(spec, in, AlertShape::kPlain, dc, d, errors);

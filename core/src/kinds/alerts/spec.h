@@ -100,6 +100,7 @@ namespace verdict::policy {
 class AlertDedupPolicy : public CompiledPolicy {
  public:
   std::unique_ptr<Decision> new_decision() const override;
+  bool reads_envelopes() const override { return true; }  // a webhook's alerts are one preview
   void decide(const DecisionContext& dc, const DecisionInput& in, lang::EvalContext& ctx, Decision& out,
               std::vector<Error>& errors) const override;
   alerts::Spec spec;

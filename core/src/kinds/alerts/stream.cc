@@ -926,7 +926,7 @@ void Stream::push_document(Value root, size_t line, size_t offset, PushContext& 
     return;
   }
   // Which shape: one pass over the top-level keys.
-  Value alerts, version, data, event_action, kind_v;
+  Value alerts, version, data, event_action, kind_v, org_id;
   {
     simdjson::dom::object o = ValueAccess::element(root).get_object().value_unsafe();
     for (auto kv : o) {
@@ -936,10 +936,14 @@ void Stream::push_document(Value root, size_t line, size_t offset, PushContext& 
       else if (k == "data") data = ValueAccess::wrap(kv.value);
       else if (k == "event_action") event_action = ValueAccess::wrap(kv.value);
       else if (k == "kind") kind_v = ValueAccess::wrap(kv.value);
+      else if (k == "orgId") org_id = ValueAccess::wrap(kv.value);
     }
   }
   if (alerts.exists()) {
-    if (version.exists() && version.as_string() != "4") {
+    // Alertmanager's webhook is version "4"; Grafana's unified-alerting webhook (with an
+    // orgId) carries the same alerts under its own version "1".
+    const bool grafana = org_id.exists() && version.as_string() == "1";
+    if (version.exists() && version.as_string() != "4" && !grafana) {
       ++stats_.events;
       report_error(Error(ErrorCode::kInvalidArgument, "Alertmanager webhook version " + version.to_json() + " is not supported (only \"4\")"),
                    line, -1, offset, c);

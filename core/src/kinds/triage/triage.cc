@@ -506,6 +506,16 @@ void TriagePolicy::decide(const DecisionContext& dc, const DecisionInput& in, la
   // 1. The canonical incident (the one shape mapping), bound as a value.
   thread_local shapes::Record incident(shapes::incident_schema());
   shapes::map_incident(in.document, incident);
+  // A document of no known shape is never decided on silently: not an object is an error, an
+  // object read as native without saying what it is about gets a reason that says so.
+  const bool unknown_shape = !shapes::is_known_incident(in.document, incident);
+  if (unknown_shape && !in.document.is_object())
+    errors.push_back(Error(ErrorCode::kWrongType, std::string("not an object but ") + type_name(in.document.type()) +
+                                                      ": TriageRouting reads an incident, ticket or alert"));
+  else if (unknown_shape)
+    d.reasons.add().append(
+        "the input has no known shape (no kind and no field of an incident; not a ServiceNow incident, "
+        "a Jira issue, a PagerDuty incident or an alert): read as a native incident");
   ctx.bind(0, bind_record(incident, ctx.arena()));
   ctx.bind(1, in.document);
   ctx.bind(2, lang::Val::null());  // `priority` is not known while impact and urgency are derived
