@@ -2,32 +2,39 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
+#include "cli/state_file.h"
 
 namespace verdict::cli {
 
 int cmd_alerts(const AlertsArgs& args) {
   Engine engine;
   if (int rc = load_bundle(engine, args.policies, args.data); rc != kExitOk) return rc;
-  std::error_code ec;
-  if (!args.state.empty() && std::filesystem::exists(args.state, ec)) {
+  // The state is locked before it is read and until the new one is in place (state_file.h).
+  StateFile state;
+  if (!args.state.empty()) {
     std::string text, why;
-    if (!read_file(args.state, text, why)) {
+    bool exists = false;
+    if (!state.lock(args.state, why)) {
       std::cerr << "verdict: " << why << "\n";
-      return kExitUsage;
-    }
-    Status s = engine.alerts_restore(text);
-    if (!s.ok()) {
-      Error e = s.error();
-      e.source = args.state;
-      std::cerr << "verdict: " << e.to_string() << "\n";
       return kExitInvalid;
+    }
+    if (!state.read(text, exists, why)) {
+      std::cerr << "verdict: " << why << "\n";
+      return read_failure_exit();
+    }
+    if (exists) {
+      Status s = engine.alerts_restore(text);
+      if (!s.ok()) {
+        Error e = s.error();
+        e.source = args.state;
+        std::cerr << "verdict: " << e.to_string() << "\n";
+        return kExitInvalid;
+      }
     }
   }
   AlertOptions options;
@@ -42,7 +49,7 @@ int cmd_alerts(const AlertsArgs& args) {
     std::string text, why;
     if (!read_file(path, text, why)) {
       std::cerr << "verdict: " << why << "\n";
-      return kExitUsage;
+      return read_failure_exit();
     }
     options.source = args.source_given ? args.source : path == "-" ? "stdin" : path;
     // `now` closes the last file only: flushes due by then are part of the output.
@@ -77,18 +84,9 @@ int cmd_alerts(const AlertsArgs& args) {
       }
   }
   if (!args.state.empty()) {
-    std::string tmp = args.state + ".tmp";
-    {
-      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-      f << engine.alerts_snapshot();
-      if (!f) {
-        std::cerr << "verdict: cannot write " << tmp << "\n";
-        return kExitInvalid;
-      }
-    }
-    std::filesystem::rename(tmp, args.state, ec);
-    if (ec) {
-      std::cerr << "verdict: cannot replace " << args.state << ": " << ec.message() << "\n";
+    std::string why;
+    if (!state.write(engine.alerts_snapshot(), why)) {
+      std::cerr << "verdict: " << why << "\n";
       return kExitInvalid;
     }
   }

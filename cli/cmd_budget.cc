@@ -26,6 +26,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "cli/common.h"
+#include "cli/yaml_limits.h"
 
 namespace verdict::cli {
 namespace {
@@ -39,16 +40,28 @@ bool ends_with(const std::string& s, const char* suffix) {
 
 // YAML scalars as JSON: quoted ones stay strings; plain ones become null, booleans and
 // numbers when they read as such (YAML 1.2 core schema).
-json yaml_to_json(const YAML::Node& n) {
+// Aliases, cycles and depth are bounded by `budget` (yaml_limits.h).
+json yaml_to_json(const YAML::Node& n, YamlBudget& budget, std::vector<YAML::Node>& ancestors) {
+  if (!budget.enter(n, ancestors)) return nullptr;
   switch (n.Type()) {
     case YAML::NodeType::Map: {
       json o = json::object();
-      for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+      ancestors.push_back(n);
+      for (const auto& kv : n) {
+        if (!budget.ok()) break;
+        o[kv.first.as<std::string>()] = yaml_to_json(kv.second, budget, ancestors);
+      }
+      ancestors.pop_back();
       return o;
     }
     case YAML::NodeType::Sequence: {
       json a = json::array();
-      for (const auto& x : n) a.push_back(yaml_to_json(x));
+      ancestors.push_back(n);
+      for (const auto& x : n) {
+        if (!budget.ok()) break;
+        a.push_back(yaml_to_json(x, budget, ancestors));
+      }
+      ancestors.pop_back();
       return a;
     }
     case YAML::NodeType::Scalar: {
@@ -74,11 +87,18 @@ json yaml_to_json(const YAML::Node& n) {
 // One YAML file (one or more documents) as NDJSON: a JSON line per document.
 bool yaml_to_ndjson(const std::string& text, const std::string& path, std::string& out) {
   try {
+    YamlBudget budget(text.size());
     for (const YAML::Node& doc : YAML::LoadAll(text)) {
       if (doc.IsNull()) continue;
+      std::vector<YAML::Node> ancestors;
+      json j = yaml_to_json(doc, budget, ancestors);
+      if (!budget.ok()) {
+        std::cerr << path << ":" << budget.line() << ": " << budget.why() << "\n";
+        return false;
+      }
       // Invalid UTF-8 in a YAML string becomes U+FFFD (the reader would refuse it anyway);
       // dump() would throw otherwise.
-      out += yaml_to_json(doc).dump(-1, ' ', false, json::error_handler_t::replace);
+      out += j.dump(-1, ' ', false, json::error_handler_t::replace);
       out += "\n";
     }
     return true;
@@ -162,7 +182,7 @@ int cmd_budget(const BudgetOptions& opt) {
     std::string text, why;
     if (!read_file(path, text, why)) {
       std::cerr << "verdict: " << why << "\n";
-      return kExitUsage;
+      return read_failure_exit();
     }
     if (ends_with(path, ".yaml") || ends_with(path, ".yml")) {
       std::string converted;

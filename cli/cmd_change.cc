@@ -57,7 +57,7 @@ int cmd_change(const ChangeArgs& a) {
     std::string text, why;
     if (!read_file(path, text, why)) {
       std::cerr << "verdict: " << why << "\n";
-      return kExitUsage;
+      return read_failure_exit();
     }
     options.source = path == "-" ? "stdin" : path;
     // The first output is held back until the policy is known to be the right one: a wrong

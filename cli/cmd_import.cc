@@ -14,6 +14,7 @@
 
 #include "alertmanager/config.h"
 #include "cli/common.h"
+#include "cli/yaml_limits.h"
 
 namespace verdict::cli {
 namespace {
@@ -37,22 +38,28 @@ std::string escape(const std::string& key) {
 
 // The YAML document as JSON (scalars as strings, null as null), with the line of every value
 // and key by JSON pointer.
-json to_json(const YAML::Node& n, const std::string& pointer, Lines& lines) {
+// Aliases, cycles and depth are bounded by `budget` (yaml_limits.h).
+json to_json(const YAML::Node& n, const std::string& pointer, Lines& lines, YamlBudget& budget, std::vector<YAML::Node>& ancestors) {
+  if (n.IsDefined() && !budget.enter(n, ancestors)) return nullptr;
   if (n.IsDefined() && n.Mark().line >= 0) lines.value[pointer] = n.Mark().line + 1;
   if (!n.IsDefined() || n.IsNull()) return nullptr;
   if (n.IsScalar()) return n.Scalar();
+  ancestors.push_back(n);
   if (n.IsSequence()) {
     json a = json::array();
-    for (size_t i = 0; i < n.size(); ++i) a.push_back(to_json(n[i], pointer + "/" + std::to_string(i), lines));
+    for (size_t i = 0; i < n.size() && budget.ok(); ++i)
+      a.push_back(to_json(n[i], pointer + "/" + std::to_string(i), lines, budget, ancestors));
+    ancestors.pop_back();
     return a;
   }
   json o = json::object();
-  for (auto it = n.begin(); it != n.end(); ++it) {
+  for (auto it = n.begin(); it != n.end() && budget.ok(); ++it) {
     std::string k = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
     std::string p = pointer + "/" + escape(k);
     if (it->first.Mark().line >= 0) lines.key[p] = it->first.Mark().line + 1;
-    o[k] = to_json(it->second, p, lines);
+    o[k] = to_json(it->second, p, lines, budget, ancestors);
   }
+  ancestors.pop_back();
   return o;
 }
 
@@ -62,7 +69,7 @@ int cmd_import_alertmanager(const std::string& file, const std::string& name, co
   std::string text, why;
   if (!read_file(file, text, why)) {
     std::cerr << "verdict: " << why << "\n";
-    return kExitUsage;
+    return read_failure_exit();
   }
   YAML::Node root;
   try {
@@ -74,7 +81,13 @@ int cmd_import_alertmanager(const std::string& file, const std::string& name, co
   Lines lines;
   json config;
   try {
-    config = to_json(root, "", lines);
+    YamlBudget budget(text.size());
+    std::vector<YAML::Node> ancestors;
+    config = to_json(root, "", lines, budget, ancestors);
+    if (!budget.ok()) {
+      std::cerr << file << ":" << budget.line() << ": " << budget.why() << "\n";
+      return kExitInvalid;
+    }
   } catch (const YAML::Exception& e) {
     std::cerr << file << ":" << e.mark.line + 1 << ": unexpected structure: " << e.msg << "\n";
     return kExitInvalid;

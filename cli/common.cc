@@ -1,27 +1,68 @@
 #include "cli/common.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace verdict::cli {
 
+namespace {
+size_t g_max_input_bytes = kDefaultMaxInputBytes;
+bool g_last_read_limited = false;
+}  // namespace
+
+void set_max_input_bytes(size_t n) { g_max_input_bytes = n; }
+size_t max_input_bytes() { return g_max_input_bytes; }
+int read_failure_exit() { return g_last_read_limited ? kExitInvalid : kExitUsage; }
+
 bool read_file(const std::string& path, std::string& out, std::string& why) {
-  std::ostringstream ss;
-  if (path == "-") {
-    ss << std::cin.rdbuf();
-    out = ss.str();
-    return true;
-  }
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    why = "cannot open " + path;
+  g_last_read_limited = false;
+  out.clear();
+  const bool is_stdin = path == "-";
+  const std::string name = is_stdin ? "standard input" : path;
+  int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    why = "cannot open " + path + ": " + std::strerror(errno);
     return false;
   }
-  ss << f.rdbuf();
-  out = ss.str();
+  auto fail = [&](std::string message, bool limited) {
+    why = std::move(message);
+    g_last_read_limited = limited;
+    if (!is_stdin) ::close(fd);
+    return false;
+  };
+  const std::string over = " is larger than the input limit of " + std::to_string(g_max_input_bytes) +
+                           " bytes (--max-input-bytes; docs/limits.md)";
+  struct stat st {};
+  if (::fstat(fd, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return fail(name + " is a directory, not a file", false);
+    // A regular file says its size: refuse it before reading a byte.
+    if (S_ISREG(st.st_mode)) {
+      if (static_cast<uint64_t>(st.st_size) > g_max_input_bytes) return fail(name + over, true);
+      out.reserve(static_cast<size_t>(st.st_size));
+    }
+  }
+  // Pipes, terminals and special files (/dev/zero) are read in chunks up to the limit, never further.
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail("cannot read " + name + ": " + std::strerror(errno), false);
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > g_max_input_bytes) {
+      out.clear();
+      out.shrink_to_fit();
+      return fail(name + over, true);
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  if (!is_stdin) ::close(fd);
   return true;
 }
 
@@ -36,7 +77,7 @@ int load_bundle(Engine& engine, const std::vector<std::string>& policies, const 
     std::string text, why;
     if (!read_file(path, text, why)) {
       std::cerr << "verdict: " << why << "\n";
-      return kExitUsage;
+      return read_failure_exit();
     }
     report(engine.load_policies(text, path));
   }
@@ -44,7 +85,7 @@ int load_bundle(Engine& engine, const std::vector<std::string>& policies, const 
     std::string text, why;
     if (!read_file(path, text, why)) {
       std::cerr << "verdict: " << why << "\n";
-      return kExitUsage;
+      return read_failure_exit();
     }
     report(engine.load_data(text, path));
   }

@@ -14,8 +14,16 @@ constexpr int kExitDenied = 2;
 constexpr int kExitInvalid = 3;
 constexpr int kExitUsage = 4;
 
-// Reads a file ("-": stdin). On failure `why` says why.
+// Reads a file ("-": stdin). On failure `why` says why. Reads no more than max_input_bytes()
+// from any file, pipe or special file (a regular file larger than that is refused unread).
 bool read_file(const std::string& path, std::string& out, std::string& why);
+// The exit code for the last read_file() failure: kExitInvalid when the input was over the
+// limit, kExitUsage when it could not be opened or read.
+int read_failure_exit();
+// The most one input file, policy or data file may hold (--max-input-bytes; docs/limits.md).
+constexpr size_t kDefaultMaxInputBytes = size_t{128} << 20;
+void set_max_input_bytes(size_t n);
+size_t max_input_bytes();
 
 // Loads policy and data files into the engine, printing problems to stderr.
 // Returns kExitOk, kExitInvalid (a file with errors) or kExitUsage (a missing file).

@@ -41,7 +41,7 @@ int cmd_read(const std::vector<std::string>& files, const std::string& format, c
     std::string data, why;
     if (!read_file(path, data, why)) {
       std::cerr << "verdict: " << why << "\n";
-      return kExitUsage;
+      return read_failure_exit();
     }
     options.source = source_name ? *source_name : (path == "-" ? "stdin" : path);
     ReadReport report = engine.read(data, options);
@@ -76,7 +76,7 @@ int cmd_lint(const std::vector<std::string>& files, const std::string& format) {
     std::string text, why;
     if (!read_file(path, text, why)) {
       std::cerr << "verdict: " << why << "\n";
-      return kExitUsage;
+      return read_failure_exit();
     }
     LoadReport r = engine.lint(text, path);
     if (format == "json") {
@@ -110,7 +110,7 @@ int cmd_eval(const std::vector<std::string>& policies, const std::vector<std::st
     std::string text, why;
     if (!read_file(path, text, why)) {
       std::cerr << "verdict: " << why << "\n";
-      return kExitUsage;
+      return read_failure_exit();
     }
     options.source = source_name ? *source_name : (path == "-" ? "stdin" : path);
     // Decisions are written as they are made, so a stream of any length runs in bounded memory.
@@ -150,6 +150,10 @@ int verdict::cli::run(int argc, char** argv) {
   CLI::App app{"verdict: policy and triage engine for IT service management"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("verdict ") + verdict::version());
+  size_t max_input = kDefaultMaxInputBytes;
+  app.add_option("--max-input-bytes", max_input,
+                 "The most one input, policy, data or state file may hold, standard input and special files included "
+                 "(default 128 MiB; docs/limits.md)");
 
   // read
   std::vector<std::string> read_files;
@@ -271,6 +275,7 @@ int verdict::cli::run(int argc, char** argv) {
     return kExitUsage;
   }
 
+  set_max_input_bytes(max_input);
   if (read->parsed()) return cmd_read(read_files, read_format, read_input, values, source_opt->count() ? &source_name : nullptr);
   if (lint->parsed()) return cmd_lint(lint_files, lint_format);
   if (eval->parsed() || triage->parsed()) {

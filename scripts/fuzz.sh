@@ -12,9 +12,11 @@ seed() {  # target -> corpus folder with seeds
   case "$1" in
     fuzz_document) cp -f samples/*.json samples/*.ndjson samples/malformed/*.json* samples/change/*.json samples/change/*.ndjson samples/ci/changes/*.json "$dir"/ 2>/dev/null || true ;;
     fuzz_expression) cp -f tests/fuzz/seeds/expression/* "$dir"/ ;;
-    fuzz_policy) find policies -name '*.json' -exec cp -f {} "$dir"/ \; 2>/dev/null || true ;;
+    fuzz_policy) find policies -name '*.json' -exec cp -f {} "$dir"/ \; 2>/dev/null || true
+                 cp -f tests/fuzz/seeds/policy/* "$dir"/ ;;
     fuzz_budget) cp -f samples/slo/*.json samples/slo/login-latency.ndjson tests/fuzz/seeds/budget/* "$dir"/ 2>/dev/null || true ;;
-    fuzz_alerts) cp -f samples/alerts.ndjson samples/alertmanager-webhook.json samples/pagerduty-events.ndjson "$dir"/ 2>/dev/null || true ;;
+    fuzz_alerts) cp -f samples/alerts.ndjson samples/alertmanager-webhook.json samples/pagerduty-events.ndjson "$dir"/ 2>/dev/null || true
+                 cp -f tests/fuzz/seeds/alerts/* "$dir"/ ;;
   esac
   echo "$dir"
 }

@@ -46,11 +46,21 @@ struct ExpressionLimits {
   uint64_t max_steps = 100000;          // evaluation steps per decision
   size_t max_list_size = 10000;         // items in a list built during evaluation
   int64_t max_regex_memory = 1 << 20;   // RE2 program memory of one pattern
+  size_t max_string_bytes = 1 << 20;    // a string built during evaluation (concatenation, string())
+  uint64_t max_value_bytes = 16u << 20; // a list or map built during evaluation, as JSON, nested values included
+};
+
+// Limits of a policy or data file as the loader reads it (docs/limits.md): checked before
+// the file is parsed (its size) or as it is parsed (its depth), so that loading stays linear.
+struct PolicyLimits {
+  size_t max_bytes = size_t{16} << 20;  // one policy file
+  size_t max_depth = 128;               // nesting of arrays and objects in a policy file
 };
 
 struct EngineOptions {
   Limits limits;
   ExpressionLimits expressions;
+  PolicyLimits policies;
   // Sibling routes whose regex matchers test the same field are matched in one pass
   // with RE2::Set. Off only to measure what it gains (bench/bench_eval.cc).
   bool regex_sets = true;

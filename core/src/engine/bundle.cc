@@ -51,6 +51,10 @@ Engine::Engine(EngineOptions options)
   state_->limits.max_steps = options.expressions.max_steps;
   state_->limits.max_list_size = options.expressions.max_list_size;
   state_->limits.max_regex_memory = options.expressions.max_regex_memory;
+  state_->limits.max_string_bytes = options.expressions.max_string_bytes;
+  state_->limits.max_value_bytes = options.expressions.max_value_bytes;
+  state_->limits.max_policy_bytes = options.policies.max_bytes;
+  state_->limits.max_policy_depth = options.policies.max_depth;
   state_->ctx = lang::EvalContext(state_->limits);
 }
 

@@ -56,6 +56,10 @@ Val fn_matches(EvalContext& ctx, const Node& c, const Val* a, size_t) {
   const re2::RE2* re = c.regex.get();
   if (!re) return ctx.fail(ErrorCode::kInternal, "matches() without a compiled pattern", c.pos);
   std::string_view s = a[0].sv();
+  // A match may touch every byte: its work is charged by length (1,000 patterns over a 1 MiB
+  // title are 16 million steps, not 1,000).
+  if (!ctx.charge(s.size()))
+    return ctx.fail(ErrorCode::kLimitExceeded, "evaluation exceeded " + std::to_string(ctx.limits().max_steps) + " steps (limit max_steps; a regex match costs a step per 64 bytes)", c.pos);
   return Val::boolean(RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), *re));
 }
 
@@ -171,14 +175,19 @@ Val fn_double(EvalContext& ctx, const Node& c, const Val* a, size_t) {
   }
 }
 
-Val fn_string(EvalContext& ctx, const Node&, const Val* a, size_t) {
+Val fn_string(EvalContext& ctx, const Node& c, const Val* a, size_t) {
   const Val& v = a[0];
   if (v.k == VK::kString) return v;
   if (v.k == VK::kNull) return Val::null();
+  // Weighed before it is written: a value built from shared parts can be far larger written out.
+  if (val_weight(v, ctx.arena()) > ctx.limits().max_string_bytes)
+    return ctx.fail(ErrorCode::kLimitExceeded, "string() of a value longer than " + std::to_string(ctx.limits().max_string_bytes) + " bytes (limit max_string_bytes)", c.pos);
   std::string& out = ctx.arena().new_string();
   if (v.k == VK::kTime) out = datetime::format_rfc3339(v.i);
   else if (v.k == VK::kDuration) out = datetime::format_duration(v.i);
   else out = val_to_json(v);
+  if (out.size() > ctx.limits().max_string_bytes)  // a large document weighs little before it is written
+    return ctx.fail(ErrorCode::kLimitExceeded, "string() of a value longer than " + std::to_string(ctx.limits().max_string_bytes) + " bytes (limit max_string_bytes)", c.pos);
   return Val::str(out);
 }
 

@@ -146,7 +146,7 @@ class Evaluator {
           if (v.is_error()) return v;
           out.push_back(v);
         }
-        return Val::list_of(&out);
+        return built(n, Val::list_of(&out), n.pos);
       }
       case NodeKind::kMap: {
         ValMap& out = ctx_.arena().new_map();
@@ -155,7 +155,7 @@ class Evaluator {
           if (v.is_error()) return v;
           out.emplace_back(nodes_[static_cast<size_t>(n.kids[k])].name, v);
         }
-        return Val::map_of(&out);
+        return built(n, Val::map_of(&out), n.pos);
       }
       case NodeKind::kCall: return call(n);
       case NodeKind::kMacro: return macro(n);
@@ -229,8 +229,14 @@ class Evaluator {
     Val b = eval(n.kids[1]);
     if (b.is_error()) return b;
     switch (n.op) {
-      case Op::kEq: return Val::boolean(val_equal(a, b));
-      case Op::kNe: return Val::boolean(!val_equal(a, b));
+      case Op::kEq:
+      case Op::kNe: {
+        // The work of a comparison is the bytes it may touch (the smaller side).
+        if (!scalar(a) && !scalar(b) && !ctx_.charge(std::min(val_weight(a, ctx_.arena()), val_weight(b, ctx_.arena()))))
+          return limit(n);
+        bool eq = val_equal(a, b);
+        return Val::boolean(n.op == Op::kEq ? eq : !eq);
+      }
       case Op::kLt: case Op::kLe: case Op::kGt: case Op::kGe: {
         if (a.k == VK::kNull || b.k == VK::kNull) return Val::boolean(false);
         int c = order(a, b);
@@ -250,6 +256,7 @@ class Evaluator {
     if (b.k == VK::kNull) return Val::boolean(false);
     if (b.is_list()) {
       size_t size = list_size(b);
+      if (!scalar(a) && !ctx_.charge(val_weight(b, ctx_.arena()))) return limit(n);
       for (size_t k = 0; k < size; ++k) {
         if (!ctx_.step()) return limit(n);
         if (val_equal(a, list_at(b, k))) return Val::boolean(true);
@@ -265,9 +272,24 @@ class Evaluator {
     if (b.k == VK::kString) {
       if (a.k == VK::kNull) return Val::boolean(false);
       if (a.k != VK::kString) return ctx_.fail(ErrorCode::kTypeError, std::string("'in' a string needs a string on its left, not ") + a_an(val_type_name(a)), op_pos(n));
+      if (!ctx_.charge(b.s.n)) return limit(n);
       return Val::boolean(b.sv().find(a.sv()) != std::string_view::npos);
     }
     return ctx_.fail(ErrorCode::kTypeError, std::string("'in' needs a list, map or string on its right, not ") + a_an(val_type_name(b)), op_pos(n));
+  }
+
+  static bool scalar(const Val& v) { return v.k != VK::kString && v.k != VK::kList && v.k != VK::kMap && v.k != VK::kDoc; }
+
+  // A list or map just built: within max_value_bytes as written (items that are themselves
+  // built values count with all they hold: ten levels of a reused list are 10^10 items).
+  Val built(const Node&, Val v, uint32_t pos) {
+    uint64_t w = val_weight(v, ctx_.arena());
+    if (w > ctx_.limits().max_value_bytes)
+      return ctx_.fail(ErrorCode::kLimitExceeded,
+                       std::string(v.k == VK::kMap ? "a map" : "a list") + " of more than " + std::to_string(ctx_.limits().max_value_bytes) +
+                           " bytes as JSON (limit max_value_bytes)",
+                       pos);
+    return v;
   }
 
   Val overflow(const Node& n) { return ctx_.fail(ErrorCode::kEvalError, "integer overflow", op_pos(n)); }
@@ -325,7 +347,7 @@ class Evaluator {
       ValList& out = ctx_.arena().new_list();
       for (size_t k = 0; k < list_size(a); ++k) out.push_back(list_at(a, k));
       for (size_t k = 0; k < list_size(b); ++k) out.push_back(list_at(b, k));
-      return Val::list_of(&out);
+      return built(n, Val::list_of(&out), op_pos(n));
     }
     // Time and durations.
     bool at = a.k == VK::kTime, ad = a.k == VK::kDuration, bt = b.k == VK::kTime, bd = b.k == VK::kDuration;
@@ -474,7 +496,7 @@ class Evaluator {
     if (m == "all") return Val::boolean(true);
     if (m == "exists_one") return Val::boolean(count == 1);
     if (m == "count") return Val::integer(count);
-    return Val::list_of(out);
+    return built(n, Val::list_of(out), n.pos);
   }
 
   const std::vector<Node>& nodes_;

@@ -37,7 +37,10 @@ struct ExprLimits {
   uint64_t max_steps = 100000;         // evaluation steps per decision (nodes + macro iterations)
   size_t max_list_size = 10000;        // items in a list built during evaluation
   size_t max_string_bytes = 1 << 20;   // a string built during evaluation
+  uint64_t max_value_bytes = 16u << 20;  // a list or map built during evaluation, written as JSON (val_weight)
   uint32_t max_blast_depth = 16;       // cmdb.blast_radius walk depth
+  size_t max_policy_bytes = size_t{16} << 20;  // one policy file (checked before it is parsed)
+  size_t max_policy_depth = 128;               // nesting of arrays and objects in a policy file
   bool regex_sets = true;              // TriageRouting: RE2::Set over sibling routes' regexes
 };
 
@@ -120,6 +123,11 @@ class EvalContext {
   bool explain() const { return setup_.explain; }
   void record(int32_t path_id, const Val& v) { reads_.push_back({path_id, v}); }
   bool step() { return ++steps_ <= limits_.max_steps; }
+  // Work over `bytes` (a regex match, a comparison of strings or lists): one step per 64 bytes.
+  bool charge(uint64_t bytes) {
+    steps_ += bytes / 64;
+    return steps_ <= limits_.max_steps;
+  }
 
  private:
   ExprLimits limits_;

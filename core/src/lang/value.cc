@@ -145,4 +145,48 @@ std::string val_to_json(const Val& v) {
   return w.take();
 }
 
+namespace {
+uint64_t add_sat(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+}  // namespace
+
+uint64_t val_weight(const Val& v, Arena& arena) {
+  switch (v.k) {
+    case VK::kString: return v.s.n + 2;
+    case VK::kDoc: return 16 + 16 * static_cast<uint64_t>(v.doc.size());  // shallow: a document is bounded by the input
+    // Only a list or map that holds built values is kept in the memo: a flat one is weighed
+    // in one pass over its items, and weighing it allocates nothing (tests/test_lang_alloc.cc).
+    case VK::kList: {
+      if (const uint64_t* w = arena.find_weight(v.list)) return *w;
+      uint64_t w = 2;
+      bool nested = false;
+      for (const Val& item : *v.list) {
+        nested |= item.k == VK::kList || item.k == VK::kMap;
+        w = add_sat(w, add_sat(val_weight(item, arena), 1));
+      }
+      if (nested) *arena.weight_slot(v.list) = w;
+      return w;
+    }
+    case VK::kMap: {
+      if (const uint64_t* w = arena.find_weight(v.map)) return *w;
+      uint64_t w = 2;
+      bool nested = false;
+      for (const auto& [key, item] : *v.map) {
+        nested |= item.k == VK::kList || item.k == VK::kMap;
+        w = add_sat(w, add_sat(val_weight(item, arena), key.size() + 4));
+      }
+      if (nested) *arena.weight_slot(v.map) = w;
+      return w;
+    }
+    case VK::kNull: return 4;
+    case VK::kBool: return v.b ? 4 : 5;
+    case VK::kInt: {
+      uint64_t digits = v.i < 0 ? 2 : 1;
+      for (uint64_t x = v.i < 0 ? 0 - static_cast<uint64_t>(v.i) : static_cast<uint64_t>(v.i); x >= 10; x /= 10) ++digits;
+      return digits;
+    }
+    case VK::kTime: return 24;      // "2025-03-14T10:00:00.5Z"
+    default: return 12;             // doubles, durations, errors
+  }
+}
+
 }  // namespace verdict::lang

@@ -7,6 +7,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -101,6 +102,13 @@ bool val_equal(const Val& a, const Val& b);
 void write_val(JsonWriter& w, const Val& v);
 std::string val_to_json(const Val& v);
 
+class Arena;
+// About how many bytes the value takes written as JSON: what the limits on built values
+// (max_value_bytes), on string() and on the work of comparisons charge. A list or map built
+// from shared parts (a `let` reused ten times, ten levels deep) is weighed in time linear in
+// what was built, not in its written size: each one's weight is kept in the arena.
+uint64_t val_weight(const Val& v, Arena& arena);
+
 // Storage for strings, lists and maps built during one evaluation. Reset between
 // evaluations; the memory is kept, so steady-state evaluation does not allocate.
 class Arena {
@@ -123,13 +131,23 @@ class Arena {
     m.clear();
     return m;
   }
-  void reset() { strings_used_ = lists_used_ = maps_used_ = 0; }
+  void reset() {
+    strings_used_ = lists_used_ = maps_used_ = 0;
+    weights_.clear();
+  }
+  // val_weight()'s memo of built lists and maps (cleared with the arena).
+  uint64_t* weight_slot(const void* p) { return &weights_[p]; }
+  const uint64_t* find_weight(const void* p) const {
+    auto it = weights_.find(p);
+    return it == weights_.end() ? nullptr : &it->second;
+  }
 
  private:
   std::deque<std::string> strings_;  // deque: addresses stay put as it grows
   std::deque<ValList> lists_;
   std::deque<ValMap> maps_;
   size_t strings_used_ = 0, lists_used_ = 0, maps_used_ = 0;
+  std::unordered_map<const void*, uint64_t> weights_;
 };
 
 template <class F>

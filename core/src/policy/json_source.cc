@@ -51,8 +51,8 @@ using json = nlohmann::ordered_json;
 class Sax {
  public:
   Sax(const std::vector<Token>& tokens, std::unordered_map<std::string, Span>& values,
-      std::unordered_map<std::string, Span>& keys)
-      : tokens_(tokens), values_(values), keys_(keys) {}
+      std::unordered_map<std::string, Span>& keys, size_t max_depth)
+      : tokens_(tokens), values_(values), keys_(keys), max_depth_(max_depth) {}
 
   bool null() { return scalar(); }
   bool boolean(bool) { return scalar(); }
@@ -64,6 +64,11 @@ class Sax {
 
   bool start_object(std::size_t) {
     Token t = take();
+    if (frames_.size() >= max_depth_) {
+      too_deep_ = true;
+      too_deep_at_ = t.begin;
+      return false;
+    }
     std::string p = value_pointer();
     values_[p] = {t.begin, t.begin};
     frames_.push_back({p, true, 0, {}, {}});
@@ -91,6 +96,11 @@ class Sax {
   }
   bool start_array(std::size_t) {
     Token t = take();
+    if (frames_.size() >= max_depth_) {
+      too_deep_ = true;
+      too_deep_at_ = t.begin;
+      return false;
+    }
     std::string p = value_pointer();
     values_[p] = {t.begin, t.begin};
     frames_.push_back({p, false, 0, {}, {}});
@@ -111,6 +121,8 @@ class Sax {
   }
 
   bool dup_ = false;
+  bool too_deep_ = false;
+  size_t too_deep_at_ = 0;
   std::string dup_key_;
   size_t dup_at_ = 0;
   size_t error_pos_ = 0;
@@ -147,6 +159,7 @@ class Sax {
   std::unordered_map<std::string, Span>& keys_;
   std::vector<Frame> frames_;
   size_t next_ = 0;
+  size_t max_depth_;
 };
 
 }  // namespace
@@ -164,16 +177,19 @@ std::string pointer_join(const std::string& base, std::string_view key) {
 
 std::string pointer_join(const std::string& base, size_t index) { return base + "/" + std::to_string(index); }
 
-Result<JsonSource> JsonSource::parse(std::string_view text, std::string source) {
+Result<JsonSource> JsonSource::parse(std::string_view text, std::string source, size_t max_depth) {
   JsonSource js;
   js.text_ = std::string(text);
   js.source_ = std::move(source);
   std::vector<Token> tokens = tokenize(js.text_);
-  Sax sax(tokens, js.values_, js.keys_);
+  Sax sax(tokens, js.values_, js.keys_, max_depth);
   bool ok = json::sax_parse(js.text_, &sax, json::input_format_t::json, true, true);
   if (!ok) {
     Error e;
-    if (sax.dup_) {
+    if (sax.too_deep_) {
+      e = Error(ErrorCode::kLimitExceeded, "arrays and objects nest deeper than " + std::to_string(max_depth) + " levels");
+      e.offset = static_cast<int64_t>(sax.too_deep_at_);
+    } else if (sax.dup_) {
       e = Error(ErrorCode::kDuplicateKey, "duplicate key \"" + sax.dup_key_ + "\"");
       e.offset = static_cast<int64_t>(sax.dup_at_);
     } else {

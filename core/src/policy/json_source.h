@@ -22,8 +22,11 @@ struct Span {
 class JsonSource {
  public:
   // Parses `text` (comments allowed). Duplicate keys are an error. `source` names the
-  // file in errors.
-  static Result<JsonSource> parse(std::string_view text, std::string source);
+  // file in errors. Arrays and objects nested deeper than `max_depth` are an error
+  // (kLimitExceeded) at the first one too deep, found before anything deeper is read: the
+  // positions kept per value grow with the depth, so an unbounded depth was quadratic.
+  static constexpr size_t kDefaultMaxDepth = 128;
+  static Result<JsonSource> parse(std::string_view text, std::string source, size_t max_depth = kDefaultMaxDepth);
 
   const nlohmann::ordered_json& root() const { return root_; }
   const std::string& text() const { return text_; }

@@ -184,7 +184,16 @@ void write_errors(JsonWriter& w, const std::vector<Error>& errors) {
 LoadResult load_policies(std::string_view text, const std::string& source, const lang::ExprLimits& limits,
                          const std::vector<KindInfo>& kinds) {
   LoadResult out;
-  auto parsed = JsonSource::parse(text, source);
+  if (text.size() > limits.max_policy_bytes) {
+    Error e(ErrorCode::kLimitExceeded, "the policy file is " + std::to_string(text.size()) + " bytes, more than the limit of " +
+                                           std::to_string(limits.max_policy_bytes) + " (PolicyLimits::max_bytes; docs/limits.md)");
+    e.source = source;
+    e.offset = static_cast<int64_t>(limits.max_policy_bytes);
+    set_line_column(e, text.data(), text.size());
+    out.errors.push_back(std::move(e));
+    return out;
+  }
+  auto parsed = JsonSource::parse(text, source, limits.max_policy_depth);
   if (!parsed.ok()) {
     out.errors.push_back(parsed.error());
     return out;

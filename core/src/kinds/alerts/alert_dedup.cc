@@ -59,7 +59,11 @@ class Loader {
     Spec& s = p_.spec;
     if (const json* d = b_.get(spec, sp, "dedup", false, json::value_t::object)) {
       std::string dp = pointer_join(sp, "dedup");
-      b_.only_keys(*d, dp, {"key", "reopen_window"});
+      b_.only_keys(*d, dp, {"key", "reopen_window", "max_alerts"});
+      if (const json* m = b_.get(*d, dp, "max_alerts", false, json::value_t::number_unsigned)) {
+        if (m->get<uint64_t>() == 0) b_.fail(pointer_join(dp, "max_alerts"), ErrorCode::kInvalidPolicy, "max_alerts is at least 1");
+        else s.max_alerts = m->get<uint64_t>();
+      }
       auto k = d->find("key");
       if (k != d->end()) {
         std::string kp = pointer_join(dp, "key");

@@ -73,6 +73,7 @@ struct Spec {
   KeyMode key_mode = KeyMode::kAuto;
   std::vector<std::string> key_labels;  // kLabels
   int64_t reopen_window = 0;            // a firing event this soon after resolve continues the alert
+  uint64_t max_alerts = 1000000;        // alerts tracked at once; a new one beyond is refused (an error)
   Route route;
   std::vector<InhibitRule> inhibit_rules;
   bool cmdb_inhibition = false;

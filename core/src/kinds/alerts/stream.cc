@@ -33,6 +33,14 @@ const char* decision_name(Decision d) {
 
 namespace {
 
+// The times a stream accepts (events, now) and a restored state may hold: 1900-01-01 to
+// 2200-01-01, so that a time plus any interval stays far from overflow. (A hand-edited timer of
+// INT64_MIN once overflowed into 745,515 flushes stamped 2262.)
+constexpr int64_t kOldestTime = -2208988800LL * datetime::kNanosPerSecond;
+constexpr int64_t kNewestTime = 7258118400LL * datetime::kNanosPerSecond;
+
+int64_t saturating_add(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
+
 void collect_routes(const Route& r, std::vector<const Route*>& out) {
   out.push_back(&r);
   for (const Route& c : r.routes) collect_routes(c, out);
@@ -60,6 +68,9 @@ void Stream::rebind(std::shared_ptr<const policy::AlertDedupPolicy> policy, cons
   cmdb_ = cmdb;
   route_list_.clear();
   collect_routes(spec_->route, route_list_);
+  longest_interval_ = 0;
+  for (const Route* r : route_list_)
+    longest_interval_ = std::max({longest_interval_, r->opts.group_wait, r->opts.group_interval, r->opts.repeat_interval});
   // Silence slots: the policy's first, then the run-time ones that are still alive.
   std::vector<SilenceSlot> old = std::move(slots_);
   slots_.clear();
@@ -485,6 +496,7 @@ void Stream::flush(uint32_t gid, int64_t t, int64_t until, PushContext& c) {
 }
 
 std::string Stream::check_gap(int64_t t) const {
+  if (t < kOldestTime || t > kNewestTime) return "the time " + datetime::format_rfc3339(t) + " is outside 1900-01-01..2200-01-01";
   if (!has_clock_ || t <= clock_ || t - clock_ <= spec_->max_gap) return {};
   return "the time " + datetime::format_rfc3339(t) + " is more than " + datetime::format_duration(spec_->max_gap) +
          " after the stream's clock " + datetime::format_rfc3339(clock_) +
@@ -704,6 +716,13 @@ void Stream::handle_alert(Value item, AlertShape shape, size_t line, int64_t ind
     return;
   }
   const bool created = found == KeyIndex::kNone;
+  if (created && alerts_.size() >= spec_->max_alerts) {
+    // Refused, counted as an error, never evicted silently: the stream's memory is bounded.
+    report_error(Error(ErrorCode::kLimitExceeded, "the stream already tracks " + std::to_string(alerts_.size()) +
+                                                      " alerts (dedup.max_alerts): this new alert is refused"),
+                 line, index, offset, c);
+    return;
+  }
   uint32_t idx = created ? create_alert(key, ev_, source_key) : found;
   AlertRec& a = alerts_[idx];
   if (status == EventStatus::kAcknowledged) {
@@ -1043,7 +1062,10 @@ void Stream::write_state(JsonWriter& w) const {
   }
   w.end_array().key("groups").begin_array();
   for (const GroupRec& g : groups_) {
+    // The route by its key (Alertmanager's Route.Key()), so that a restore finds it whatever
+    // the order of the policy's routes; the index tells routes with the same key apart.
     w.begin_object().key("key").string(g.key).key("route").number(static_cast<uint64_t>(g.route));
+    w.key("route_key").string(route_list_[g.route]->opts.key);
     w.key("alerts").begin_array();
     for (uint32_t a : g.alerts) w.number(static_cast<uint64_t>(a));
     w.end_array().key("scheduled").boolean(g.scheduled).key("next").number(g.next);
@@ -1156,6 +1178,48 @@ struct Reader {
 
 }  // namespace
 
+std::string Stream::check_time(int64_t t, std::string_view what, int64_t within) const {
+  if (t < kOldestTime || t > kNewestTime)
+    return "the time " + std::to_string(t) + " is outside 1900-01-01..2200-01-01 (a corrupt or hand-edited state)";
+  if (within >= 0 && has_clock_ && (t > saturating_add(clock_, within) || t < clock_ - within))
+    return std::string(what.empty() ? "the time" : what) + " at " + datetime::format_rfc3339(t) + " is more than " +
+           datetime::format_duration(within) + " from the state's clock " + datetime::format_rfc3339(clock_) +
+           " (time.max_gap and the longest route interval)";
+  return {};
+}
+
+std::string Stream::find_route(const std::string& group_key, const std::string& route_key, uint64_t index, uint32_t& out) const {
+  auto owns = [&](const Route& r) {
+    return group_key.size() > r.opts.key.size() && group_key.compare(0, r.opts.key.size(), r.opts.key) == 0 &&
+           group_key[r.opts.key.size()] == ':';
+  };
+  if (route_key.empty()) {
+    // A state written before route keys were stored: the index must name the group's route.
+    if (index < route_list_.size() && owns(*route_list_[index])) {
+      out = static_cast<uint32_t>(index);
+      return {};
+    }
+    return "the policy's route " + std::to_string(index) + " is not the route of this group (were the policy's routes changed?)";
+  }
+  if (group_key.compare(0, route_key.size(), route_key) != 0 || group_key.size() <= route_key.size() ||
+      group_key[route_key.size()] != ':')
+    return "the group's key does not start with its route's key " + route_key;
+  if (index < route_list_.size() && route_list_[index]->opts.key == route_key) {
+    out = static_cast<uint32_t>(index);
+    return {};
+  }
+  size_t found = 0;
+  for (size_t i = 0; i < route_list_.size(); ++i)
+    if (route_list_[i]->opts.key == route_key) {
+      out = static_cast<uint32_t>(i);
+      ++found;
+    }
+  if (found == 1) return {};
+  if (found == 0) return "the policy has no route " + route_key + " (were the policy's routes changed?)";
+  return std::to_string(found) + " routes have the key " + route_key + " and the state's route " + std::to_string(index) +
+         " is none of them (were the policy's routes reordered?)";
+}
+
 std::string Stream::read_state(const void* ptr) {
   const json& j = *static_cast<const json*>(ptr);
   Reader r;
@@ -1163,6 +1227,7 @@ std::string Stream::read_state(const void* ptr) {
   if (!r.boolean(j, "has_clock", "", has_clock_) || !r.i64(j, "clock", "", clock_) || !r.u64(j, "silence_seq", "", seq))
     return r.problem;
   silence_seq_ = seq;
+  if (std::string why = check_time(clock_); !why.empty()) return "clock: " + why;
   const json* st = r.member(j, "stats", "");
   if (!st || !r.u64(*st, "events", "stats", stats_.events) || !r.u64(*st, "errors", "stats", stats_.errors) ||
       !r.u64(*st, "notifications", "stats", stats_.notifications))
@@ -1217,11 +1282,15 @@ std::string Stream::read_state(const void* ptr) {
         !r.i64(o, "starts_at", where, a.starts_at) || !r.i64(o, "ends_at", where, a.ends_at) ||
         !r.i64(o, "resolved_at", where, a.resolved_at) || !r.u64(o, "count", where, a.count))
       return r.problem;
+    // Event times (bounded when pushed: check_gap); starts_at and ends_at are only compared.
+    for (int64_t t : {a.first_seen, a.last_seen, a.resolved_at})
+      if (std::string why = check_time(t); !why.empty()) return where + ": " + why;
     const json* ch = r.array(o, "changes", where);
     const json* ag = r.array(o, "groups", where);
     if (!ch || !ag) return r.problem;
     for (const json& t : *ch) {
       if (!t.is_number_integer()) return where + ".changes: not a time";
+      if (std::string why = check_time(t.get<int64_t>()); !why.empty()) return where + ".changes: " + why;
       a.changes.push_back(t.get<int64_t>());
     }
     for (const json& g : *ag) {
@@ -1242,8 +1311,12 @@ std::string Stream::read_state(const void* ptr) {
         !r.i64(o, "next", where, g.next) || !r.boolean(o, "flushed", where, g.flushed) ||
         !r.boolean(o, "notified", where, g.notified) || !r.i64(o, "last_at", where, g.last_at))
       return r.problem;
-    if (route >= route_list_.size()) return where + ".route: the policy has no route " + std::to_string(route) + " (was the policy changed?)";
-    g.route = static_cast<uint32_t>(route);
+    std::string route_key;
+    if (!r.str(o, "route_key", where, route_key, true)) return r.problem;
+    if (std::string why = find_route(g.key, route_key, route, g.route); !why.empty()) return where + ".route: " + why;
+    if (std::string why = check_time(g.next, g.scheduled ? "a scheduled flush" : "", spec_->max_gap + longest_interval_); !why.empty())
+      return where + ".next: " + why;
+    if (std::string why = check_time(g.last_at); !why.empty()) return where + ".last_at: " + why;
     const json* ga = r.array(o, "alerts", where);
     const json* lf = r.array(o, "last_firing", where);
     const json* lr = r.array(o, "last_resolved", where);
@@ -1282,6 +1355,8 @@ std::string Stream::read_state(const void* ptr) {
       if (!h || !r.hex(*h, where + ".hash", hash) || !r.str(list[k], "key", where, b.key) ||
           !r.i64(list[k], "window", where, b.window) || !r.u64(list[k], "count", where, count))
         return r.problem;
+      if (std::string why = check_time(b.window); !why.empty()) return where + ".window: " + why;
+      if (count > UINT32_MAX) return where + ".count: too large";
       b.count = static_cast<uint32_t>(count);
       rate_[i].emplace(hash, std::move(b));
     }

@@ -184,6 +184,13 @@ class Stream {
     }
   };
 
+  // Restore checks (read_state). The route of a group from its key in the state (and the
+  // index, which tells routes with one key apart); "" or why it does not fit this policy.
+  std::string find_route(const std::string& group_key, const std::string& route_key, uint64_t index, uint32_t& out) const;
+  // "" when `t` is a time a state may hold: between kOldestTime and kNewestTime, and, when
+  // `within` >= 0 and the stream has a clock, no more than `within` from the clock.
+  std::string check_time(int64_t t, std::string_view what = "", int64_t within = -1) const;
+
   void handle_alert(Value item, AlertShape shape, size_t line, int64_t index, size_t offset, PushContext& c);
   void handle_control(Value doc, std::string_view kind, size_t line, size_t offset, PushContext& c);
   void report_error(Error e, size_t line, int64_t index, size_t offset, PushContext& c);
@@ -218,6 +225,7 @@ class Stream {
   const Spec* spec_;
   const CmdbIndex* cmdb_;
   std::vector<const Route*> route_list_;  // DFS order: the ids a snapshot names
+  int64_t longest_interval_ = 0;          // the longest group_wait, group_interval or repeat_interval
 
   std::deque<AlertRec> alerts_;
   KeyIndex by_key_;

@@ -1,0 +1,189 @@
+// Bounded in every dimension (issue 17, docs/limits.md): a policy too deep or too large is
+// refused as it is read; values built from shared parts (chained lets reusing a list), string()
+// of them, comparisons and regex matches over them are charged by their size; each ends in a
+// kLimitExceeded error with a position, and nothing is built that the limits do not allow.
+// No test here asserts a time; tests/stress_limits.sh runs the same bombs under `ulimit -v`.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "verdict/engine.h"
+
+using verdict::Engine;
+using verdict::EngineOptions;
+using verdict::ErrorCode;
+using verdict::EvalOptions;
+using verdict::EvalReport;
+using verdict::LoadReport;
+
+namespace {
+
+std::string rules_policy(const std::string& lets, const std::string& when, const std::string& set = "{}") {
+  return R"({"apiVersion": "verdict/v1", "kind": "Rules", "metadata": {"name": "bomb"},
+    "spec": {"input": "input", "let": {)" + lets + R"(}, "rules": [{"name": "r", "when": ")" + when + R"(", "set": )" + set + "}]}}";
+}
+
+// let l0 = [0,...,9]; let l{k} = [l{k-1} x 10]: level L holds 10^(L+1) items, built in 10 L steps.
+std::string exponential_lets(int levels) {
+  std::string lets = R"("l0": "[0,1,2,3,4,5,6,7,8,9]")";
+  for (int k = 1; k <= levels; ++k) {
+    std::string p = "l" + std::to_string(k - 1);
+    lets += ",\"l" + std::to_string(k) + "\": \"[" + p;
+    for (int i = 1; i < 10; ++i) lets += "," + p;
+    lets += "]\"";
+  }
+  return lets;
+}
+
+const verdict::Error* limit_error(const EvalReport& r) {
+  for (const auto& e : r.errors)
+    if (e.code == ErrorCode::kLimitExceeded) return &e;
+  return nullptr;
+}
+
+EvalReport eval(Engine& e, const std::string& input = "{}") {
+  EvalOptions o;
+  return e.evaluate(input, o);
+}
+
+}  // namespace
+
+TEST_CASE("a policy nested deeper than the limit is refused where it gets too deep", "[limits][policy]") {
+  Engine e;
+  std::string deep(200000, '[');  // the shape of samples/malformed/deep-nesting.json
+  LoadReport r = e.lint(deep, "deep.json");
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].code == ErrorCode::kLimitExceeded);
+  CHECK(r.errors[0].message == "arrays and objects nest deeper than 128 levels");
+  CHECK(r.errors[0].line == 1);
+  CHECK(r.errors[0].column == 129);
+  // So the limit limits something: 128 levels are only a syntax error (unclosed), not a limit.
+  LoadReport shallow = e.lint(std::string(128, '['), "ok.json");
+  REQUIRE(shallow.errors.size() == 1);
+  CHECK(shallow.errors[0].code == ErrorCode::kInvalidJson);
+  // Routes nested 3,000 deep stop at the JSON depth, long before the route tree is built.
+  std::string routes = R"({"apiVersion":"verdict/v1","kind":"AlertDedup","metadata":{"name":"n"},"spec":{"route":{"receiver":"x")";
+  for (int i = 0; i < 3000; ++i) routes += R"(,"routes":[{"receiver":"x")";
+  LoadReport rr = e.lint(routes, "routes.json");
+  REQUIRE_FALSE(rr.errors.empty());
+  CHECK(rr.errors[0].code == ErrorCode::kLimitExceeded);
+}
+
+TEST_CASE("a policy file larger than PolicyLimits::max_bytes is refused before it is parsed", "[limits][policy]") {
+  EngineOptions o;
+  o.policies.max_bytes = 100;
+  Engine small(o);
+  std::string policy = rules_policy("", "true");
+  REQUIRE(policy.size() > 100);
+  LoadReport r = small.lint(policy, "big.json");
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].code == ErrorCode::kLimitExceeded);
+  CHECK(r.errors[0].message.find("more than the limit of 100") != std::string::npos);
+  Engine normal;
+  CHECK(normal.lint(policy, "big.json").errors.empty());
+}
+
+TEST_CASE("chained lets reusing a list stop at max_value_bytes", "[limits][eval]") {
+  // 10 levels would be 10^11 items; the list of 10^5 items (level 4) is over 16 MiB as JSON.
+  Engine e;
+  REQUIRE(e.load_policies(rules_policy(exponential_lets(10), "size(l10) > 0"), "p.json").ok());
+  EvalReport r = eval(e);
+  const verdict::Error* err = limit_error(r);
+  REQUIRE(err);
+  CHECK(err->message.find("a list of more than 16777216 bytes as JSON (limit max_value_bytes)") != std::string::npos);
+  CHECK(err->line > 0);
+  // Below the limit the same lets evaluate (so the limit is what stopped the one above).
+  Engine ok;
+  REQUIRE(ok.load_policies(rules_policy(exponential_lets(2), "size(l2) == 10"), "p.json").ok());
+  EvalReport fine = eval(ok);
+  CHECK(fine.errors.empty());
+  CHECK(fine.json.find("\"r\"") != std::string::npos);
+}
+
+TEST_CASE("string() of a large built value is a limit error, not a large string", "[limits][eval]") {
+  // Level 3: 10^4 one-digit items, about 23 KB as JSON: under max_value_bytes, over a 16 KB max_string_bytes.
+  EngineOptions o;
+  o.expressions.max_string_bytes = 16 << 10;
+  Engine e(o);
+  REQUIRE(e.load_policies(rules_policy(exponential_lets(3), "size(string(l3)) > 0"), "p.json").ok());
+  EvalReport r = eval(e);
+  const verdict::Error* err = limit_error(r);
+  REQUIRE(err);
+  CHECK(err->message.find("string() of a value longer than 16384 bytes") != std::string::npos);
+  Engine ok;  // the default 1 MiB holds it
+  REQUIRE(ok.load_policies(rules_policy(exponential_lets(3), "size(string(l3)) > 0"), "p.json").ok());
+  EvalReport fine = eval(ok);
+  CHECK(fine.errors.empty());
+  CHECK(fine.json.find("\"r\"") != std::string::npos);
+}
+
+TEST_CASE("comparing and searching large values is charged to max_steps by their size", "[limits][eval]") {
+  // Two lists built apart (not one shared pointer), 10^5 items each: a comparison may touch
+  // about 230 KB, 3,600 steps; 40 of them are over the default 100,000.
+  std::string lets = exponential_lets(4);
+  std::string twin = R"(,"m0": "[0,1,2,3,4,5,6,7,8,9]")";
+  for (int k = 1; k <= 4; ++k) {
+    std::string p = "m" + std::to_string(k - 1);
+    twin += ",\"m" + std::to_string(k) + "\": \"[" + p;
+    for (int i = 1; i < 10; ++i) twin += "," + p;
+    twin += "]\"";
+  }
+  std::string when = "[";
+  for (int i = 0; i < 40; ++i) when += std::string(i ? "," : "") + "l4 == m4";
+  when += "].all(x, x)";
+  Engine e;
+  REQUIRE(e.load_policies(rules_policy(lets + twin, when), "p.json").ok());
+  EvalReport r = eval(e);
+  const verdict::Error* err = limit_error(r);
+  REQUIRE(err);
+  CHECK(err->message.find("limit max_steps") != std::string::npos);
+  // One comparison is well within the budget, and `in` over the list is charged the same way.
+  Engine one;
+  REQUIRE(one.load_policies(rules_policy(lets + twin, "l4 == m4 && m3 in l4"), "p.json").ok());
+  EvalReport fine = eval(one);
+  CHECK(fine.errors.empty());
+  CHECK(fine.json.find("\"r\"") != std::string::npos);
+}
+
+TEST_CASE("regex matches are charged by the length of the subject", "[limits][eval]") {
+  // 200 matches over a 64 KiB title: 200 x 1,024 steps, over the default 100,000.
+  std::string when = "[";
+  for (int i = 0; i < 200; ++i) when += std::string(i ? "," : "") + "input.title.matches('[a-q][^u-z]{13}x')";
+  when += "].exists(x, x)";
+  std::string input = "{\"title\": \"" + std::string(64 << 10, 'a') + "\"}";
+  Engine e;
+  REQUIRE(e.load_policies(rules_policy("", when), "p.json").ok());
+  EvalReport r = eval(e, input);
+  const verdict::Error* err = limit_error(r);
+  REQUIRE(err);
+  CHECK(err->message.find("a regex match costs a step per 64 bytes") != std::string::npos);
+  // The same 200 matches over a short title are fine.
+  EvalReport fine = eval(e, "{\"title\": \"short\"}");
+  CHECK(fine.errors.empty());
+}
+
+TEST_CASE("a stream tracks at most dedup.max_alerts alerts: a new one beyond is refused and counted", "[limits][alerts]") {
+  Engine e;
+  REQUIRE(e.load_policies(R"({"apiVersion": "verdict/v1", "kind": "AlertDedup", "metadata": {"name": "capped"},
+    "spec": {"dedup": {"max_alerts": 3}, "route": {"receiver": "desk"}}})", "p.json").ok());
+  std::string lines;
+  for (int i = 0; i < 5; ++i) lines += R"({"labels":{"alertname":"A)" + std::to_string(i) + R"("},"at":"2025-03-14T10:00:00Z"})" "\n";
+  lines += R"({"labels":{"alertname":"A0"},"at":"2025-03-14T10:00:01Z"})" "\n";  // known: still deduplicated
+  verdict::AlertOptions o;
+  verdict::AlertReport r = e.alerts_push(lines, o);
+  INFO(r.json);
+  REQUIRE(r.errors.size() == 2);
+  for (const auto& err : r.errors) {
+    CHECK(err.code == ErrorCode::kLimitExceeded);
+    CHECK(err.message.find("already tracks 3 alerts (dedup.max_alerts)") != std::string::npos);
+  }
+  CHECK(r.errors[0].line == 4);
+  CHECK(r.json.find(R"("decision":"duplicate")") != std::string::npos);
+  std::string stats = e.alerts_stats();
+  CHECK(stats.find(R"("events":6,"errors":2)") != std::string::npos);
+  // So the cap caps something: without it all five are tracked.
+  Engine open;
+  REQUIRE(open.load_policies(R"({"apiVersion": "verdict/v1", "kind": "AlertDedup", "metadata": {"name": "open"},
+    "spec": {"route": {"receiver": "desk"}}})", "p.json").ok());
+  CHECK(open.alerts_push(lines, o).errors.empty());
+}
