@@ -2,28 +2,9 @@
 
 #include <chrono>
 #include <ctime>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace verdict::cli {
-
-bool read_file(const std::string& path, std::string& out, std::string& why) {
-  std::ostringstream ss;
-  if (path == "-") {
-    ss << std::cin.rdbuf();
-    out = ss.str();
-    return true;
-  }
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    why = "cannot open " + path;
-    return false;
-  }
-  ss << f.rdbuf();
-  out = ss.str();
-  return true;
-}
 
 int load_bundle(Engine& engine, const std::vector<std::string>& policies, const std::vector<std::string>& data) {
   int rc = kExitOk;

@@ -14,7 +14,7 @@ constexpr int kExitDenied = 2;
 constexpr int kExitInvalid = 3;
 constexpr int kExitUsage = 4;
 
-// Reads a file ("-": stdin). On failure `why` says why.
+// Reads a file ("-": stdin) whole, in one read of its size (cli/input.cc). On failure `why` says why.
 bool read_file(const std::string& path, std::string& out, std::string& why);
 
 // Loads policy and data files into the engine, printing problems to stderr.
