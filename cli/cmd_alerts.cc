@@ -8,6 +8,7 @@
 
 #include "cli/common.h"
 #include "cli/state_file.h"
+#include "cli/input.h"
 
 namespace verdict::cli {
 
@@ -44,13 +45,21 @@ int cmd_alerts(const AlertsArgs& args) {
   const bool tty = isatty(STDERR_FILENO) != 0 && !args.quiet;
   size_t lines_out = 0, errors = 0;
   std::vector<std::string> files = args.inputs.empty() ? std::vector<std::string>{"-"} : args.inputs;
+  // Pushes one input (or one block of a stream); false when the call itself is wrong (exit 4).
+  bool usage_error = false;
+  auto push = [&](std::string_view text, const AlertOptions& o) {
+    AlertReport r = engine.alerts_push(text, o);
+    for (const Error& e : r.errors)
+      if (e.code == ErrorCode::kWrongKind || e.code == ErrorCode::kAmbiguous) {
+        std::cerr << "verdict: " << e.message << "\n";
+        usage_error = true;
+        return false;
+      }
+    errors += r.errors.size();
+    return true;
+  };
   for (size_t i = 0; i < files.size(); ++i) {
     const std::string& path = files[i];
-    std::string text, why;
-    if (!read_file(path, text, why)) {
-      std::cerr << "verdict: " << why << "\n";
-      return read_failure_exit();
-    }
     options.source = args.source_given ? args.source : path == "-" ? "stdin" : path;
     // `now` closes the last file only: flushes due by then are part of the output.
     options.now = i + 1 == files.size() ? args.now : "";
@@ -59,13 +68,42 @@ int cmd_alerts(const AlertsArgs& args) {
       for (char ch : out) lines_out += ch == '\n';
       if (tty && (lines_out & 0xffff) < 8) std::cerr << "\ralerts: " << lines_out << " lines out" << std::flush;
     };
-    AlertReport r = engine.alerts_push(text, options);
-    for (const Error& e : r.errors)
-      if (e.code == ErrorCode::kWrongKind || e.code == ErrorCode::kAmbiguous) {
-        std::cerr << "verdict: " << e.message << "\n";
+    std::string text, why;
+    if (is_open_stream(path)) {
+      // A pipe: NDJSON is pushed block by block as it arrives and each block's decisions are
+      // flushed (cli/input.h); `now` is every block's receipt time and flushes with the last.
+      AlertOptions piece = options;
+      piece.format = InputFormat::kNdjson;
+      piece.flush_at_now = false;
+      const size_t errors_before = errors;
+      if (!push("", piece)) return kExitUsage;  // no lines: only the checks of the call (now)
+      if (errors > errors_before) continue;
+      bool streamed = false;
+      bool ok = read_stream(
+          STDIN_FILENO, options.format, engine.reader(),
+          [&](const LineBlock& block) {
+            piece.lines_before = block.lines_before;
+            piece.bytes_before = block.bytes_before;
+            if (!push(block.text, piece)) return false;
+            std::fflush(stdout);
+            return true;
+          },
+          text, streamed, why);
+      if (!ok) {
+        std::cerr << "verdict: " << why << "\n";
         return kExitUsage;
       }
-    errors += r.errors.size();
+      if (usage_error) return kExitUsage;
+      if (streamed) {
+        piece.flush_at_now = true;
+        if (!push("", piece)) return kExitUsage;  // no lines: the flush at now, when given
+        continue;
+      }
+    } else if (!read_file(path, text, why)) {
+      std::cerr << "verdict: " << why << "\n";
+      return read_failure_exit();
+    }
+    if (!push(text, options)) return kExitUsage;
   }
   std::cout.flush();
   if (tty) std::cerr << "\r" << std::string(40, ' ') << "\r";

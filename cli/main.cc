@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/common.h"
+#include "cli/input.h"
 #include "verdict/engine.h"
 
 namespace verdict::cli {
@@ -107,17 +108,27 @@ int cmd_eval(const std::vector<std::string>& policies, const std::vector<std::st
   int worst = kExitOk;
   std::vector<std::string> files = inputs.empty() ? std::vector<std::string>{"-"} : inputs;
   for (const std::string& path : files) {
-    std::string text, why;
-    if (!read_file(path, text, why)) {
-      std::cerr << "verdict: " << why << "\n";
-      return read_failure_exit();
-    }
     options.source = source_name ? *source_name : (path == "-" ? "stdin" : path);
     // Decisions are written as they are made, so a stream of any length runs in bounded memory.
     options.sink = [&](std::string_view out) {
       std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
       if (format == "json" && (out.empty() || out.back() != '\n')) std::cout << "\n";
     };
+    std::string text, why;
+    if (is_open_stream(path) && !engine.decides_on_whole_input(options)) {
+      // A pipe: NDJSON is decided line by line as it arrives (cli/input.h).
+      bool streamed = false;
+      int rc = eval_stream(engine, options, text, streamed, why);
+      if (rc < 0) {
+        std::cerr << "verdict: " << why << "\n";
+        return kExitUsage;
+      }
+      worst = std::max(worst, rc);
+      if (streamed) continue;
+    } else if (!read_file(path, text, why)) {
+      std::cerr << "verdict: " << why << "\n";
+      return read_failure_exit();
+    }
     EvalReport r = engine.evaluate(text, options);
     worst = std::max(worst, exit_code_for(r));
   }
@@ -147,6 +158,7 @@ int main(int argc, char** argv) {
 
 int verdict::cli::run(int argc, char** argv) {
   using namespace verdict::cli;
+  buffer_stdout();
   CLI::App app{"verdict: policy and triage engine for IT service management"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("verdict ") + verdict::version());

@@ -12,11 +12,36 @@
 #   alerts: AlertDedup over 1,000,000 generated alerts (10,000 fingerprints, 50 inhibition
 #           rules, 100 silences): alerts/s, peak memory, snapshot/restore time
 #   instantiate: verdict.wasm compile + instantiate in Node and in headless Chromium (median of 15)
+#   peers: the same 10 triage rules in verdict (CLI, in process, Wasm batch and per call) and in
+#          @marcbachmann/cel-js, json-logic-js, cel-js, Cedar (Wasm) and hand-written JS, against
+#          simdjson parse-only; interleaved runs, one table (bench/peers/compare.py). Not part of
+#          `all`. VERDICT_BENCH_PEERS_COUNT incidents (default 20,000), VERDICT_BENCH_REPEATS runs.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 what="${1:-all}"
 repeats="${VERDICT_BENCH_REPEATS:-5}"
+if [[ "$what" == peers ]]; then
+  bash scripts/setup.sh --all   # Emscripten, Node, the npm peers, prometheus-alertmanager
+  bash scripts/build.sh all >/dev/null
+  # The peers are pinned devDependencies of the JS package.
+  (cd js && { [[ -d node_modules/@marcbachmann/cel-js && -d node_modules/@cedar-policy/cedar-wasm ]] || npm ci --no-audit --no-fund >/dev/null; })
+  mkdir -p .cache/bench
+  count="${VERDICT_BENCH_PEERS_COUNT:-20000}"
+  data=".cache/bench/incidents-$count.ndjson"
+  [[ -s "$data" ]] || python3 samples/gen/generate.py incidents --count "$count" --seed 1 --out "$data"
+  python3 bench/gen_rules.py 10 > .cache/bench/rules-10.json
+  echo "## The same 10 triage rules in verdict and its peers (scripts/bench.sh peers)"
+  python3 bench/peers/compare.py build/verdict build/bench/peer_native .cache/bench/rules-10.json samples/cmdb.json "$data" \
+    "${VERDICT_BENCH_REPEATS:-3}"
+  alerts=".cache/bench/alerts-peers-${VERDICT_BENCH_PEERS_ALERTS:-100000}.ndjson"
+  [[ -s "$alerts" ]] || python3 bench/gen_alerts.py stream --count "${VERDICT_BENCH_PEERS_ALERTS:-100000}" --fingerprints 10000 \
+    --seed 1 --out "$alerts"
+  python3 bench/gen_alerts.py policy --rules 50 --silences 100 --seed 1 > .cache/bench/alerts-policy.json
+  python3 bench/peers/alertmanager.py build/verdict .cache/bench/alerts-policy.json "$alerts"
+  node bench/peers/boundary.mjs 50000
+  exit 0
+fi
 bash scripts/build.sh all >/dev/null
 mkdir -p .cache/bench
 if [[ "$what" == load || "$what" == all ]]; then

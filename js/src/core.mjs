@@ -91,6 +91,10 @@ export async function instantiate(source) {
 // The memory cap of verdict.wasm (wasm/README.md): -sMAXIMUM_MEMORY.
 export const MEMORY_CAP_BYTES = 1024 * 1024 * 1024;
 
+// Inputs up to this many bytes (strings: a third as many UTF-16 units, as encodeInto may need
+// 3 bytes for each) go through an engine's reused call buffer; larger ones get their own.
+const SCRATCH_INPUT_MAX = 1 << 20;
+
 function isTrap(e) {
   return e instanceof WebAssembly.RuntimeError || (e && e.verdictTrap === true) || e instanceof RangeError;
 }
@@ -157,12 +161,41 @@ export class Engine {
     this.loads = [];  // [{kind: 'policy' | 'data', text, source}]: replayed after a restart
     this.ptr = module.exports.verdict_engine_new();
     if (!this.ptr) throw new Error('verdict: out of memory creating an engine');
+    this.resetScratch();
     module.engines.add(this);
+  }
+
+  // The per-call buffer in Wasm memory (evalRaw): the policy name and `now` stay at its front
+  // from one call to the next, the input is encoded after them (encodeInto), so a call of the
+  // same policy at the same time copies its input once and allocates nothing.
+  resetScratch() {
+    this.scratch = 0;        // address in Wasm memory (0: none yet)
+    this.scratchSize = 0;
+    this.prefixKey = null;   // [policy, now] at the front of the buffer
+    this.prefixLens = [0, 0];
+  }
+
+  // A buffer of at least `size` bytes; its front (the prefix) is kept when it grows.
+  reserveScratch(size) {
+    if (size <= this.scratchSize) return this.scratch;
+    const x = this.module.exports;
+    const want = Math.max(size, this.scratchSize * 2, 4096);
+    const ptr = x.verdict_alloc(want);
+    if (!ptr) throw new VerdictError({ code: 'out_of_memory', message: `cannot allocate ${want} bytes in verdict.wasm` });
+    const keep = this.prefixLens[0] + this.prefixLens[1];
+    if (this.scratch) {
+      if (keep) this.module.bytes().copyWithin(ptr, this.scratch, this.scratch + keep);
+      x.verdict_free(this.scratch);
+    }
+    this.scratch = ptr;
+    this.scratchSize = want;
+    return ptr;
   }
 
   // A new engine in the restarted instance, with the policies and data loaded before.
   reopen() {
     const x = this.module.exports;
+    this.resetScratch();  // the old buffer went with the old instance
     this.ptr = x.verdict_engine_new();
     for (const l of this.loads) {
       const fn = l.kind === 'policy' ? x.verdict_load_policy : x.verdict_load_data;
@@ -288,9 +321,34 @@ export class Engine {
     if (format === 'ndjson') flags |= EVAL_NDJSON;
     return this.guard('eval', () => {
       const x = this.module.exports;
-      const code = this.withInput(encoder.encode(policy), (pp, pl) =>
-        this.withInput(input, (ip, il) =>
-          this.withInput(encoder.encode(now), (np, nl) => x.verdict_eval(this.ptr, pp, pl, ip, il, np, nl, flags))));
+      // One buffer: [policy][now][input]. The policy and now are encoded when they change.
+      if (!this.prefixKey || this.prefixKey[0] !== policy || this.prefixKey[1] !== now) {
+        const p = encoder.encode(policy);
+        const n = encoder.encode(now);
+        this.prefixKey = null;
+        this.prefixLens = [0, 0];
+        const base = this.reserveScratch(p.length + n.length + 64);
+        const heap = this.module.bytes();
+        heap.set(p, base);
+        heap.set(n, base + p.length);
+        this.prefixKey = [policy, now];
+        this.prefixLens = [p.length, n.length];
+      }
+      const [pl, nl] = this.prefixLens;
+      let code;
+      if (typeof input === 'string' && input.length <= SCRATCH_INPUT_MAX / 3) {
+        // encodeInto writes straight into Wasm memory: at most 3 bytes per UTF-16 unit.
+        const base = this.reserveScratch(pl + nl + input.length * 3);
+        const il = encoder.encodeInto(input, this.module.bytes().subarray(base + pl + nl, base + this.scratchSize)).written;
+        code = x.verdict_eval(this.ptr, base, pl, base + pl + nl, il, base + pl, nl, flags);
+      } else if (typeof input !== 'string' && input.length <= SCRATCH_INPUT_MAX) {
+        const base = this.reserveScratch(pl + nl + input.length);
+        this.module.bytes().set(input, base + pl + nl);
+        code = x.verdict_eval(this.ptr, base, pl, base + pl + nl, input.length, base + pl, nl, flags);
+      } else {
+        // A large batch gets a buffer of its own, freed after the call: the call buffer stays small.
+        code = this.withInput(input, (ip, il) => x.verdict_eval(this.ptr, this.scratch, pl, ip, il, this.scratch + pl, nl, flags));
+      }
       return { code, json: this.result() };
     });
   }
@@ -400,6 +458,8 @@ export class Engine {
 
   free() {
     if (this.ptr) this.module.exports.verdict_engine_free(this.ptr);
+    if (this.scratch) this.module.exports.verdict_free(this.scratch);
+    this.resetScratch();
     this.ptr = 0;
     this.module.engines.delete(this);
   }

@@ -130,6 +130,11 @@ struct EvalOptions {
   // When set, each decision line (with its newline, for NDJSON input) goes to the sink as it
   // is made, and EvalReport::json stays empty: a stream of any length in bounded memory.
   std::function<void(std::string_view)> sink;
+  // Where `input` begins in a longer NDJSON stream that a front end hands over in pieces (the
+  // CLI reading a pipe as it arrives): added to the lines and byte offsets of decisions and
+  // errors, so that they count from the start of the stream.
+  size_t lines_before = 0;
+  size_t bytes_before = 0;
 };
 
 // How a decision ended, for exit codes (worst over a stream).
@@ -159,6 +164,13 @@ struct AlertOptions {
   std::string source;            // input name for error positions
   // When set, output lines go to the sink as they are made and AlertReport::json stays empty.
   std::function<void(std::string_view)> sink;
+  // As in EvalOptions: where `input` begins in a stream handed over in pieces.
+  size_t lines_before = 0;
+  size_t bytes_before = 0;
+  // false: `now` is the receipt time of these events only, and the notifications due by then
+  // wait for a later call (a front end feeding one input in pieces gives now to every piece
+  // and flushes with the last, so the output is the same as for the input in one call).
+  bool flush_at_now = true;
 };
 
 struct AlertReport {
@@ -198,6 +210,10 @@ class Engine {
 
   // Evaluates a policy on one document or on each line of an NDJSON stream.
   EvalReport evaluate(std::string_view input, const EvalOptions& options);
+  // Whether the policy that evaluate() would use with these options makes one decision from
+  // the whole input (ErrorBudget: a series) rather than one per document; false when no
+  // policy would be selected (evaluate() reports why).
+  bool decides_on_whole_input(const EvalOptions& options) const;
 
   DocumentReader& reader() { return reader_; }
 

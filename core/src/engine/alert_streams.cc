@@ -103,8 +103,15 @@ AlertReport Engine::alerts_push(std::string_view input, const AlertOptions& opti
   if (format == InputFormat::kAuto) format = reader_.is_ndjson(input) ? InputFormat::kNdjson : InputFormat::kJson;
   if (format == InputFormat::kNdjson) {
     reader_.read_ndjson(input, [&](const StreamItem& item) {
-      if (item.document) stream.push_document(item.document->root(), item.line, item.offset, c);
-      else stream.push_error(*item.error, item.line, c);
+      const size_t line = item.line + options.lines_before;
+      if (item.document) {
+        stream.push_document(item.document->root(), line, item.offset + options.bytes_before, c);
+      } else {
+        Error e = *item.error;
+        if (e.line > 0) e.line += static_cast<int64_t>(options.lines_before);
+        if (e.offset >= 0) e.offset += static_cast<int64_t>(options.bytes_before);
+        stream.push_error(e, line, c);
+      }
       emit();
       return true;
     });
@@ -113,7 +120,7 @@ AlertReport Engine::alerts_push(std::string_view input, const AlertOptions& opti
     if (doc.ok()) stream.push_document(doc.value().root(), 1, 0, c);
     else stream.push_error(doc.error(), 1, c);
   }
-  if (c.has_now) stream.advance(c.now, c);
+  if (c.has_now && options.flush_at_now) stream.advance(c.now, c);
   emit();
   for (auto& e : report.errors)
     if (e.source.empty()) e.source = options.source;

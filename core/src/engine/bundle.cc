@@ -596,13 +596,17 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
   if (format == InputFormat::kNdjson) {
     if (!options.sink) out_text.reserve(input.size() * 2);
     reader_.read_ndjson(input, [&](const StreamItem& item) {
+      const size_t line = item.line + options.lines_before;
       if (item.document) {
-        decide_document(item.document->root(), input.substr(item.offset, item.length), item.line, item.offset, true);
+        decide_document(item.document->root(), input.substr(item.offset, item.length), line,
+                        item.offset + options.bytes_before, true);
         return true;
       } else {
         Error e = *item.error;
         e.source = options.source;
-        header.line = item.line;
+        if (e.line > 0) e.line += static_cast<int64_t>(options.lines_before);
+        if (e.offset >= 0) e.offset += static_cast<int64_t>(options.bytes_before);
+        header.line = line;
         render_failure(out_text, options.output, header, {e}, command);
         report.errors.push_back(std::move(e));
         count(DecisionClass::kError);
@@ -620,6 +624,11 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
     out_text.clear();
   }
   return report;
+}
+
+bool Engine::decides_on_whole_input(const EvalOptions& options) const {
+  auto selected = select_policy(options.policy, options.kind);
+  return selected.ok() && selected.value()->whole_input();
 }
 
 std::string junit_document(std::string_view suite, size_t tests, size_t failures, size_t errors, std::string_view testcases) {
