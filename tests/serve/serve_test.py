@@ -505,7 +505,10 @@ def mode_prometheus():
                     "alerting:\n  alertmanagers:\n  - api_version: v2\n    static_configs:\n"
                     f"    - targets: ['{host_port}']\n")
         p = subprocess.Popen([prom, "--config.file=" + os.path.join(WORK, "prometheus.yml"),
-                              "--storage.tsdb.path=" + os.path.join(WORK, "data"), "--web.listen-address=127.0.0.1:0"],
+                              "--storage.tsdb.path=" + os.path.join(WORK, "data"), "--web.listen-address=127.0.0.1:0",
+                              # The first evaluation comes before the Alertmanager list is discovered; a resend
+                              # delay of 1s (default 1m) sends it again as soon as verdict is known.
+                              "--rules.alert.resend-delay=1s"],
                              cwd=WORK, stdout=subprocess.DEVNULL, stderr=open(os.path.join(WORK, "prometheus.log"), "w"))
         found = None
         end = time.monotonic() + 90
