@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -146,6 +147,8 @@ Status AlertStore::open(const std::string& state_dir, uint64_t snapshot_every) {
   if (::lseek(journal_fd_, static_cast<off_t>(pos), SEEK_SET) < 0) return os_error("cannot seek " + jpath);
   records_ = replayed + skipped;
   bytes_ = pos;
+  written_.store(seq_);
+  synced_ = seq_;
   metrics_.journal(bytes_, records_);
   log_line("info", "alert state restored",
            {{"policy", policy_}, {"snapshot_seq", covered}, {"replayed", replayed}, {"skipped", skipped}, {"seq", seq_}});
@@ -157,17 +160,45 @@ Status AlertStore::append(std::string_view body, const std::string& now) {
   std::string rec = header(seq_ + 1, now, body);
   rec.append(body.data(), body.size());
   rec.push_back('\n');
-  if (!write_all(journal_fd_, rec) || ::fdatasync(journal_fd_) != 0) {
+  if (!write_all(journal_fd_, rec)) {
     Error e = os_error("cannot write the alert journal");
     // Put the file back where it was: a half-written record must not stay before the next one.
     if (::ftruncate(journal_fd_, static_cast<off_t>(bytes_)) == 0) ::lseek(journal_fd_, static_cast<off_t>(bytes_), SEEK_SET);
     return e;
   }
   ++seq_;
+  written_.store(seq_);
   ++records_;
   bytes_ += rec.size();
   metrics_.journal(bytes_, records_);
   return {};
+}
+
+// Group commit: the first waiter fsyncs everything written so far; those who wait meanwhile
+// find their record covered by that fsync or the next one. One fdatasync serves every request
+// that arrived while the previous one ran.
+void AlertStore::wait_durable(uint64_t seq) {
+  std::unique_lock<std::mutex> lock(sync_mu_);
+  while (synced_ < seq) {
+    if (syncing_) {
+      sync_cv_.wait(lock);
+      continue;
+    }
+    syncing_ = true;
+    const uint64_t target = written_.load();
+    lock.unlock();
+    const bool ok = ::fdatasync(journal_fd_) == 0;
+    if (!ok) {
+      // An acknowledged record must be on disk. After a failed fsync the kernel may have
+      // dropped the pages: stop, so that a restart serves only what the journal really holds.
+      log_line("error", "fsync of the alert journal failed: exiting", {{"error", std::strerror(errno)}});
+      std::_Exit(70);
+    }
+    lock.lock();
+    syncing_ = false;
+    if (target > synced_) synced_ = target;
+    sync_cv_.notify_all();
+  }
 }
 
 AlertStore::Pushed AlertStore::apply(std::string_view body, const std::string& now) {
@@ -183,6 +214,15 @@ AlertStore::Pushed AlertStore::apply(std::string_view body, const std::string& n
 }
 
 AlertStore::Pushed AlertStore::push(std::string_view body, const std::string& now) {
+  uint64_t seq = 0;
+  Pushed p = push_locked(body, now, seq);
+  // Answer only once the record is on disk (written before it was applied, synced here, with
+  // the records of concurrent requests).
+  if (seq && !p.journal_failed && journal_fd_ >= 0) wait_durable(seq);
+  return p;
+}
+
+AlertStore::Pushed AlertStore::push_locked(std::string_view body, const std::string& now, uint64_t& seq) {
   std::lock_guard<std::mutex> lock(mu_);
   if (policy_.empty()) {
     Pushed p;
@@ -197,6 +237,7 @@ AlertStore::Pushed AlertStore::push(std::string_view body, const std::string& no
     p.errors.push_back(s.error());
     return p;
   }
+  seq = seq_;
   Pushed p = apply(body, now);
   // Count the stream's lines by decision (alerts) or type (notifications, silences, errors).
   size_t start = 0;
@@ -259,6 +300,12 @@ Status AlertStore::checkpoint_locked() {
   records_ = 0;
   bytes_ = 0;
   metrics_.journal(0, 0);
+  {
+    // The snapshot holds every record written so far, on disk: they are durable.
+    std::lock_guard<std::mutex> sync_lock(sync_mu_);
+    if (seq_ > synced_) synced_ = seq_;
+  }
+  sync_cv_.notify_all();
   log_line("info", "snapshot written", {{"file", final_path}, {"journal_seq", seq_}, {"bytes", text.size()}});
   return {};
 }

@@ -1,10 +1,13 @@
 // The alert state of `verdict serve`: one engine's AlertDedup stream behind a mutex, with a
-// write-ahead journal. Every push (alerts, silence commands) is appended to the journal and
-// fsync'd before it is applied and answered; a snapshot (the engine's alerts_snapshot, with
+// write-ahead journal. Every push (alerts, silence commands) is appended to the journal before
+// it is applied, and answered once an fsync covers it (one fsync serves the pushes that arrived
+// meanwhile: group commit); a snapshot (the engine's alerts_snapshot, with
 // the journal sequence it covers) bounds replay; open() restores the snapshot, replays the
 // records after it and cuts a torn tail. Thread-safe.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -46,6 +49,8 @@ class AlertStore {
 
  private:
   Pushed apply(std::string_view body, const std::string& now);
+  Pushed push_locked(std::string_view body, const std::string& now, uint64_t& seq);
+  void wait_durable(uint64_t seq);
   Status append(std::string_view body, const std::string& now);
   Status checkpoint_locked();
 
@@ -59,6 +64,13 @@ class AlertStore {
   uint64_t records_ = 0;         // records since the snapshot
   uint64_t bytes_ = 0;           // journal size
   uint64_t snapshot_every_ = 0;  // 0: only at shutdown
+
+  // Group commit (wait_durable): records written (under mu_) and records fsync'd.
+  std::atomic<uint64_t> written_{0};
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  uint64_t synced_ = 0;
+  bool syncing_ = false;
 };
 
 }  // namespace verdict::serve

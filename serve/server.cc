@@ -207,6 +207,10 @@ struct Service {
   // through the engine's one evaluation path (EvalOptions.kind checks the kind).
   void decide(const httplib::Request& req, httplib::Response& res, const std::string& kind, const std::string& policy) {
     if (!check_params(req, res, {"policy", "explain", "now"})) return;
+    if (!policy.empty() && has_param(req, "policy")) {
+      send_error(res, 400, ErrorCode::kInvalidArgument, "the path names the policy: ?policy= is not taken here");
+      return;
+    }
     EvalOptions o;
     o.kind = kind;
     o.policy = policy.empty() ? param(req, "policy") : policy;

@@ -193,6 +193,8 @@ def mode_api():
         e = first_error(body)
         check(st == 400 and ct.startswith("application/json") and e["code"] == "invalid_json" and e.get("line") == 2,
               f"broken JSON is 400 invalid_json at line 2 ({st} {body[:160]})")
+        st, ct, body = s.request("POST", "/v1/eval/incident-basics?policy=default-triage", incident)
+        check(st == 400 and "path names the policy" in body, "/v1/eval/{policy} with ?policy= too is 400, not a silent choice")
         st, ct, body = s.request("POST", "/v1/eval/no-such-policy", incident)
         check(st == 404 and first_error(body)["code"] == "not_found", "an unknown policy is 404 not_found")
         st, ct, body = s.request("POST", "/v1/triage?policy=default-change-risk&now=" + NOW, incident)
