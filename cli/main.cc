@@ -17,6 +17,7 @@
 
 #include "cli/common.h"
 #include "cli/input.h"
+#include "serve/serve.h"
 #include "verdict/engine.h"
 
 namespace verdict::cli {
@@ -270,6 +271,10 @@ int verdict::cli::run(int argc, char** argv) {
   import_am->add_option("-o,--output", import_out, "Write the policies here (default: stdout); the report goes to stderr");
   import_cmd->require_subcommand(1);
 
+  // serve: the decision service (serve/, docs/serve.md)
+  verdict::serve::ServeOptions serve_options;
+  auto* serve = verdict::serve::add_command(app, serve_options);
+
   app.footer(
       "Exit codes: 0 ok/allowed, 1 needs review/approval, 2 denied, 3 invalid input or failed, 4 usage error.\n"
       "Run 'verdict COMMAND --help' for a command's options.");
@@ -307,6 +312,7 @@ int verdict::cli::run(int argc, char** argv) {
     alerts_args.source_given = alerts_source->count() > 0;
     return cmd_alerts(alerts_args);
   }
+  if (serve->parsed()) return verdict::serve::run(serve_options);
   if (import_am->parsed()) return cmd_import_alertmanager(import_file, import_name, import_out);
   if (test->parsed()) return run_tests(test_paths.empty() ? std::vector<std::string>{"policies"} : test_paths, test_verbose);
   return kExitUsage;

@@ -3,6 +3,9 @@
 
   document (document/, time/, cmdb/)  <  lang/  <  policy/, alertmanager/  <  kinds/  <  engine/  <  c_api.cc
 
+The service (serve/, `verdict serve`) is a front end above the engine, like the CLI: it
+includes only the public headers (verdict/...) and its own folder, never core/src.
+
 A kind's folder may include the layers below it, its own folder and kinds/registry.h (its own
 entry), never another kind's folder. Public headers (core/include/verdict/) include only
 public headers and the standard library. Run by ctest as `layering`.
@@ -52,6 +55,14 @@ for path in sorted((root / "core" / "include" / "verdict").glob("*.h")):
     for m in include.finditer(path.read_text(encoding="utf-8")):
         if not m.group(1).startswith("verdict/"):
             problems.append(f"core/include/verdict/{path.name}: includes the internal \"{m.group(1)}\"")
+
+for path in sorted((root / "serve").glob("*")):
+    if path.suffix not in (".h", ".cc"):
+        continue
+    for m in include.finditer(path.read_text(encoding="utf-8")):
+        inc = m.group(1)
+        if not (inc.startswith("verdict/") or inc.startswith("serve/")):
+            problems.append(f"serve/{path.name}: includes \"{inc}\" (the service sees the public headers and serve/ only)")
 
 for p in problems:
     print(p)

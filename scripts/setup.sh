@@ -9,9 +9,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 native_pkgs=(build-essential cmake pkg-config git ca-certificates
   libsimdjson-dev libre2-dev nlohmann-json3-dev catch2 libbenchmark-dev
   libcli11-dev libyaml-cpp-dev clang libclang-rt-14-dev gzip python3 python3-yaml
-  dpkg-dev binutils file shellcheck)   # the Debian package (CPack runs dpkg-shlibdeps, file); the CI scripts' lint
+  dpkg-dev binutils file shellcheck    # the Debian package (CPack runs dpkg-shlibdeps, file); the CI scripts' lint
+  libcpp-httplib-dev prometheus-alertmanager)   # verdict serve (cpp-httplib; its tests run amtool)
 full_pkgs=(emscripten binaryen unicode-data dpkg-dev chromium python3 python3-six perl nodejs npm
-  prometheus-alertmanager)   # scripts/bench.sh peers: Alertmanager's intake beside verdict's
+  prometheus curl wrk)   # verdict serve: a real Prometheus delivering alerts, the README's curl examples, the benchmark
 
 want=("${native_pkgs[@]}")
 if [[ "${1:-}" == "--all" ]]; then want+=("${full_pkgs[@]}"); fi

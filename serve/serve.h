@@ -1,0 +1,34 @@
+// `verdict serve`: the decision service (docs/serve.md). A front end like the CLI: HTTP
+// (cpp-httplib) -> the engine's public API (verdict/engine.h), nothing below it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace verdict::serve {
+
+struct ServeOptions {
+  std::vector<std::string> bundle;  // policy files or folders (every *.json but *.test.json)
+  std::vector<std::string> data;    // data files: CMDB, schedule, windows, error-budget status
+  std::string listen = "127.0.0.1:8181";  // host:port; port 0 picks a free one (logged)
+  size_t threads = 4;               // worker threads, one engine each
+  size_t max_body = 8u << 20;       // bytes of a request body; more is 413
+  std::string state_dir;            // alert journal and snapshot ("" keeps alert state in memory only)
+  std::string alerts_policy;        // the AlertDedup policy of the alert endpoints ("": the only one)
+  uint64_t snapshot_every = 10000;  // journal records between snapshots (0: at shutdown only)
+  bool log_requests = false;        // log every request, not only those answered 4xx/5xx
+};
+
+// Adds the `serve` subcommand and its options to `app`.
+CLI::App* add_command(CLI::App& app, ServeOptions& options);
+
+// Runs the service until SIGTERM or SIGINT; returns the process exit code.
+int run(const ServeOptions& options);
+
+}  // namespace verdict::serve

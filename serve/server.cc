@@ -1,0 +1,649 @@
+// `verdict serve` (docs/serve.md): routes, options, start-up and shutdown.
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cctype>
+#include <cstdlib>
+#include <map>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "serve/alert_store.h"
+#include "serve/bundle.h"
+#include "serve/log.h"
+#include "serve/metrics.h"
+#include "serve/serve.h"
+#include "verdict/engine.h"
+#include "verdict/json_writer.h"
+
+namespace verdict::serve {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+// The route of the request being handled on this thread, for the metrics and the log
+// (httplib runs a request's routing, handler and logger on one worker thread).
+thread_local std::string t_route;
+thread_local std::chrono::steady_clock::time_point t_start;
+
+int status_for(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kWrongKind: return 422;
+    case ErrorCode::kTooLarge: return 413;
+    case ErrorCode::kInternal: return 500;
+    default: return 400;
+  }
+}
+
+std::string errors_json(const std::vector<Error>& errors) {
+  JsonWriter w;
+  w.begin_object().key("ok").boolean(false).key("errors").begin_array();
+  for (const Error& e : errors) write_error_json(w, e);
+  w.end_array().end_object();
+  return std::string(w.view());
+}
+
+void send_error(httplib::Response& res, int status, ErrorCode code, const std::string& message) {
+  res.status = status;
+  res.set_content(errors_json({Error(code, message)}), "application/json");
+}
+
+// The URL's query parameters only. httplib also puts the fields of a form-encoded body in
+// req.params, and curl's --data sends any body as a form: a JSON document must never be
+// read as parameters.
+std::multimap<std::string, std::string> query_of(const httplib::Request& req) {
+  std::multimap<std::string, std::string> out;
+  size_t q = req.target.find('?');
+  if (q == std::string::npos) return out;
+  auto decode = [](std::string_view s) {
+    std::string o;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '+') {
+        o.push_back(' ');
+      } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+                 std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+        auto hex = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+        o.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
+        i += 2;
+      } else {
+        o.push_back(s[i]);
+      }
+    }
+    return o;
+  };
+  std::string_view rest = std::string_view(req.target).substr(q + 1);
+  while (!rest.empty()) {
+    size_t amp = rest.find('&');
+    std::string_view kv = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (kv.empty()) continue;
+    size_t eq = kv.find('=');
+    out.emplace(decode(kv.substr(0, eq)), eq == std::string_view::npos ? std::string() : decode(kv.substr(eq + 1)));
+  }
+  return out;
+}
+
+bool has_param(const httplib::Request& req, const char* k) { return query_of(req).count(k) > 0; }
+
+std::string param(const httplib::Request& req, const char* k) {
+  auto m = query_of(req);
+  auto it = m.find(k);
+  return it == m.end() ? std::string() : it->second;
+}
+
+// Query parameters: only the named ones are accepted (a misspelt `explian` is an error, not
+// silently ignored).
+bool check_params(const httplib::Request& req, httplib::Response& res, std::initializer_list<const char*> allowed) {
+  for (const auto& [k, v] : query_of(req)) {
+    bool ok = false;
+    for (const char* a : allowed) ok = ok || k == a;
+    if (!ok) {
+      send_error(res, 400, ErrorCode::kInvalidArgument, "unknown query parameter \"" + k + "\"");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool flag_param(const httplib::Request& req, httplib::Response& res, const char* name, bool& out) {
+  out = false;
+  if (!has_param(req, name)) return true;
+  std::string v = param(req, name);
+  if (v == "true" || v == "1" || v.empty()) out = true;
+  else if (v == "false" || v == "0") out = false;
+  else {
+    send_error(res, 400, ErrorCode::kInvalidArgument, std::string(name) + " must be true or false, not \"" + v + "\"");
+    return false;
+  }
+  return true;
+}
+
+bool is_ndjson_type(const httplib::Request& req) {
+  std::string ct = req.get_header_value("Content-Type");
+  return ct.find("ndjson") != std::string::npos || ct.find("jsonlines") != std::string::npos;
+}
+
+std::string uuid4() {
+  static std::mutex mu;
+  static std::mt19937_64 rng{std::random_device{}()};
+  uint64_t a, b;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    a = rng();
+    b = rng();
+  }
+  a = (a & 0xffffffffffff0fffull) | 0x0000000000004000ull;
+  b = (b & 0x3fffffffffffffffull) | 0x8000000000000000ull;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx", static_cast<unsigned long long>(a >> 32),
+                static_cast<unsigned long long>((a >> 16) & 0xffff), static_cast<unsigned long long>(a & 0xffff),
+                static_cast<unsigned long long>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffull));
+  return buf;
+}
+
+// Alertmanager's structured matcher ({name, value, isRegex, isEqual}) as matcher text, and back.
+std::string matcher_text(const ojson& m) {
+  std::string name = m.value("name", "");
+  bool regex = m.value("isRegex", false), equal = m.value("isEqual", true);
+  std::string value = m.value("value", "");
+  std::string out = name + (regex ? (equal ? "=~" : "!~") : (equal ? "=" : "!=")) + "\"";
+  for (char c : value) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '"') out += "\\\"";
+    else out.push_back(c);
+  }
+  return out + "\"";
+}
+
+ojson matcher_object(const std::string& text) {
+  size_t i = text.find_first_of("=!");
+  ojson m = ojson::object();
+  if (i == std::string::npos) return m;
+  std::string name = text.substr(0, i), op;
+  if (text.compare(i, 2, "=~") == 0 || text.compare(i, 2, "!~") == 0 || text.compare(i, 2, "!=") == 0) op = text.substr(i, 2);
+  else op = "=";
+  std::string rest = text.substr(i + op.size()), value;
+  if (rest.size() >= 2 && rest.front() == '"' && rest.back() == '"') {
+    for (size_t k = 1; k + 1 < rest.size(); ++k) {
+      if (rest[k] == '\\' && k + 2 < rest.size()) {
+        ++k;
+        value.push_back(rest[k] == 'n' ? '\n' : rest[k]);
+      } else {
+        value.push_back(rest[k]);
+      }
+    }
+  } else {
+    value = rest;
+  }
+  m["name"] = name;
+  m["value"] = value;
+  m["isRegex"] = op == "=~" || op == "!~";
+  m["isEqual"] = op == "=" || op == "=~";
+  return m;
+}
+
+struct Service {
+  ServeOptions options;
+  BundleTexts texts;
+  std::string digest;
+  std::vector<PolicyInfo> policies;
+  EnginePool pool;
+  std::unique_ptr<AlertStore> alerts;
+  Metrics metrics;
+  std::atomic<bool> ready{false};
+  httplib::Server http;
+  bool log_requests = false;
+
+  // POST /v1/{triage,change,budget}, /v1/eval/{policy}: one decision per document or NDJSON line,
+  // through the engine's one evaluation path (EvalOptions.kind checks the kind).
+  void decide(const httplib::Request& req, httplib::Response& res, const std::string& kind, const std::string& policy) {
+    if (!check_params(req, res, {"policy", "explain", "now"})) return;
+    if (!policy.empty() && has_param(req, "policy")) {
+      send_error(res, 400, ErrorCode::kInvalidArgument, "the path names the policy: ?policy= is not taken here");
+      return;
+    }
+    EvalOptions o;
+    o.kind = kind;
+    o.policy = policy.empty() ? param(req, "policy") : policy;
+    if (!flag_param(req, res, "explain", o.explain)) return;
+    o.now = has_param(req, "now") ? param(req, "now") : clock_now();
+    o.source = "request";
+    if (is_ndjson_type(req)) o.format = InputFormat::kNdjson;
+    EvalReport r;
+    {
+      auto engine = pool.acquire();
+      r = engine->evaluate(req.body, o);
+    }
+    int status = 200;
+    if (r.decisions == 0 && !r.errors.empty()) status = status_for(r.errors.front().code);
+    if (r.decisions) {
+      std::string k = kind;
+      if (k.empty())
+        for (const auto& p : policies)
+          if (p.name == r.policy) k = p.kind;
+      metrics.decisions(k, r.decisions);
+    }
+    res.status = status;
+    size_t lines = 0;
+    for (char c : r.json) lines += c == '\n';
+    bool ndjson = o.format == InputFormat::kNdjson || lines > 1;
+    res.set_content(r.json, ndjson ? "application/x-ndjson" : "application/json");
+  }
+
+  // POST /v1/alerts (`now` allowed, answers the stream's NDJSON) and /api/v2/alerts
+  // (Alertmanager's API: the server clock, Alertmanager's answers).
+  void alerts_push(const httplib::Request& req, httplib::Response& res, bool alertmanager_api) {
+    if (!alertmanager_api ? !check_params(req, res, {"now"}) : !check_params(req, res, {})) return;
+    std::string now = !alertmanager_api && has_param(req, "now") ? param(req, "now") : clock_now();
+    AlertStore::Pushed p = alerts->push(req.body, now);
+    if (p.journal_failed) {
+      res.status = 503;
+      res.set_content(errors_json(p.errors), "application/json");
+      return;
+    }
+    if (p.ndjson.empty()) {  // nothing ran: no policy
+      res.status = p.errors.empty() ? 200 : status_for(p.errors.front().code);
+      res.set_content(errors_json(p.errors), "application/json");
+      return;
+    }
+    // Like Alertmanager: the valid alerts are taken, and a batch with a bad one is a 400.
+    res.status = p.errors.empty() ? 200 : 400;
+    if (alertmanager_api) {
+      // Alertmanager's own answer (its clients, amtool among them, read no NDJSON): an empty
+      // 200, or the errors as JSON.
+      if (p.errors.empty()) res.set_content("", "application/json");
+      else res.set_content(errors_json(p.errors), "application/json");
+      return;
+    }
+    res.set_content(p.ndjson, "application/x-ndjson");
+  }
+
+  void routes() {
+    auto& s = http;
+    s.Post("/v1/triage", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/v1/triage";
+      decide(q, r, "TriageRouting", "");
+    });
+    s.Post("/v1/change", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/v1/change";
+      decide(q, r, "ChangeRisk", "");
+    });
+    s.Post("/v1/budget", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/v1/budget";
+      decide(q, r, "ErrorBudget", "");
+    });
+    s.Post(R"(/v1/eval/([^/]+))", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/v1/eval/{policy}";
+      decide(q, r, "", q.matches[1].str());
+    });
+    s.Post("/v1/lint", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/v1/lint";
+      if (!check_params(q, r, {"source"})) return;
+      LoadReport rep;
+      {
+        auto engine = pool.acquire();
+        rep = engine->lint(q.body, has_param(q, "source") ? param(q, "source") : "request");
+      }
+      r.status = rep.ok() ? 200 : 400;
+      r.set_content(rep.json, "application/json");
+    });
+    s.Get("/v1/policies", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/v1/policies";
+      if (!check_params(q, r, {})) return;
+      ojson j;
+      j["ok"] = true;
+      j["bundle"] = digest;
+      j["policies"] = ojson::array();
+      for (const auto& p : policies)
+        j["policies"].push_back({{"name", p.name}, {"kind", p.kind}, {"version", p.version}, {"source", p.source}});
+      j["alerts_policy"] = alerts->policy();
+      r.set_content(j.dump(), "application/json");
+    });
+    s.Get("/healthz", [](const httplib::Request&, httplib::Response& r) {
+      t_route = "/healthz";
+      r.set_content("{\"status\":\"ok\"}", "application/json");
+    });
+    s.Get("/readyz", [this](const httplib::Request&, httplib::Response& r) {
+      t_route = "/readyz";
+      bool ok = ready.load();
+      r.status = ok ? 200 : 503;
+      r.set_content(ok ? "{\"status\":\"ready\"}" : "{\"status\":\"shutting down\"}", "application/json");
+    });
+    s.Get("/metrics", [this](const httplib::Request&, httplib::Response& r) {
+      t_route = "/metrics";
+      r.set_content(metrics.render(digest), "text/plain; version=0.0.4");
+    });
+    // Alert intake: Prometheus's alerting.alertmanagers (the v2 API), and any shape the
+    // AlertDedup stream reads (Alertmanager webhook v4, PagerDuty Events v2, NDJSON).
+    s.Post("/api/v2/alerts", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/api/v2/alerts";
+      alerts_push(q, r, true);
+    });
+    s.Post("/v1/alerts", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/v1/alerts";
+      alerts_push(q, r, false);
+    });
+    s.Get("/api/v2/alerts", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/api/v2/alerts";
+      get_alerts(q, r);
+    });
+    s.Get("/api/v2/silences", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/api/v2/silences";
+      get_silences(q, r);
+    });
+    s.Post("/api/v2/silences", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/api/v2/silences";
+      post_silence(q, r);
+    });
+    s.Delete(R"(/api/v2/silence/([^/]+))", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/api/v2/silence/{id}";
+      expire_silence(q, r, q.matches[1].str());
+    });
+  }
+
+  void get_alerts(const httplib::Request& q, httplib::Response& r) {
+    if (!check_params(q, r, {"active", "silenced", "inhibited", "unprocessed", "filter", "receiver"})) return;
+    if (has_param(q, "filter") || has_param(q, "receiver")) {
+      send_error(r, 400, ErrorCode::kInvalidArgument, "filter and receiver are not supported by verdict's /api/v2/alerts");
+      return;
+    }
+    auto st = ojson::parse(alerts->stream_state(), nullptr, false);
+    ojson out = ojson::array();
+    if (st.is_object() && st.contains("alerts"))
+      for (const auto& a : st["alerts"]) {
+        if (!a.value("firing", false)) continue;
+        ojson g;
+        g["labels"] = a.contains("labels") ? a["labels"] : ojson::object();
+        g["annotations"] = ojson::object();
+        g["startsAt"] = rfc3339_ns(a.value("starts_at", int64_t{0}));
+        // Alertmanager writes Go's zero time for an alert without an end.
+        int64_t ends = a.value("ends_at", int64_t{0});
+        g["endsAt"] = ends == 0 ? "0001-01-01T00:00:00.000Z" : rfc3339_ns(ends);
+        g["updatedAt"] = rfc3339_ns(a.value("last_seen", int64_t{0}));
+        g["fingerprint"] = a.value("key", "");
+        g["receivers"] = ojson::array();
+        g["status"] = {{"state", "active"}, {"silencedBy", ojson::array()}, {"inhibitedBy", ojson::array()}};
+        out.push_back(std::move(g));
+      }
+    r.set_content(out.dump(), "application/json");
+  }
+
+  void get_silences(const httplib::Request& q, httplib::Response& r) {
+    if (!check_params(q, r, {"filter"})) return;
+    if (has_param(q, "filter")) {
+      send_error(r, 400, ErrorCode::kInvalidArgument, "filter is not supported by verdict's /api/v2/silences");
+      return;
+    }
+    auto st = ojson::parse(alerts->stream_state(), nullptr, false);
+    int64_t clock = st.is_object() ? st.value("clock", int64_t{0}) : 0;
+    ojson out = ojson::array();
+    if (st.is_object() && st.contains("silences"))
+      for (const auto& s : st["silences"]) {
+        ojson g;
+        g["id"] = s.value("id", "");
+        int64_t starts = s.value("starts_at", int64_t{0}), ends = s.value("ends_at", int64_t{0});
+        g["status"] = {{"state", clock < starts ? "pending" : clock <= ends ? "active" : "expired"}};
+        g["updatedAt"] = rfc3339_ns(clock);
+        g["matchers"] = ojson::array();
+        for (const auto& m : s["matchers"])
+          if (m.is_string()) g["matchers"].push_back(matcher_object(m.get<std::string>()));
+        g["startsAt"] = rfc3339_ns(starts);
+        g["endsAt"] = rfc3339_ns(ends);
+        g["createdBy"] = s.value("created_by", "");
+        g["comment"] = s.value("comment", "");
+        out.push_back(std::move(g));
+      }
+    r.set_content(out.dump(), "application/json");
+  }
+
+  // Answers a silence command's push: the stream's "silence" line, or its errors.
+  bool silence_result(const AlertStore::Pushed& p, httplib::Response& r) {
+    if (p.journal_failed) {
+      r.status = 503;
+      r.set_content(errors_json(p.errors), "application/json");
+      return false;
+    }
+    if (!p.errors.empty()) {
+      r.status = status_for(p.errors.front().code);
+      r.set_content(errors_json(p.errors), "application/json");
+      return false;
+    }
+    return true;
+  }
+
+  void post_silence(const httplib::Request& q, httplib::Response& r) {
+    if (!check_params(q, r, {})) return;
+    auto body = ojson::parse(q.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      send_error(r, 400, ErrorCode::kInvalidJson, "a silence is a JSON object (Alertmanager's postableSilence)");
+      return;
+    }
+    for (const char* k : {"matchers", "startsAt", "endsAt"})
+      if (!body.contains(k)) {
+        send_error(r, 400, ErrorCode::kInvalidArgument, std::string("the silence has no ") + k);
+        return;
+      }
+    if (!body["matchers"].is_array() || body["matchers"].empty()) {
+      send_error(r, 400, ErrorCode::kInvalidArgument, "matchers must be a non-empty array");
+      return;
+    }
+    ojson cmd;
+    cmd["kind"] = "silence";
+    std::string id = body.contains("id") && body["id"].is_string() ? body["id"].get<std::string>() : "";
+    cmd["id"] = id.empty() ? uuid4() : id;
+    cmd["matchers"] = ojson::array();
+    for (const auto& m : body["matchers"]) {
+      if (!m.is_object() || !m.contains("name") || !m["name"].is_string() || !m.contains("value") || !m["value"].is_string()) {
+        send_error(r, 400, ErrorCode::kInvalidArgument, "a matcher is {name, value, isRegex, isEqual}: " + m.dump());
+        return;
+      }
+      cmd["matchers"].push_back(matcher_text(m));
+    }
+    cmd["startsAt"] = body["startsAt"];
+    cmd["endsAt"] = body["endsAt"];
+    cmd["comment"] = body.value("comment", "");
+    cmd["createdBy"] = body.value("createdBy", "");
+    AlertStore::Pushed p = alerts->push(cmd.dump(), clock_now());
+    if (!silence_result(p, r)) return;
+    r.set_content(ojson{{"silenceID", cmd["id"]}}.dump(), "application/json");
+  }
+
+  void expire_silence(const httplib::Request& q, httplib::Response& r, const std::string& id) {
+    if (!check_params(q, r, {})) return;
+    ojson cmd{{"kind", "expire_silence"}, {"id", id}};
+    AlertStore::Pushed p = alerts->push(cmd.dump(), clock_now());
+    if (!silence_result(p, r)) return;
+    r.set_content("", "application/json");
+  }
+};
+
+bool parse_listen(const std::string& listen, std::string& host, int& port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string p = listen.substr(colon + 1);
+  if (host.empty() || p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) return false;
+  port = std::stoi(p);
+  return port <= 65535;
+}
+
+}  // namespace
+
+CLI::App* add_command(CLI::App& app, ServeOptions& o) {
+  auto* c = app.add_subcommand("serve", "Run the decision service: HTTP decision API, alert intake, silences (docs/serve.md)");
+  c->add_option("--bundle", o.bundle, "Policy files or folders (every *.json but *.test.json)")
+      ->required()->expected(1)->allow_extra_args(false)->take_all();
+  c->add_option("-d,--data", o.data, "Data files: CMDB, scheduled changes, windows, error-budget status")
+      ->expected(1)->allow_extra_args(false)->take_all();
+  c->add_option("--listen", o.listen, "host:port to listen on; port 0 picks a free port (logged)")->capture_default_str();
+  c->add_option("--threads", o.threads, "Worker threads, one engine each")->check(CLI::Range(1, 256))->capture_default_str();
+  c->add_option("--max-body", o.max_body, "Largest request body in bytes (more is 413)")->capture_default_str();
+  c->add_option("--state", o.state_dir, "Folder of the alert journal and snapshot (alert state survives restarts)");
+  c->add_option("--alerts-policy", o.alerts_policy, "The AlertDedup policy of the alert endpoints (when the bundle has several)");
+  c->add_option("--snapshot-every", o.snapshot_every, "Write a snapshot after this many journal records (0: at shutdown only)")
+      ->capture_default_str();
+  c->add_flag("--log-requests", o.log_requests, "Log every request (default: only those answered with 4xx/5xx)");
+  return c;
+}
+
+int run(const ServeOptions& options) {
+  // SIGTERM and SIGINT are taken by one thread (sigwait), blocked everywhere else.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto svc = std::make_unique<Service>();
+  svc->options = options;
+  svc->log_requests = options.log_requests;
+  std::string host;
+  int port = 0;
+  if (!parse_listen(options.listen, host, port)) {
+    log_line("error", "bad --listen", {{"listen", options.listen}, {"expected", "host:port, e.g. 127.0.0.1:8181"}});
+    return 4;
+  }
+  std::string why;
+  if (!read_bundle(options.bundle, options.data, svc->texts, why)) {
+    log_line("error", "cannot read the bundle", {{"error", why}});
+    return 4;
+  }
+  // One engine per worker, each loaded from the same texts, plus the alert stream's.
+  for (size_t i = 0; i <= options.threads; ++i) {
+    auto engine = std::make_unique<Engine>();
+    std::vector<Error> errors = load_engine(*engine, svc->texts);
+    if (!errors.empty()) {
+      for (const Error& e : errors)
+        log_line("error", "bundle error", {{"error", e.to_string()}, {"code", error_code_name(e.code)}});
+      return 3;
+    }
+    std::string d = engine->bundle_digest();
+    if (i == 0) {
+      svc->digest = d;
+      svc->policies = engine->policies();
+    } else if (d != svc->digest) {
+      log_line("error", "engines disagree on the bundle digest", {{"first", svc->digest}, {"other", d}});
+      return 3;
+    }
+    if (i < options.threads) {
+      svc->pool.add(std::move(engine));
+    } else {
+      std::vector<std::string> alert_policies;
+      for (const auto& p : svc->policies)
+        if (p.kind == "AlertDedup") alert_policies.push_back(p.name);
+      std::string chosen = options.alerts_policy;
+      if (!chosen.empty() && std::find(alert_policies.begin(), alert_policies.end(), chosen) == alert_policies.end()) {
+        log_line("error", "--alerts-policy names no AlertDedup policy of the bundle", {{"policy", chosen}, {"have", alert_policies}});
+        return 4;
+      }
+      if (chosen.empty() && alert_policies.size() == 1) chosen = alert_policies[0];
+      if (chosen.empty())
+        log_line("warn", "alert endpoints off: name one AlertDedup policy with --alerts-policy",
+                 {{"alert_dedup_policies", alert_policies}});
+      svc->alerts = std::make_unique<AlertStore>(std::move(engine), chosen, svc->metrics);
+    }
+  }
+  Status opened = svc->alerts->open(options.state_dir, options.snapshot_every);
+  if (!opened.ok()) {
+    log_line("error", "cannot restore the alert state", {{"error", opened.error().to_string()}});
+    return 3;
+  }
+
+  httplib::Server& http = svc->http;
+  const size_t threads = options.threads;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_payload_max_length(options.max_body);
+  http.set_read_timeout(10, 0);
+  http.set_write_timeout(10, 0);
+  http.set_keep_alive_timeout(2);
+  // httplib writes the headers and the body separately: without TCP_NODELAY, Nagle's algorithm
+  // holds the body until the client's delayed ACK, 40 ms per response with a body.
+  http.set_tcp_nodelay(true);
+  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    t_route = "other";
+    t_start = std::chrono::steady_clock::now();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http.set_error_handler([&options](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 413) {
+      t_route = "too_large";
+      // cpp-httplib parses a form-encoded body (curl --data's default type) into parameters
+      // and refuses one over 8 KiB whatever --max-body says.
+      const bool form = req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0;
+      const std::string reason = form && req.get_header_value_count("Content-Length") &&
+                                      std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) <= options.max_body
+                                  ? "a body sent as application/x-www-form-urlencoded is limited to 8192 bytes: send it as "
+                                    "application/json or application/x-ndjson (curl -H 'Content-Type: application/json')"
+                                  : "the request body is larger than --max-body (" + std::to_string(options.max_body) + " bytes)";
+      res.set_content(errors_json({Error(ErrorCode::kTooLarge, reason)}), "application/json");
+    } else if (res.status == 404) {
+      res.set_content(errors_json({Error(ErrorCode::kNotFound, "no endpoint " + req.method + " " + req.path)}),
+                      "application/json");
+    } else {
+      res.set_content(errors_json({Error(ErrorCode::kInvalidArgument, "HTTP " + std::to_string(res.status))}),
+                      "application/json");
+    }
+  });
+  Service* s = svc.get();
+  http.set_logger([s](const httplib::Request& req, const httplib::Response& res) {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    if (t_start.time_since_epoch().count() == 0) secs = 0;
+    s->metrics.request(t_route.empty() ? "other" : t_route, res.status, secs);
+    const std::string route = t_route;
+    // A request httplib refuses before routing (a malformed request line) sets neither.
+    t_route = "other";
+    t_start = {};
+    if (s->log_requests || res.status >= 400)
+      log_line(res.status >= 500 ? "error" : "info", "request",
+               {{"method", req.method}, {"path", req.path}, {"route", route}, {"status", res.status},
+                {"ms", secs * 1000}, {"bytes_in", req.body.size()}, {"bytes_out", res.body.size()}});
+  });
+  svc->routes();
+
+  int bound = port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) {
+    log_line("error", "cannot listen", {{"listen", options.listen}});
+    return 4;
+  }
+  svc->ready = true;
+  log_line("info", "listening",
+           {{"address", host + ":" + std::to_string(bound)}, {"threads", threads}, {"bundle", svc->digest},
+            {"policies", svc->policies.size()}, {"alerts_policy", svc->alerts->policy()}, {"version", version()}});
+
+  std::atomic<bool> stopping{false}, listen_done{false};
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    if (listen_done) return;
+    stopping = true;
+    svc->ready = false;
+    log_line("info", "shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    // stop() does nothing until the listen loop runs: a signal right after start must wait for it.
+    while (!listen_done && !http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    http.stop();
+  });
+  bool ok = http.listen_after_bind();
+  listen_done = true;
+  if (!stopping) {  // the server stopped by itself: wake the waiter
+    pthread_kill(waiter.native_handle(), SIGTERM);
+  }
+  waiter.join();
+  Status c = svc->alerts->checkpoint();
+  if (!c.ok()) log_line("error", "snapshot failed", {{"error", c.error().message}});
+  log_line("info", "stopped", {{"clean", ok || stopping.load()}});
+  return ok || stopping ? 0 : 3;
+}
+
+}  // namespace verdict::serve

@@ -1,0 +1,616 @@
+#!/usr/bin/env python3
+"""`verdict serve` through a real HTTP client (urllib), on 127.0.0.1 and a free port.
+
+  serve_test.py VERDICT SRC WORK MODE     MODE: api | alerts | amtool | journal | prometheus
+
+Each mode starts its own servers (port 0: the server picks a free one and logs it), waits
+for conditions (the "listening" log line, a response), never for fixed times, and stops what
+it started. Only loopback is ever contacted.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+VERDICT, SRC, WORK, MODE = sys.argv[1:5]
+NOW = "2025-03-14T10:00:00Z"
+DEADLINE = 60  # seconds any one wait may take on a slow, shared machine
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, flush=True)
+    else:
+        print("ok:", what, flush=True)
+    return cond
+
+
+class Server:
+    def __init__(self, *args):
+        self.args = [VERDICT, "serve", "--listen", "127.0.0.1:0", *args]
+        self.proc = subprocess.Popen(self.args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, cwd=SRC)
+        self.lines = []
+        self.cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+        line = self.wait_log(lambda j: j.get("msg") == "listening")
+        if line is None:
+            self.proc.kill()
+            raise SystemExit("the server did not start: " + "\n".join(self.lines))
+        self.base = "http://" + line["address"]
+
+    def _read(self):
+        for raw in self.proc.stderr:
+            with self.cond:
+                self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+                self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def logs(self):
+        out = []
+        with self.cond:
+            for l in self.lines:
+                try:
+                    out.append(json.loads(l))
+                except ValueError:
+                    out.append({"unparsed": l})
+        return out
+
+    def wait_log(self, pred, timeout=DEADLINE):
+        end = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for l in self.lines:
+                    try:
+                        j = json.loads(l)
+                    except ValueError:
+                        continue
+                    if pred(j):
+                        return j
+                left = end - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None and not self.proc.stderr.readable()):
+                    return None
+                self.cond.wait(min(left, 1.0))
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return None
+
+    def request(self, method, path, body=None, ctype="application/json", headers=None):
+        data = body.encode() if isinstance(body, str) else body
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", ctype)
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=DEADLINE) as r:
+                return r.status, r.headers.get("Content-Type", ""), r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get("Content-Type", ""), e.read().decode()
+
+
+def read(path):
+    with open(os.path.join(SRC, path), encoding="utf-8") as f:
+        return f.read()
+
+
+def cli(*args):
+    return subprocess.run([VERDICT, *args], cwd=SRC, capture_output=True, text=True, timeout=DEADLINE)
+
+
+BUNDLE = ["--bundle", "policies/triage", "--bundle", "policies/change", "--bundle", "policies/budget/default.json",
+          "--bundle", "policies/rules", "--bundle", "policies/alerts/default.json",
+          "-d", "samples/cmdb.json", "-d", "samples/change/schedule.ndjson", "-d", "samples/change/windows.json",
+          "-d", "samples/change/budget-status.json"]
+
+
+def first_error(body):
+    j = json.loads(body)
+    return j["errors"][0]
+
+
+def mode_api():
+    s = Server(*BUNDLE, "--threads", "2", "--max-body", "200000")
+    try:
+        st, ct, body = s.request("GET", "/healthz")
+        check(st == 200 and json.loads(body)["status"] == "ok", "GET /healthz is 200 ok")
+        st, ct, body = s.request("GET", "/readyz")
+        check(st == 200, "GET /readyz is 200 while serving")
+
+        st, ct, body = s.request("GET", "/v1/policies")
+        pol = json.loads(body)
+        names = {p["name"]: p["kind"] for p in pol["policies"]}
+        check(st == 200 and names.get("default-triage") == "TriageRouting" and names.get("default-change-risk") == "ChangeRisk",
+              "GET /v1/policies lists names and kinds")
+        check(pol["bundle"].startswith("sha256:") and len(pol["bundle"]) == 71, "GET /v1/policies gives the bundle digest")
+        check(pol["alerts_policy"] == "default-alerts", "the only AlertDedup policy serves the alert endpoints")
+
+        # A triage decision over HTTP is the CLI's decision, byte for byte (one evaluation path).
+        incident = read("samples/servicenow-incident.json")
+        st, ct, body = s.request("POST", "/v1/triage?now=" + NOW, incident)
+        check(st == 200 and ct.startswith("application/json"), "POST /v1/triage is 200 application/json")
+        d = json.loads(body)
+        check(d.get("ok") is True and d["policy"]["kind"] == "TriageRouting" and d.get("bundle") == pol["bundle"],
+              "the triage decision names its kind and the served bundle")
+        ref = cli("triage", "-p", "policies/triage/default.json", "-p", "policies/change/default.json",
+                  "-p", "policies/budget/default.json", "-p", "policies/rules/incident-basics.json",
+                  "-p", "policies/alerts/default.json", "-d", "samples/cmdb.json", "-d", "samples/change/schedule.ndjson",
+                  "-d", "samples/change/windows.json", "-d", "samples/change/budget-status.json",
+                  "--now", NOW, "--format", "json", "samples/servicenow-incident.json")
+        check(ref.stdout.strip() == body.strip(), "POST /v1/triage equals verdict triage --format json on the same bundle")
+
+        # curl --data sends a form content type: the body is still the document, never parameters.
+        st, ct, body2 = s.request("POST", "/v1/triage?now=2025-03-14T10%3A00%3A00Z", incident, "application/x-www-form-urlencoded")
+        check(st == 200 and body2 == body, f"a JSON body sent as a form (curl --data) is decided the same, %3A decoded ({st} {body2[:200]})")
+
+        st, ct, body = s.request("POST", "/v1/triage?explain=true&now=" + NOW, incident)
+        check(st == 200 and '"explain"' in body, "?explain=true adds the trace")
+        st, ct, body2 = s.request("POST", "/v1/triage?explain=false&now=" + NOW, incident)
+        check(st == 200 and '"explain"' not in body2, "?explain=false leaves it out")
+
+        nd = read("samples/incidents.ndjson")
+        st, ct, body = s.request("POST", "/v1/triage?now=" + NOW, nd, "application/x-ndjson")
+        lines = [l for l in body.split("\n") if l]
+        want = len([l for l in nd.split("\n") if l.strip()])
+        check(st == 200 and ct.startswith("application/x-ndjson") and len(lines) == want,
+              f"NDJSON in, one decision per line out ({len(lines)} of {want})")
+        check(all(json.loads(l)["policy"]["kind"] == "TriageRouting" for l in lines), "every NDJSON line is a triage decision")
+
+        # Without ?now the server clock decides: the decision's now is today's.
+        st, ct, body = s.request("POST", "/v1/triage", incident)
+        check(st == 200 and json.loads(body).get("now", "")[:4] == time.strftime("%Y", time.gmtime()),
+              "without ?now the server clock is the decision's now")
+
+        chg = read("samples/ci/changes/denied.json")
+        st, ct, body = s.request("POST", "/v1/change?now=2025-03-17T12:00:00Z", chg)
+        d = json.loads(body)
+        check(st == 200 and d["policy"]["kind"] == "ChangeRisk" and "deny" in body, "POST /v1/change decides (denied.json is denied)")
+
+        slo = read("samples/sli.ndjson")
+        st, ct, body = s.request("POST", "/v1/budget?now=2025-03-17T12:00:00Z", slo, "application/x-ndjson")
+        check(st in (200,) and json.loads(body.split("\n")[0])["policy"]["kind"] == "ErrorBudget", "POST /v1/budget decides")
+
+        st, ct, body = s.request("POST", "/v1/eval/incident-basics?now=" + NOW, incident)
+        check(st == 200 and json.loads(body)["policy"]["name"] == "incident-basics", "POST /v1/eval/{policy} evaluates that policy")
+
+        # Errors: JSON with code, message and position, and the right status.
+        st, ct, body = s.request("POST", "/v1/triage?now=" + NOW, '{"number": "INC1",\n "short_description": ')
+        e = first_error(body)
+        check(st == 400 and ct.startswith("application/json") and e["code"] == "invalid_json" and e.get("line") == 2,
+              f"broken JSON is 400 invalid_json at line 2 ({st} {body[:160]})")
+        st, ct, body = s.request("POST", "/v1/eval/incident-basics?policy=default-triage", incident)
+        check(st == 400 and "path names the policy" in body, "/v1/eval/{policy} with ?policy= too is 400, not a silent choice")
+        st, ct, body = s.request("POST", "/v1/eval/no-such-policy", incident)
+        check(st == 404 and first_error(body)["code"] == "not_found", "an unknown policy is 404 not_found")
+        st, ct, body = s.request("POST", "/v1/triage?policy=default-change-risk&now=" + NOW, incident)
+        check(st == 422 and first_error(body)["code"] == "wrong_kind", "a policy of another kind is 422 wrong_kind")
+        st, ct, body = s.request("POST", "/v1/change?policy=default-triage", chg)
+        check(st == 422 and "ChangeRisk" in body, "POST /v1/change with a TriageRouting policy is 422")
+        big = '{"number":"INC1","short_description":"' + "x" * 300000 + '"}'
+        st, ct, body = s.request("POST", "/v1/triage", big)
+        check(st == 413 and first_error(body)["code"] == "too_large" and "--max-body" in body, "a body over --max-body is 413 too_large")
+        st, ct, body = s.request("POST", "/v1/lint", read("policies/triage/default.json"), "application/x-www-form-urlencoded")
+        check(st == 413 and "application/json" in first_error(body)["message"],
+              "a form-encoded body over httplib's 8 KiB form limit is 413 and says to send JSON")
+        st, ct, body = s.request("POST", "/v1/triage?explian=true", incident)
+        check(st == 400 and "explian" in body, "an unknown query parameter is 400, not ignored")
+        st, ct, body = s.request("POST", "/v1/triage?now=yesterday", incident)
+        check(st == 400 and first_error(body)["code"] == "invalid_argument", "a bad ?now is 400 invalid_argument")
+        st, ct, body = s.request("POST", "/v1/triage?explain=maybe", incident)
+        check(st == 400, "?explain=maybe is 400")
+        st, ct, body = s.request("GET", "/v1/nothing-here")
+        check(st == 404 and first_error(body)["code"] == "not_found", "an unknown path is 404 JSON")
+        st, ct, body = s.request("POST", "/v1/budget", slo, "application/x-ndjson")
+        check(st == 200, "one ErrorBudget policy in the bundle: /v1/budget needs no ?policy")
+
+        # Lint: a clean policy is 200, a broken one 400 with the error's line and column.
+        st, ct, body = s.request("POST", "/v1/lint", read("policies/triage/default.json"))
+        check(st == 200 and json.loads(body)["ok"] is True, "POST /v1/lint of a good policy is 200 ok")
+        bad = '{"apiVersion": "verdict/v1", "kind": "Rules",\n "metadata": {"name": "x"},\n "spec": {"rules": [{"name": "r", "when": "incident.priority ==="}]}}'
+        st, ct, body = s.request("POST", "/v1/lint?source=bad.json", bad)
+        j = json.loads(body)
+        check(st == 400 and j["ok"] is False and j["errors"][0].get("line") == 3 and j["errors"][0].get("source") == "bad.json",
+              f"POST /v1/lint of a broken policy is 400 with source and line ({body[:200]})")
+
+        # Metrics: requests by route and status, decisions by kind, the latency histogram.
+        st, ct, body = s.request("GET", "/metrics")
+        check(st == 200 and ct.startswith("text/plain"), "GET /metrics is text/plain")
+        check('verdict_http_requests_total{route="/v1/triage",status="200"} ' in body, "metrics count requests by route and status")
+        check('verdict_http_requests_total{route="/v1/eval/{policy}",status="404"} 1' in body, "metrics count the 404")
+        check('verdict_http_requests_total{route="too_large",status="413"} 2' in body, "metrics count the 413s")
+        tri = [l for l in body.split("\n") if l.startswith('verdict_decisions_total{kind="TriageRouting"}')]
+        check(tri and int(tri[0].split()[-1]) == 5 + want, f"decisions by kind: 5 single + {want} NDJSON triage decisions ({tri})")
+        check('verdict_http_request_duration_seconds_bucket{route="/v1/triage",le="+Inf"}' in body, "latency histogram")
+        check('verdict_bundle_info{digest="' + pol["bundle"] + '"} 1' in body, "bundle digest in the metrics")
+
+        # Concurrent clients: every answer is right (an engine per worker).
+        results = []
+
+        def worker():
+            for _ in range(10):
+                results.append(s.request("POST", "/v1/triage?now=" + NOW, incident))
+
+        ts = [threading.Thread(target=worker) for _ in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        ref_body = s.request("POST", "/v1/triage?now=" + NOW, incident)[2]
+        check(len(results) == 40 and all(r[0] == 200 and r[2] == ref_body for r in results),
+              "40 concurrent requests on 2 workers give the same decision")
+        check(any(l.get("msg") == "request" and l.get("status") == 413 for l in s.logs()), "a refused request is logged as JSON")
+
+        # Keep-alive without the 40 ms Nagle/delayed-ACK stall (headers and body are two writes):
+        # the median of 30 requests on one connection is far below 40 ms when TCP_NODELAY is set.
+        import http.client
+        conn = http.client.HTTPConnection(s.base[len("http://"):], timeout=DEADLINE)
+        times = []
+        for _ in range(30):
+            t0 = time.monotonic()
+            conn.request("POST", "/v1/triage?now=" + NOW, incident, {"Content-Type": "application/json"})
+            r = conn.getresponse()
+            r.read()
+            times.append(time.monotonic() - t0)
+        conn.close()
+        med = sorted(times)[len(times) // 2]
+        check(med < 0.030, f"keep-alive requests answer without a 40 ms stall (median {med * 1000:.1f} ms)")
+    finally:
+        rc = s.stop(signal.SIGTERM)
+    check(rc == 0, f"SIGTERM stops the server with exit 0 ({rc})")
+    logs = s.logs()
+    check(any(l.get("msg") == "shutting down" and l.get("signal") == "SIGTERM" for l in logs), "the shutdown is logged")
+    check(logs and logs[-1].get("msg") == "stopped", "the last log line says stopped")
+    check(all("unparsed" not in l for l in logs), "every log line is JSON")
+
+    # Start-up errors: a broken bundle refuses to start (exit 3), a bad listen address is a usage error.
+    os.makedirs(WORK, exist_ok=True)
+    badp = os.path.join(WORK, "bad.json")
+    with open(badp, "w") as f:
+        f.write('{"apiVersion": "verdict/v1", "kind": "Rules", "metadata": {"name": "x"}, "spec": {"rules": [{"name": "r", "when": "nope("}]}}')
+    r = subprocess.run([VERDICT, "serve", "--bundle", badp, "--listen", "127.0.0.1:0"], capture_output=True, text=True, timeout=DEADLINE)
+    check(r.returncode == 3 and "bundle error" in r.stderr, "a broken bundle is refused at start (exit 3)")
+    r = subprocess.run([VERDICT, "serve", "--bundle", "policies/triage", "--listen", "nowhere"], cwd=SRC,
+                       capture_output=True, text=True, timeout=DEADLINE)
+    check(r.returncode == 4, "a bad --listen is a usage error (exit 4)")
+
+    # SIGINT stops it too.
+    s2 = Server("--bundle", "policies/triage")
+    check(s2.stop(signal.SIGINT) == 0, "SIGINT stops the server with exit 0")
+
+
+def prom_alert(name, **labels):
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return {"labels": {"alertname": name, **labels}, "annotations": {"summary": name + " fired"},
+            "startsAt": now, "generatorURL": "http://127.0.0.1/graph"}
+
+
+def mode_alerts():
+    s = Server(*BUNDLE)
+    try:
+        batch = [prom_alert("DiskFull", severity="warning", cluster="c1", service="billing"),
+                 prom_alert("NodeDown", severity="critical", cluster="c1", node="n1")]
+        st, ct, body = s.request("POST", "/api/v2/alerts", json.dumps(batch))
+        check(st == 200 and body == "", f"POST /api/v2/alerts takes Prometheus's array: an empty 200 as Alertmanager answers ({st} {body[:200]})")
+        st, ct, body = s.request("GET", "/api/v2/alerts")
+        got = json.loads(body)
+        check(st == 200 and sorted(a["labels"]["alertname"] for a in got) == ["DiskFull", "NodeDown"],
+              "GET /api/v2/alerts lists the firing alerts")
+        check(all(a["status"]["state"] == "active" and len(a["fingerprint"]) == 16 for a in got), "gettable alerts have state and fingerprint")
+        # /v1/alerts answers the stream's decisions, one NDJSON line each.
+        st, ct, body = s.request("POST", "/v1/alerts", json.dumps(batch[:1] + [prom_alert("Fresh", severity="warning", cluster="c2")]))
+        lines = [json.loads(l) for l in body.split("\n") if l]
+        check(st == 200 and ct.startswith("application/x-ndjson") and [l.get("decision") for l in lines if l.get("type") == "alert"] == ["duplicate", "new"],
+              f"POST /v1/alerts answers a decision per alert: the same alert again is a duplicate ({body[:300]})")
+        st, ct, body = s.request("GET", "/metrics")
+        check('verdict_alert_events_total{decision="new"} 3' in body and 'verdict_alert_events_total{decision="duplicate"} 1' in body,
+              "metrics count alert decisions")
+        # The Alertmanager webhook v4 body on /v1/alerts (the sample's times moved to now: the
+        # stream's clock is the server's, and time does not go back).
+        hook = json.loads(read("samples/alertmanager-webhook.json"))
+        for a in hook["alerts"]:
+            a["startsAt"] = batch[0]["startsAt"]
+        st, ct, body = s.request("POST", "/v1/alerts", json.dumps(hook))
+        lines = [json.loads(l) for l in body.split("\n") if l]
+        check(st == 200 and len([l for l in lines if l.get("type") == "alert"]) == len(hook["alerts"]),
+              f"POST /v1/alerts takes a webhook v4 body: a decision per alert ({st} {body[:300]})")
+        # A bad alert in a batch: the good one is taken, the answer is 400 with the error.
+        mixed = json.dumps([prom_alert("Good", severity="warning"), {"labels": {}, "startsAt": batch[0]["startsAt"]}])
+        st, ct, body = s.request("POST", "/api/v2/alerts", mixed)
+        check(st == 400 and first_error(body)["code"] == "wrong_type", f"a batch with an alert without labels is 400 ({body[:200]})")
+        names = [a["labels"]["alertname"] for a in json.loads(s.request("GET", "/api/v2/alerts")[2])]
+        check("Good" in names, "and its good alert is taken")
+        st, ct, body = s.request("POST", "/api/v2/alerts", "[{")
+        check(st == 400 and first_error(body)["code"] == "invalid_json", "broken JSON on /api/v2/alerts is 400 invalid_json")
+        st, ct, body = s.request("POST", "/v1/alerts?now=bad", "[]")
+        check(st == 400, "a bad ?now on /v1/alerts is 400")
+        # Silences through the API as amtool speaks it.
+        now = time.time()
+        sil = {"matchers": [{"name": "alertname", "value": "Disk.*", "isRegex": True, "isEqual": True}],
+               "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 5)),
+               "endsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 3600)), "createdBy": "test", "comment": "maint"}
+        st, ct, body = s.request("POST", "/api/v2/silences", json.dumps(sil))
+        sid = json.loads(body).get("silenceID", "") if st == 200 else ""
+        check(st == 200 and len(sid) == 36, f"POST /api/v2/silences answers a silenceID ({st} {body})")
+        st, ct, body = s.request("GET", "/api/v2/silences")
+        got = json.loads(body)
+        check(st == 200 and len(got) == 1 and got[0]["id"] == sid and got[0]["status"]["state"] == "active"
+              and got[0]["matchers"] == sil["matchers"] and got[0]["comment"] == "maint",
+              f"GET /api/v2/silences gives it back with its matchers ({body})")
+        st, ct, body = s.request("POST", "/v1/alerts", json.dumps([prom_alert("DiskSlow", severity="warning")]))
+        check(json.loads(body.split("\n")[0]).get("silenced_by") == sid, "a new matching alert is silenced by it")
+        st, ct, body = s.request("POST", "/api/v2/silences", json.dumps({"matchers": [], "startsAt": sil["startsAt"], "endsAt": sil["endsAt"]}))
+        check(st == 400, "a silence without matchers is 400")
+        bad = dict(sil, endsAt=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 3600)))
+        st, ct, body = s.request("POST", "/api/v2/silences", json.dumps(bad))
+        check(st == 400 and first_error(body)["code"] == "invalid_argument", f"a silence ending before it starts is 400 ({body[:200]})")
+        st, ct, body = s.request("DELETE", "/api/v2/silence/" + sid)
+        check(st == 200, "DELETE /api/v2/silence/{id} expires it")
+        st, ct, body = s.request("DELETE", "/api/v2/silence/no-such-id")
+        check(st == 404, f"expiring an unknown silence is 404 ({st} {body})")
+    finally:
+        check(s.stop() == 0, "the alert server stops cleanly")
+
+
+def mode_amtool():
+    amtool = shutil.which("amtool")
+    if not amtool:
+        print("amtool is not installed (Debian: prometheus-alertmanager)")
+        sys.exit(1)
+    s = Server(*BUNDLE)
+    try:
+        url = "--alertmanager.url=" + s.base
+        r = subprocess.run([amtool, url, "silence", "add", "alertname=Watchdog2", "service=~bill.*", "--comment=upgrade",
+                            "--author=ops", "--duration=2h"], capture_output=True, text=True, timeout=DEADLINE)
+        sid = r.stdout.strip()
+        check(r.returncode == 0 and len(sid) == 36, f"amtool silence add prints the new id ({r.returncode} {r.stdout} {r.stderr})")
+        r = subprocess.run([amtool, url, "silence", "query", "-o", "json"], capture_output=True, text=True, timeout=DEADLINE)
+        got = json.loads(r.stdout or "[]") if r.returncode == 0 else []
+        check(r.returncode == 0 and len(got) == 1 and got[0]["id"] == sid and got[0]["createdBy"] == "ops",
+              f"amtool silence query finds it ({r.returncode} {r.stdout[:300]} {r.stderr})")
+        ms = sorted((m["name"], m["value"], m["isRegex"]) for m in got[0]["matchers"]) if got else []
+        check(ms == [("alertname", "Watchdog2", False), ("service", "bill.*", True)], f"with its matchers ({ms})")
+        r = subprocess.run([amtool, url, "silence", "query", "-q"], capture_output=True, text=True, timeout=DEADLINE)
+        check(r.returncode == 0 and r.stdout.strip() == sid, "amtool silence query -q prints the id")
+        r = subprocess.run([amtool, url, "silence", "expire", sid], capture_output=True, text=True, timeout=DEADLINE)
+        check(r.returncode == 0, f"amtool silence expire succeeds ({r.stderr})")
+        r = subprocess.run([amtool, url, "silence", "query", "-q"], capture_output=True, text=True, timeout=DEADLINE)
+        check(r.returncode == 0 and r.stdout.strip() == "", f"after expire no active silence ({r.stdout})")
+        r = subprocess.run([amtool, url, "silence", "expire", sid], capture_output=True, text=True, timeout=DEADLINE)
+        check(r.returncode != 0, "expiring it again fails")
+        r = subprocess.run([amtool, url, "alert", "add", "alertname=FromAmtool", "severity=warning"],
+                           capture_output=True, text=True, timeout=DEADLINE)
+        check(r.returncode == 0, f"amtool alert add posts to /api/v2/alerts ({r.stderr})")
+        r = subprocess.run([amtool, url, "alert", "query", "-o", "json"], capture_output=True, text=True, timeout=DEADLINE)
+        got = json.loads(r.stdout or "[]") if r.returncode == 0 else []
+        check(any(a["labels"].get("alertname") == "FromAmtool" for a in got), f"amtool alert query lists it ({r.stdout[:300]} {r.stderr})")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
+
+def mode_journal():
+    state = os.path.join(WORK, "state")
+    shutil.rmtree(state, ignore_errors=True)
+    s = Server(*BUNDLE, "--state", state)
+    acked = []
+    sids = []
+    try:
+        for i in range(20):
+            st, _, _ = s.request("POST", "/api/v2/alerts", json.dumps([prom_alert(f"A{i}", severity="warning", cluster="c")]))
+            if st == 200:
+                acked.append(f"A{i}")
+            if i % 5 == 0:
+                now = time.time()
+                sil = {"matchers": [{"name": "alertname", "value": f"S{i}", "isRegex": False}],
+                       "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 5)),
+                       "endsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 3600)), "createdBy": "t", "comment": ""}
+                st, _, body = s.request("POST", "/api/v2/silences", json.dumps(sil))
+                if st == 200:
+                    sids.append(json.loads(body)["silenceID"])
+    finally:
+        s.stop(signal.SIGKILL)  # kill -9: no snapshot, only the journal
+    check(len(acked) == 20 and len(sids) == 4, "20 alerts and 4 silences acknowledged")
+    check(not os.path.exists(os.path.join(state, "snapshot.json")), "kill -9 left no snapshot: the journal alone must restore")
+    s = Server(*BUNDLE, "--state", state)
+    try:
+        names = sorted(a["labels"]["alertname"] for a in json.loads(s.request("GET", "/api/v2/alerts")[2]))
+        check(names == sorted(acked), f"after kill -9 every acknowledged alert is back ({len(names)})")
+        got = sorted(x["id"] for x in json.loads(s.request("GET", "/api/v2/silences")[2]))
+        check(got == sorted(sids), "and every acknowledged silence")
+        restored = s.wait_log(lambda j: j.get("msg") == "alert state restored")
+        check(restored and restored["replayed"] == 24, f"24 journal records replayed ({restored})")
+        st, _, body = s.request("POST", "/v1/alerts", json.dumps([prom_alert("A3", severity="warning", cluster="c")]))
+        check(json.loads(body.split("\n")[0]).get("decision") == "duplicate", "a replayed alert is known: its repeat is a duplicate")
+    finally:
+        check(s.stop() == 0, "SIGTERM after replay exits 0")
+    check(os.path.exists(os.path.join(state, "snapshot.json")) and os.path.getsize(os.path.join(state, "journal")) == 0,
+          "a clean stop writes a snapshot and empties the journal")
+
+    # A torn tail: half a record after the snapshot's journal. It is cut and logged; the rest is kept.
+    s = Server(*BUNDLE, "--state", state)
+    try:
+        s.request("POST", "/api/v2/alerts", json.dumps([prom_alert("AfterSnap", severity="warning", cluster="c")]))
+    finally:
+        s.stop(signal.SIGKILL)
+    jpath = os.path.join(state, "journal")
+    good = os.path.getsize(jpath)
+    with open(jpath, "ab") as f:
+        f.write(b"R 999 2025-01-01T00:00:00Z 500 00000000000000\n{\"labels\":")
+    s = Server(*BUNDLE, "--state", state)
+    try:
+        cut = s.wait_log(lambda j: j.get("msg") == "journal tail cut")
+        check(cut is not None and cut["kept_bytes"] == good and cut["cut_bytes"] > 0, f"a torn tail is cut and logged ({cut})")
+        names = [a["labels"]["alertname"] for a in json.loads(s.request("GET", "/api/v2/alerts")[2])]
+        check("AfterSnap" in names and "A0" in names, "snapshot and journal before the tear both restored")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+    check(os.path.getsize(jpath) == 0, "and the journal is empty after the snapshot")
+
+    # A bounded kill -9 loop: each round acknowledges alerts, is killed, and restarts with all of them.
+    shutil.rmtree(state, ignore_errors=True)
+    acked, sent = [], []
+    for rnd in range(3):
+        s = Server(*BUNDLE, "--state", state, "--snapshot-every", "7")
+        try:
+            names = {a["labels"]["alertname"] for a in json.loads(s.request("GET", "/api/v2/alerts")[2])}
+            # Every acknowledged alert is back; one journaled but killed before its answer may be too.
+            check(set(acked) <= names <= set(sent), f"round {rnd}: all {len(acked)} acknowledged alerts present after kill -9")
+            stop = threading.Event()
+
+            def pump(r=rnd):
+                i = 0
+                while not stop.is_set() and i < 200:
+                    sent.append(f"K{r}_{i}")
+                    try:
+                        st, _, _ = s.request("POST", "/api/v2/alerts", json.dumps([prom_alert(f"K{r}_{i}", severity="warning")]))
+                    except Exception:
+                        return
+                    if st == 200:
+                        acked.append(f"K{r}_{i}")
+                    i += 1
+
+            t = threading.Thread(target=pump)
+            t.start()
+            # Kill once some alerts are in, while the pump is still sending.
+            end = time.monotonic() + DEADLINE
+            while len([a for a in acked if a.startswith(f"K{rnd}_")]) < 10 and time.monotonic() < end and t.is_alive():
+                time.sleep(0.01)
+        finally:
+            s.stop(signal.SIGKILL)
+            stop.set()
+            t.join(timeout=DEADLINE)
+    s = Server(*BUNDLE, "--state", state)
+    try:
+        names = {a["labels"]["alertname"] for a in json.loads(s.request("GET", "/api/v2/alerts")[2])}
+        check(set(acked) <= names <= set(sent), f"after 3 kill -9 rounds all {len(acked)} acknowledged alerts are present")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
+
+def mode_prometheus():
+    prom = shutil.which("prometheus")
+    if not prom:
+        print("prometheus is not installed (Debian: prometheus)")
+        sys.exit(1)
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    s = Server(*BUNDLE)
+    p = None
+    try:
+        with open(os.path.join(WORK, "rules.yml"), "w") as f:
+            f.write("groups:\n- name: verdict-test\n  interval: 1s\n  rules:\n"
+                    "  - alert: VerdictTestAlwaysFiring\n    expr: vector(1)\n    labels: {severity: warning, service: billing}\n"
+                    "    annotations: {summary: fires at once}\n")
+        host_port = s.base[len("http://"):]
+        with open(os.path.join(WORK, "prometheus.yml"), "w") as f:
+            f.write("global: {evaluation_interval: 1s, scrape_interval: 15s}\n"
+                    "rule_files: [rules.yml]\n"
+                    "alerting:\n  alertmanagers:\n  - api_version: v2\n    static_configs:\n"
+                    f"    - targets: ['{host_port}']\n")
+        p = subprocess.Popen([prom, "--config.file=" + os.path.join(WORK, "prometheus.yml"),
+                              "--storage.tsdb.path=" + os.path.join(WORK, "data"), "--web.listen-address=127.0.0.1:0",
+                              # The first evaluation comes before the Alertmanager list is discovered; a resend
+                              # delay of 1s (default 1m) sends it again as soon as verdict is known.
+                              "--rules.alert.resend-delay=1s"],
+                             cwd=WORK, stdout=subprocess.DEVNULL, stderr=open(os.path.join(WORK, "prometheus.log"), "w"))
+        found = None
+        end = time.monotonic() + 90
+        while time.monotonic() < end and p.poll() is None:
+            got = json.loads(s.request("GET", "/api/v2/alerts")[2])
+            found = next((a for a in got if a["labels"].get("alertname") == "VerdictTestAlwaysFiring"), None)
+            if found:
+                break
+            time.sleep(0.2)  # polling for the condition, bounded by the deadline
+        check(found is not None and found["labels"].get("service") == "billing",
+              "a real Prometheus delivers its firing alert to verdict's /api/v2/alerts")
+        m = s.request("GET", "/metrics")[2]
+        check('verdict_http_requests_total{route="/api/v2/alerts",status="200"}' in m, "the intake was answered 200")
+    finally:
+        if p is not None:
+            p.terminate()
+            try:
+                p.wait(timeout=DEADLINE)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        check(s.stop() == 0, "the server stops cleanly")
+
+
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def mode_alertmanager():
+    am = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
+    amtool = shutil.which("amtool")
+    if not am or not amtool:
+        print("Alertmanager is not installed (Debian: prometheus-alertmanager)")
+        sys.exit(1)
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    s = Server(*BUNDLE)
+    p = None
+    try:
+        # Alertmanager's webhook_configs pointing at verdict's /v1/alerts, with no group wait.
+        with open(os.path.join(WORK, "alertmanager.yml"), "w") as f:
+            f.write("route:\n  receiver: verdict\n  group_wait: 0s\n  group_interval: 1s\n  repeat_interval: 1h\n"
+                    "receivers:\n- name: verdict\n  webhook_configs:\n"
+                    f"  - url: '{s.base}/v1/alerts'\n    send_resolved: true\n")
+        port = free_port()  # Alertmanager does not log the port it got for :0
+        p = subprocess.Popen([am, "--config.file=" + os.path.join(WORK, "alertmanager.yml"),
+                              "--storage.path=" + os.path.join(WORK, "data"), f"--web.listen-address=127.0.0.1:{port}",
+                              "--cluster.listen-address="],
+                             cwd=WORK, stdout=subprocess.DEVNULL, stderr=open(os.path.join(WORK, "alertmanager.log"), "w"))
+        url = f"--alertmanager.url=http://127.0.0.1:{port}"
+        added = False
+        end = time.monotonic() + DEADLINE
+        while time.monotonic() < end and p.poll() is None and not added:
+            r = subprocess.run([amtool, url, "alert", "add", "alertname=ViaAlertmanager", "severity=warning", "service=billing"],
+                               capture_output=True, text=True, timeout=DEADLINE)
+            added = r.returncode == 0
+            if not added:
+                time.sleep(0.2)  # Alertmanager still starting: poll, bounded by the deadline
+        check(added, "amtool added an alert to the real Alertmanager")
+        found = None
+        while time.monotonic() < end + DEADLINE and p.poll() is None:
+            got = json.loads(s.request("GET", "/api/v2/alerts")[2])
+            found = next((a for a in got if a["labels"].get("alertname") == "ViaAlertmanager"), None)
+            if found:
+                break
+            time.sleep(0.2)
+        check(found is not None and found["labels"].get("service") == "billing",
+              "a real Alertmanager delivers it to verdict through its webhook (v4) receiver")
+        m = s.request("GET", "/metrics")[2]
+        check('verdict_http_requests_total{route="/v1/alerts",status="200"}' in m, "the webhook was answered 200")
+    finally:
+        if p is not None:
+            p.terminate()
+            try:
+                p.wait(timeout=DEADLINE)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        check(s.stop() == 0, "the server stops cleanly")
+
+
+MODES = {"api": mode_api, "alerts": mode_alerts, "amtool": mode_amtool, "journal": mode_journal, "prometheus": mode_prometheus, "alertmanager": mode_alertmanager}
+MODES[MODE]()
+print(f"{len(failures)} failure(s)")
+sys.exit(1 if failures else 0)
