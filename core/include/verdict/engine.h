@@ -35,6 +35,8 @@ class CompiledPolicy;
 
 // The version of verdict, e.g. "0.1.0".
 const char* version();
+// The version of the IANA time zone database compiled in (from Debian's tzdata), e.g. "2025b".
+const char* tzdata_version();
 
 enum class InputFormat { kAuto, kJson, kNdjson };
 
