@@ -264,6 +264,7 @@ int verdict::cli::run(int argc, char** argv) {
 
   // import alertmanager: an Alertmanager configuration to policies (cmd_import.cc)
   std::string import_file, import_name = "alertmanager", import_out;
+  auto* version_cmd = app.add_subcommand("version", "Print the version of verdict and of the time zone data (tzdata) compiled in");
   auto* import_cmd = app.add_subcommand("import", "Convert another tool's configuration into verdict policies");
   auto* import_am = import_cmd->add_subcommand("alertmanager", "Alertmanager YAML to TriageRouting + AlertDedup policies (a JSON array)");
   import_am->add_option("file", import_file, "alertmanager.yml")->required();
@@ -314,6 +315,10 @@ int verdict::cli::run(int argc, char** argv) {
   }
   if (serve->parsed()) return verdict::serve::run(serve_options);
   if (import_am->parsed()) return cmd_import_alertmanager(import_file, import_name, import_out);
+  if (version_cmd->parsed()) {
+    std::cout << "verdict " << verdict::version() << "\ntzdata " << verdict::tzdata_version() << "\n";
+    return kExitOk;
+  }
   if (test->parsed()) return run_tests(test_paths.empty() ? std::vector<std::string>{"policies"} : test_paths, test_verbose);
   return kExitUsage;
 }

@@ -465,7 +465,7 @@ struct IntervalCase {
 
 }  // namespace
 
-TEST_CASE("time intervals: weekdays and times become weekly windows, what cannot be said is a problem", "[alertmanager][intervals]") {
+TEST_CASE("time intervals: weekdays, times, calendar days and location become windows, what cannot be said is a problem", "[alertmanager][intervals]") {
   const std::vector<IntervalCase> table = {
       {R"({"name":"bh","time_intervals":[{"weekdays":["monday:friday"],"times":[{"start_time":"08:00","end_time":"18:00"}],"location":"UTC"}]})",
        R"({"timezone":"UTC","times":[{"days":["mon","tue","wed","thu","fri"],"start":"08:00","end":"18:00"}]})", {}},
@@ -476,12 +476,17 @@ TEST_CASE("time intervals: weekdays and times become weekly windows, what cannot
       {R"({"name":"always","time_intervals":[{}]})", R"({"timezone":"UTC","times":[{}]})", {}},
       {R"({"name":"two","time_intervals":[{"weekdays":["monday"]},{"times":[{"start_time":"12:00","end_time":"13:00"}]}]})",
        R"({"timezone":"UTC","times":[{"days":["mon"]},{"start":"12:00","end":"13:00"}]})", {}},
-      // Not convertible to weekly ranges: reported, the interval is left out.
-      {R"({"name":"bf","time_intervals":[{"months":["november"],"days_of_month":["-7:-1"]}]})", "",
-       {"/time_intervals/0/months: time interval \"bf\": months is not converted", "/time_intervals/0/days_of_month: time interval \"bf\": days_of_month is not converted"}},
-      {R"({"name":"y","time_intervals":[{"years":["2025"]}]})", "", {"/time_intervals/0/years: time interval \"y\": years is not converted"}},
-      {R"({"name":"b","time_intervals":[{"location":"Europe/Berlin","weekdays":["monday"]}]})", "",
-       {"/time_intervals/0/location: time interval \"b\": location Europe/Berlin is not converted (only UTC)"}},
+      // Calendar constraints and a location convert too (issue 15): the window keeps them.
+      {R"({"name":"bf","time_intervals":[{"months":["november"],"days_of_month":["-7:-1"]}]})",
+       R"({"timezone":"UTC","times":[{"days_of_month":["-7:-1"],"months":["november"]}]})", {}},
+      {R"({"name":"y","time_intervals":[{"years":["2025:2026"],"months":["1:3","dec"],"times":[{"start_time":"01:00","end_time":"02:00"},{"start_time":"03:00","end_time":"04:00"}]}]})",
+       R"({"timezone":"UTC","times":[{"months":["1:3","dec"],"years":["2025:2026"],"start":"01:00","end":"02:00"},{"months":["1:3","dec"],"years":["2025:2026"],"start":"03:00","end":"04:00"}]})", {}},
+      {R"({"name":"b","time_intervals":[{"location":"Europe/Berlin","weekdays":["monday"]},{"location":"Europe/Berlin","days_of_month":["1"]}]})",
+       R"({"timezone":"Europe/Berlin","times":[{"days":["mon"]},{"days_of_month":["1"]}]})", {}},
+      // One zone per window: ranges in two locations, or the host's Local zone, are not converted.
+      {R"({"name":"b","time_intervals":[{"location":"Europe/Berlin","weekdays":["monday"]},{"weekdays":["friday"]}]})", "",
+       {"/time_intervals/1/location: time interval \"b\": location UTC differs from Europe/Berlin"}},
+      {R"({"name":"l","time_intervals":[{"location":"Local"}]})", "", {"/time_intervals/0/location: time interval \"l\": location Local"}},
       // What Alertmanager itself refuses.
       {R"({"name":"t","time_intervals":[{"times":[{"start_time":"9:00","end_time":"17:00"}]}]})", "",
        {"/time_intervals/0/times/0: time interval \"t\": start_time 9:00 is not HH:MM"}},
@@ -494,6 +499,14 @@ TEST_CASE("time intervals: weekdays and times become weekly windows, what cannot
       {R"({"name":"d","time_intervals":[{"weekdays":["funday"]}]})", "", {"/time_intervals/0/weekdays/0: time interval \"d\": weekday funday not understood"}},
       {R"({"name":"e","time_intervals":[{"weekdays":[]}]})", "", {"/time_intervals/0/weekdays: time interval \"e\": weekdays is an empty list"}},
       {R"({"name":"n","time_intervals":[]})", "", {"/time_intervals: time interval \"n\": no time_intervals"}},
+      {R"({"name":"z","time_intervals":[{"location":"Europe/Berlinn"}]})", "",
+       {"/time_intervals/0/location: time interval \"z\": location Europe/Berlinn is not a time zone"}},
+      {R"({"name":"m","time_intervals":[{"months":["march:january"],"days_of_month":["0"],"years":["x"]}]})", "",
+       {"/time_intervals/0/days_of_month/0: time interval \"m\": '0': days of the month are 1 to 31",
+        "/time_intervals/0/months/0: time interval \"m\": 'march:january': the range is inverted",
+        "/time_intervals/0/years/0: time interval \"m\": 'x' is not a year"}},
+      {R"({"name":"k","time_intervals":[{"weekday":["monday"]}]})", "",
+       {"/time_intervals/0/weekday: time interval \"k\": weekday is not a key of a time range"}},
       {R"({"time_intervals":[{}]})", "", {": a time interval without a name"}},
   };
   for (const IntervalCase& c : table) {

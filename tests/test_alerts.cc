@@ -345,3 +345,38 @@ TEST_CASE("the C ABI pushes, reports statistics, snapshots and restores", "[aler
   CHECK(verdict_alerts_push(nullptr, nullptr, 0, nullptr, 0, nullptr, 0, 0) == static_cast<int>(verdict::ErrorCode::kInvalidArgument));
   verdict_engine_free(e);
 }
+
+TEST_CASE("events without an at are at their receipt time and not at their startsAt", "[alerts]") {
+  // samples/alerts.ndjson is an API array's worth of alerts: the Watchdog first, firing since
+  // 2024-12-12, then alerts that started in March 2025. Read at their startsAt, the Watchdog
+  // set the stream's clock and every later alert was "more than 30d after the stream's clock".
+  const std::string sample_alerts = sample("samples/alerts.ndjson");
+  auto errors_of = [&](const std::string& received) {
+    Runner r;
+    AlertOptions o;
+    o.received = received;
+    o.format = InputFormat::kNdjson;
+    AlertReport rep = r.engine.alerts_push(sample_alerts, o);
+    return rep;
+  };
+  AlertReport old_way = errors_of("");
+  CHECK(old_way.errors.size() == 23);  // so the receipt time below changes something
+  AlertReport received = errors_of("2025-03-14T10:00:00Z");
+  INFO(received.json.substr(0, 2000));
+  CHECK(received.errors.empty());
+  // Every decision is at the receipt time.
+  size_t lines = 0;
+  for (size_t at = 0; (at = received.json.find("\"at\":\"", at)) != std::string::npos; at += 6, ++lines)
+    CHECK(received.json.substr(at + 6, 20) == "2025-03-14T10:00:00Z");
+  CHECK(lines >= 24);  // a decision per alert, and the lines they bring
+  // An event's own `at` still wins, and a bad receipt time is an error.
+  Runner r;
+  AlertOptions o;
+  o.received = "2025-03-14T10:00:00Z";
+  AlertReport with_at = r.engine.alerts_push(R"({"labels":{"alertname":"A"},"at":"2025-03-14T09:59:00Z"})", o);
+  CHECK(with_at.json.find("\"at\":\"2025-03-14T09:59:00Z\"") != std::string::npos);
+  o.received = "yesterday";
+  AlertReport bad = r.engine.alerts_push(R"({"labels":{"alertname":"A"}})", o);
+  REQUIRE(bad.errors.size() == 1);
+  CHECK(bad.errors[0].message.find("invalid received time 'yesterday'") == 0);
+}

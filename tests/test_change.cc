@@ -72,9 +72,16 @@ TEST_CASE("time windows: weekly ranges, wrap past midnight, explicit ranges, ove
   using verdict::policy::TimeRange;
   using verdict::policy::TimeWindow;
   TimeWindow w;  // Sunday 01:00-05:00 at +01:00, and Friday 22:00 to 02:00 (wraps)
-  w.offset = 60;
-  w.times.push_back(TimeRange{1u << 0, 60, 300});
-  w.times.push_back(TimeRange{1u << 5, 22 * 60, 2 * 60});
+  w.zone = verdict::datetime::Zone::fixed(3600);
+  auto range = [](unsigned days, int start, int end) {
+    TimeRange r;
+    r.days = static_cast<uint8_t>(days);
+    r.start = start;
+    r.end = end;
+    return r;
+  };
+  w.times.push_back(range(1u << 0, 60, 300));
+  w.times.push_back(range(1u << 5, 22 * 60, 2 * 60));
   // 2026-03-01 (Sunday) 01:00 +01:00 is 00:00Z.
   CHECK(w.contains(t("2026-03-01T00:00:00Z")));
   CHECK_FALSE(w.contains(t("2026-02-28T23:59:59Z")));
@@ -109,10 +116,16 @@ TEST_CASE("time windows: a property check of covers/overlaps against minute-by-m
   using verdict::policy::TimeWindow;
   std::mt19937 rng(7);
   const int64_t minute = 60LL * 1000000000LL;
-  const int64_t base = t("2026-03-02T00:00:00Z");
-  for (int iter = 0; iter < 300; ++iter) {
+  // Fixed offsets, and IANA zones in the weeks of their 2026 DST transitions (Berlin's
+  // spring forward is in the week from 2026-03-23, New York's fall back in the one from
+  // 2026-10-26): the change points then include the transitions.
+  const char* const zones[] = {"Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Africa/Casablanca"};
+  const char* const weeks[] = {"2026-03-02T00:00:00Z", "2026-03-23T00:00:00Z", "2026-10-26T00:00:00Z", "2026-10-02T00:00:00Z"};
+  for (int iter = 0; iter < 600; ++iter) {
     TimeWindow w;
-    w.offset = static_cast<int>(rng() % 25) * 30 - 360;
+    if (iter < 300) w.zone = verdict::datetime::Zone::fixed((static_cast<int>(rng() % 25) * 30 - 360) * 60);
+    else w.zone = *verdict::datetime::Zone::named(zones[rng() % 4]);
+    const int64_t base = t(weeks[iter < 300 ? 0 : rng() % 4]);
     int n = 1 + static_cast<int>(rng() % 3);
     for (int i = 0; i < n; ++i) {
       TimeRange r;
@@ -169,9 +182,20 @@ TEST_CASE("canonical change: ServiceNow change_request and pipeline shapes", "[c
     CHECK(c.start == t("2026-03-03T10:00:00Z"));
     // Another offset for display values.
     verdict::shapes::ChangeOptions o;
-    o.servicenow_offset = -300;
+    o.servicenow_zone = verdict::datetime::Zone::fixed(-300 * 60);
     verdict::shapes::map_change(doc.value().root(), c, problems, o);
     CHECK(c.start == t("2026-03-03T15:00:00Z"));
+    // An IANA zone: the wall clock in Berlin, with the hour skipped on 2026-03-29 read after
+    // the gap and the hour repeated on 2026-10-25 read as its first pass (docs/language.md).
+    o.servicenow_zone = *verdict::datetime::Zone::named("Europe/Berlin");
+    verdict::shapes::map_change(reader.read(R"({"sys_class_name": "change_request", "number": "CHG2", "start_date": "2026-03-29 02:30:00",
+      "end_date": "2026-10-25 02:30:00"})").value().root(), c, problems, o);
+    CHECK(c.start == t("2026-03-29T03:30:00+02:00"));
+    CHECK(c.end == t("2026-10-25T02:30:00+02:00"));
+    verdict::shapes::map_change(reader.read(R"({"sys_class_name": "change_request", "number": "CHG3", "start_date": "2026-07-01 09:00:00",
+      "end_date": "2026-12-01 09:00:00"})").value().root(), c, problems, o);
+    CHECK(c.start == t("2026-07-01T07:00:00Z"));
+    CHECK(c.end == t("2026-12-01T08:00:00Z"));
   }
   SECTION("pipeline: id from repository and commit, size from the diff, test evidence from passing checks") {
     auto doc = reader.read(R"({"repository": "github.com/x/api", "commit": "0123456789abcdef", "author": "dev",

@@ -314,7 +314,7 @@ TEST_CASE("step 1, read_change: problems, a document that is not a change, no st
   CHECK(errors[0].message == "input field end_date: the change has no end time; windows and conflicts need it");
   errors.clear();
   change::ChangeOptions east;
-  east.servicenow_offset = 60;  // display values written at +01:00
+  east.servicenow_zone = datetime::Zone::fixed(3600);  // display values written at +01:00
   change::read_change(docs.read(R"({"sys_class_name": "change_request", "number": "CHG1", "start_date": "2026-03-03 10:00:00",
                                     "end_date": "2026-03-03 11:00:00"})"),
                       east, c, errors);

@@ -35,6 +35,8 @@ class CompiledPolicy;
 
 // The version of verdict, e.g. "0.1.0".
 const char* version();
+// The version of the IANA time zone database compiled in (from Debian's tzdata), e.g. "2025b".
+const char* tzdata_version();
 
 enum class InputFormat { kAuto, kJson, kNdjson };
 
@@ -160,6 +162,10 @@ struct PolicyInfo {
 struct AlertOptions {
   std::string policy;            // the AlertDedup policy; "" when exactly one is loaded
   std::string now;               // RFC 3339 receipt time of this batch; "" to use event times only
+  // RFC 3339: when the batch was received, for its events without an `at` (instead of their
+  // startsAt), without `now`'s checks and closing flush. "" (and no now): an event without
+  // `at` is at its startsAt.
+  std::string received;
   InputFormat format = InputFormat::kAuto;
   std::string source;            // input name for error positions
   // When set, output lines go to the sink as they are made and AlertReport::json stays empty.

@@ -3,6 +3,8 @@
 #include <cctype>
 
 #include "policy/json_source.h"
+#include "policy/windows.h"
+#include "time/zone.h"
 
 namespace verdict::alertmanager {
 
@@ -66,6 +68,8 @@ bool convert_time_interval(const json& interval, json& window, std::vector<Inter
     return false;
   }
   json times = json::array();
+  std::string location;  // of the first range that names one; every range must agree
+  bool location_set = false;
   for (size_t ri = 0; ri < ranges->size(); ++ri) {
     const json& tr = (*ranges)[ri];
     const int r = static_cast<int>(ri);
@@ -78,15 +82,43 @@ bool convert_time_interval(const json& interval, json& window, std::vector<Inter
     if (tr.is_object())
       for (auto it = tr.begin(); it != tr.end(); ++it) {
         const std::string& k = it.key();
-        if (k != "times" && k != "weekdays" && k != "location") {
-          problem(r, k, -1, k + " is not converted (only weekdays, times and location UTC)", true);
+        if (k != "times" && k != "weekdays" && k != "location" && k != "days_of_month" && k != "months" && k != "years") {
+          problem(r, k, -1, k + " is not a key of a time range (Alertmanager refuses it)", true);
         }
       }
-    if (tr.is_object() && tr.contains("location")) {
-      std::string loc = text_of(tr["location"]);
-      if (loc != "UTC") {
-        problem(r, "location", -1, "location " + loc + " is not converted (only UTC)");
+    {
+      // Alertmanager reads each range in its own location (UTC when none); a verdict window
+      // has one zone, so the ranges of one interval must agree.
+      std::string loc = tr.is_object() && tr.contains("location") ? text_of(tr["location"]) : "UTC";
+      if (loc == "Local") {
+        problem(r, "location", -1, "location Local (the Alertmanager host's zone) is not converted: name the zone, like Europe/Berlin");
+      } else if (!datetime::Zone::named(loc) && loc != "UTC") {
+        problem(r, "location", -1, "location " + loc + " is not a time zone of the tz database " +
+                                       std::string(datetime::tzdata_version()) + " (Alertmanager refuses it)");
+      } else if (location_set && loc != location) {
+        problem(r, "location", -1, "location " + loc + " differs from " + location +
+                                       " of an earlier range of the interval; a verdict window has one zone: split the interval");
+      } else {
+        location = loc;
+        location_set = true;
       }
+    }
+    json calendar = json::object();
+    for (const char* key : {"days_of_month", "months", "years"}) {
+      if (!tr.is_object() || !tr.contains(key)) continue;
+      const json& list = tr[key];
+      if (!list.is_array() || list.empty()) {
+        problem(r, key, -1, std::string(key) + " is an empty list, which no day matches; not converted");
+        continue;
+      }
+      json items = json::array();
+      for (size_t k = 0; k < list.size(); ++k) {
+        policy::DayRange dr;
+        std::string why = policy::calendar_range(list[k], key, dr);
+        if (!why.empty()) problem(r, key, static_cast<int>(k), why + " (Alertmanager refuses it)");
+        else items.push_back(text_of(list[k]));
+      }
+      calendar[key] = std::move(items);
     }
     json days = json::array();
     bool has_days = tr.is_object() && tr.contains("weekdays");
@@ -115,6 +147,7 @@ bool convert_time_interval(const json& interval, json& window, std::vector<Inter
     }
     json base = json::object();
     if (!days.empty()) base["days"] = days;
+    for (auto it = calendar.begin(); it != calendar.end(); ++it) base[it.key()] = it.value();
     if (tr.is_object() && tr.contains("times")) {
       const json& ts = tr["times"];
       if (!ts.is_array() || ts.empty()) {
@@ -146,7 +179,7 @@ bool convert_time_interval(const json& interval, json& window, std::vector<Inter
   }
   if (problems.size() != before) return false;
   window = json::object();
-  window["timezone"] = "UTC";
+  window["timezone"] = location_set ? location : "UTC";
   window["times"] = std::move(times);
   return true;
 }

@@ -100,8 +100,8 @@ int64_t read_count(Value v, const char* field, std::vector<FieldProblem>& proble
   return -1;
 }
 
-// RFC 3339 with a zone; ServiceNow's "YYYY-MM-DD HH:MM:SS" in `sn_offset` when allowed.
-void read_time(Value v, const char* field, bool servicenow, int sn_offset, int64_t& out, bool& has,
+// RFC 3339 with a zone; ServiceNow's "YYYY-MM-DD HH:MM:SS" in `sn_zone` when allowed.
+void read_time(Value v, const char* field, bool servicenow, const datetime::Zone& sn_zone, int64_t& out, bool& has,
                std::vector<FieldProblem>& problems) {
   if (!v.exists() || v.is_null()) return;
   std::string s = text(v);
@@ -110,20 +110,16 @@ void read_time(Value v, const char* field, bool servicenow, int sn_offset, int64
     return;
   }
   if (s.empty()) return;
-  if (servicenow && s.size() == 19 && s[10] == ' ') {
-    char sign = sn_offset < 0 ? '-' : '+';
-    int m = std::abs(sn_offset);
-    char zone[8];
-    zone[0] = sign;
-    zone[1] = static_cast<char>('0' + m / 600);
-    zone[2] = static_cast<char>('0' + m / 60 % 10);
-    zone[3] = ':';
-    zone[4] = static_cast<char>('0' + m % 60 / 10);
-    zone[5] = static_cast<char>('0' + m % 10);
-    s = s.substr(0, 10) + "T" + s.substr(11) + std::string(zone, 6);
-  }
   std::string why;
-  auto t = datetime::parse_rfc3339(s, &why);
+  std::optional<int64_t> t;
+  if (servicenow && s.size() == 19 && s[10] == ' ') {
+    // A wall-clock time in the zone: read as UTC, then moved (time/zone.h for the hour that
+    // does not exist or repeats).
+    t = datetime::parse_rfc3339(s.substr(0, 10) + "T" + s.substr(11) + "Z", &why);
+    if (t) t = sn_zone.from_local(*t);
+  } else {
+    t = datetime::parse_rfc3339(s, &why);
+  }
   if (!t) {
     problems.push_back({field, "'" + text(v) + "' is not a timestamp windows can use: " + why});
     return;
@@ -191,8 +187,8 @@ void read_native(Value d, Change& c, std::vector<FieldProblem>& p) {
   read_strings(d.get("services"), "services", c.services, p);
   read_strings(d.get("changed_files"), "changed_files", c.changed_files, p);
   Value window = d.get("window");
-  read_time(d.get("start").exists() ? d.get("start") : window.get("start"), "start", false, 0, c.start, c.has_start, p);
-  read_time(d.get("end").exists() ? d.get("end") : window.get("end"), "end", false, 0, c.end, c.has_end, p);
+  read_time(d.get("start").exists() ? d.get("start") : window.get("start"), "start", false, datetime::Zone(), c.start, c.has_start, p);
+  read_time(d.get("end").exists() ? d.get("end") : window.get("end"), "end", false, datetime::Zone(), c.end, c.has_end, p);
   c.canary = read_bool(d.get("canary"), "canary", p);
   c.security = read_bool(d.get("security"), "security", p);
   Value size = d.get("size");
@@ -241,8 +237,8 @@ void read_servicenow(Value d, Change& c, std::vector<FieldProblem>& p, const Cha
   read_strings(d.get("cmdb_ci"), "cmdb_ci", c.targets, p);
   read_strings(d.get("affected_cis"), "affected_cis", c.targets, p);
   read_strings(d.get("business_service"), "business_service", c.services, p);
-  read_time(d.get("start_date"), "start_date", true, o.servicenow_offset, c.start, c.has_start, p);
-  read_time(d.get("end_date"), "end_date", true, o.servicenow_offset, c.end, c.has_end, p);
+  read_time(d.get("start_date"), "start_date", true, o.servicenow_zone, c.start, c.has_start, p);
+  read_time(d.get("end_date"), "end_date", true, o.servicenow_zone, c.end, c.has_end, p);
   if (lower(c.category).find("security") != std::string::npos) c.security = true;
   read_approvals(d.get("approvals"), "approvals", c.approvals, p);
 }
@@ -273,8 +269,8 @@ void read_pipeline(Value d, Change& c, std::vector<FieldProblem>& p) {
   if (c.targets.empty()) c.targets = c.services;
   read_strings(d.get("changed_files"), "changed_files", c.changed_files, p);
   Value w = d.get("deploy_window");
-  read_time(w.get("start"), "deploy_window.start", false, 0, c.start, c.has_start, p);
-  read_time(w.get("end"), "deploy_window.end", false, 0, c.end, c.has_end, p);
+  read_time(w.get("start"), "deploy_window.start", false, datetime::Zone(), c.start, c.has_start, p);
+  read_time(w.get("end"), "deploy_window.end", false, datetime::Zone(), c.end, c.has_end, p);
   c.canary = read_bool(d.get("canary"), "canary", p);
   c.security = read_bool(d.get("security"), "security", p);
   Value diff = d.get("diff");

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "document/schema.h"
+#include "time/zone.h"
 #include "verdict/document.h"
 
 namespace verdict::shapes {
@@ -72,9 +73,9 @@ struct FieldProblem {
 };
 
 struct ChangeOptions {
-  // ServiceNow's Table API writes "2025-03-15 21:00:00" (no zone) in UTC; a different
-  // offset (minutes east of UTC) reads display values written in a user's zone.
-  int servicenow_offset = 0;
+  // ServiceNow's Table API writes "2025-03-15 21:00:00" (no zone) in UTC; another zone (an
+  // offset or an IANA name) reads display values written in a user's zone.
+  datetime::Zone servicenow_zone;
 };
 
 // "native", "servicenow", "pipeline", or "" when `doc` is not a change (an object without

@@ -62,6 +62,13 @@ AlertReport Engine::alerts_push(std::string_view input, const AlertOptions& opti
     c.has_now = true;
     c.now = *t;
   }
+  if (!options.received.empty()) {
+    std::string why;
+    auto t = datetime::parse_rfc3339(options.received, &why);
+    if (!t) return fail(Error(ErrorCode::kInvalidArgument, "invalid received time '" + options.received + "': " + why));
+    c.has_received = true;
+    c.received = *t;
+  }
   if (!alerts_) alerts_ = std::make_shared<AlertStreams>();
   const CmdbIndex* cmdb = current_cmdb();
   auto& slot = alerts_->streams[pol->meta().name];

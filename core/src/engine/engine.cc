@@ -6,6 +6,7 @@
 #include "document/envelope.h"
 #include "document/shapes.h"
 #include "kinds/budget/sli.h"
+#include "time/zone.h"
 
 #include "verdict/documents.h"
 #include "verdict/json_writer.h"
@@ -13,6 +14,7 @@
 namespace verdict {
 
 const char* version() { return VERDICT_VERSION_STRING; }
+const char* tzdata_version() { return datetime::tzdata_version().data(); }
 
 void write_error_json(JsonWriter& w, const Error& e) {
   w.begin_object();

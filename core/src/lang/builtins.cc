@@ -14,6 +14,7 @@
 #include "cmdb/cmdb.h"
 #include "lang/program.h"
 #include "time/time.h"
+#include "time/zone.h"
 
 namespace verdict::lang {
 namespace {
@@ -272,15 +273,16 @@ Val fn_abs(EvalContext& ctx, const Node& c, const Val* a, size_t) {
 Val time_field(EvalContext& ctx, const Node& c, const Val* a, size_t n, int which, const char* name) {
   if (is_null(a[0])) return Val::null();
   if (a[0].k != VK::kTime) return type_error(ctx, c, name, "a timestamp", a[0]);
-  int offset = 0;
+  datetime::Zone zone;
   if (n > 1) {
     if (is_null(a[1])) return Val::null();
-    if (a[1].k != VK::kString) return type_error(ctx, c, name, "a UTC offset string like '+01:00'", a[1]);
-    auto off = datetime::parse_utc_offset(a[1].sv());
-    if (!off) return ctx.fail(ErrorCode::kEvalError, "invalid UTC offset '" + std::string(a[1].sv()) + "' (use +HH:MM, -HH:MM or UTC)", c.pos);
-    offset = *off;
+    if (a[1].k != VK::kString) return type_error(ctx, c, name, "a time zone string like 'Europe/Berlin' or '+01:00'", a[1]);
+    std::string why;
+    auto z = datetime::Zone::parse(a[1].sv(), &why);
+    if (!z) return ctx.fail(ErrorCode::kEvalError, why, c.pos);
+    zone = *z;
   }
-  datetime::CivilTime t = datetime::civil_from_nanos(a[0].i, offset);
+  datetime::CivilTime t = datetime::civil_in(a[0].i, zone);
   switch (which) {
     case 0: return Val::integer(t.year);
     case 1: return Val::integer(t.month);
@@ -422,12 +424,12 @@ std::vector<Builtin> make_registry() {
       {"min", false, 1, 8, kAny, {kAny, kAny, kAny}, kAny, "min(list) or min(a, b, ...) -> number|duration|timestamp", fn_min},
       {"max", false, 1, 8, kAny, {kAny, kAny, kAny}, kAny, "max(list) or max(a, b, ...) -> number|duration|timestamp", fn_max},
       {"abs", false, 1, 1, kAny, {kAny, kAny, kAny}, kAny, "abs(number|duration) -> number|duration", fn_abs},
-      {"year", true, 0, 1, S::kTime, {S::kString, kAny, kAny}, S::kInt, "timestamp.year([utc_offset]) -> int", fn_year},
-      {"month", true, 0, 1, S::kTime, {S::kString, kAny, kAny}, S::kInt, "timestamp.month([utc_offset]) -> int (1-12)", fn_month},
-      {"day", true, 0, 1, S::kTime, {S::kString, kAny, kAny}, S::kInt, "timestamp.day([utc_offset]) -> int (1-31)", fn_day},
-      {"hour", true, 0, 1, S::kTime, {S::kString, kAny, kAny}, S::kInt, "timestamp.hour([utc_offset]) -> int (0-23)", fn_hour},
-      {"minute", true, 0, 1, S::kTime, {S::kString, kAny, kAny}, S::kInt, "timestamp.minute([utc_offset]) -> int (0-59)", fn_minute},
-      {"weekday", true, 0, 1, S::kTime, {S::kString, kAny, kAny}, S::kInt, "timestamp.weekday([utc_offset]) -> int (0 = Sunday)", fn_weekday},
+      {"year", true, 0, 1, S::kTime, {S::kString, kAny, kAny}, S::kInt, "timestamp.year([zone]) -> int", fn_year},
+      {"month", true, 0, 1, S::kTime, {S::kString, kAny, kAny}, S::kInt, "timestamp.month([zone]) -> int (1-12)", fn_month},
+      {"day", true, 0, 1, S::kTime, {S::kString, kAny, kAny}, S::kInt, "timestamp.day([zone]) -> int (1-31)", fn_day},
+      {"hour", true, 0, 1, S::kTime, {S::kString, kAny, kAny}, S::kInt, "timestamp.hour([zone]) -> int (0-23)", fn_hour},
+      {"minute", true, 0, 1, S::kTime, {S::kString, kAny, kAny}, S::kInt, "timestamp.minute([zone]) -> int (0-59)", fn_minute},
+      {"weekday", true, 0, 1, S::kTime, {S::kString, kAny, kAny}, S::kInt, "timestamp.weekday([zone]) -> int (0 = Sunday)", fn_weekday},
       {"cmdb.ci", false, 1, 1, kAny, {S::kString, kAny, kAny}, S::kMap, "cmdb.ci(id) -> map {id, name, class, owner, tier, environment, service} or null", fn_cmdb_ci},
       {"cmdb.owner", false, 1, 1, kAny, {S::kString, kAny, kAny}, S::kString, "cmdb.owner(id) -> string or null", fn_cmdb_owner},
       {"cmdb.tier", false, 1, 1, kAny, {S::kString, kAny, kAny}, S::kInt, "cmdb.tier(id) -> int or null", fn_cmdb_tier},

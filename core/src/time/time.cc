@@ -3,7 +3,6 @@
 #include <cstdlib>
 
 namespace verdict::datetime {
-namespace {
 
 // Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
@@ -14,6 +13,8 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
+
+namespace {
 
 void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   z += 719468;
@@ -47,68 +48,75 @@ bool fail(std::string* why, const char* msg) {
 }  // namespace
 
 std::optional<int64_t> parse_rfc3339(std::string_view s, std::string* why) {
+  // Where it went wrong: the character (1-based) in the timestamp, for the error message.
+  auto bad = [&](size_t at, const std::string& msg) {
+    if (why) *why = msg + " (at character " + std::to_string(at + 1) + " of '" + std::string(s.substr(0, 64)) + "')";
+    return std::nullopt;
+  };
+  // The date and time: YYYY-MM-DD, then T (t or a space), then HH:MM:SS.
+  static const char kPattern[] = "dddd-dd-ddTdd:dd:dd";
+  for (size_t k = 0; k < 19; ++k) {
+    const char want = kPattern[k];
+    if (k >= s.size()) return bad(k, "the timestamp ends early: expected a full date and time like 2026-03-01T12:00:00Z");
+    const char c = s[k];
+    bool ok = want == 'd' ? (c >= '0' && c <= '9') : want == 'T' ? (c == 'T' || c == 't' || c == ' ') : c == want;
+    if (!ok) {
+      const char* expect = want == 'd' ? "a digit" : want == 'T' ? "'T' between the date and the time" : want == '-' ? "'-'" : "':'";
+      return bad(k, std::string("expected ") + expect + " in an RFC 3339 timestamp like 2026-03-01T12:00:00Z");
+    }
+  }
   int y, mo, d, h, mi, sec;
-  if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
-      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) ||
-      s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec)) {
-    fail(why, "expected an RFC 3339 timestamp like 2026-03-01T12:00:00Z");
-    return std::nullopt;
-  }
+  digits(s, 0, 4, y);
+  digits(s, 5, 2, mo);
+  digits(s, 8, 2, d);
+  digits(s, 11, 2, h);
+  digits(s, 14, 2, mi);
+  digits(s, 17, 2, sec);
   static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || h > 23 || mi > 59 || sec > 60) {
-    fail(why, "date or time out of range");
-    return std::nullopt;
-  }
+  if (mo < 1 || mo > 12) return bad(5, "month out of range");
+  if (d < 1 || d > kDays[mo - 1]) return bad(8, "day out of range");
+  if (h > 23) return bad(11, "hour out of range");
+  if (mi > 59) return bad(14, "minute out of range");
+  if (sec > 60) return bad(17, "second out of range");
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (mo == 2 && d == 29 && !leap) {
-    fail(why, "February 29 in a year that is not a leap year");
-    return std::nullopt;
-  }
+  if (mo == 2 && d == 29 && !leap) return bad(8, "February 29 in a year that is not a leap year");
   if (sec == 60) sec = 59;  // leap seconds are folded into the previous second
   size_t i = 19;
   int64_t frac = 0;
-  if (i < s.size() && s[i] == '.') {
+  if (i < s.size() && (s[i] == '.' || s[i] == ',')) {  // ISO 8601 allows a decimal comma
     ++i;
     int64_t scale = 100000000;
     size_t start = i;
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      if (scale > 0) frac += (s[i] - '0') * scale;
+      if (scale > 0) frac += (s[i] - '0') * scale;  // digits past nanoseconds are dropped
       scale /= 10;
       ++i;
     }
-    if (i == start) {
-      fail(why, "expected digits after '.'");
-      return std::nullopt;
-    }
+    if (i == start) return bad(i, "expected digits after the decimal point");
   }
   int offset = 0;
   if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
     ++i;
   } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    // +HH:MM (RFC 3339) or +HHMM (ISO 8601 basic, as PagerDuty and `date +%z` write it).
     int oh, om;
-    if (!digits(s, i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !digits(s, i + 4, 2, om) || oh > 23 ||
-        om > 59) {
-      fail(why, "invalid UTC offset (expected +HH:MM)");
-      return std::nullopt;
-    }
-    offset = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
-    i += 6;
+    const size_t o = i;
+    const bool colon = o + 3 < s.size() && s[o + 3] == ':';
+    if (!digits(s, o + 1, 2, oh) || !digits(s, o + (colon ? 4 : 3), 2, om))
+      return bad(o, "invalid UTC offset (expected +HH:MM or +HHMM)");
+    if (oh > 23 || om > 59) return bad(o, "UTC offset out of range");
+    offset = (oh * 60 + om) * (s[o] == '-' ? -1 : 1);
+    i = o + (colon ? 6 : 5);
   } else {
-    fail(why, "the timestamp has no zone: add Z or an offset like +01:00");
-    return std::nullopt;
+    return bad(i, "the timestamp has no zone: add Z or an offset like +01:00");
   }
-  if (i != s.size()) {
-    fail(why, "unexpected characters after the timestamp");
-    return std::nullopt;
-  }
+  if (i != s.size()) return bad(i, "unexpected characters after the timestamp");
   int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset * 60;
   // Nanoseconds in 64 bits cover 1677-09-21 to 2262-04-11.
   int64_t ns;
-  if (__builtin_mul_overflow(secs, kNanosPerSecond, &ns) || __builtin_add_overflow(ns, frac, &ns)) {
-    fail(why, "timestamp out of range (verdict handles 1677-09-22 to 2262-04-11)");
-    return std::nullopt;
-  }
+  if (__builtin_mul_overflow(secs, kNanosPerSecond, &ns) || __builtin_add_overflow(ns, frac, &ns))
+    return bad(0, "timestamp out of range (verdict handles 1677-09-22 to 2262-04-11)");
   return ns;
 }
 
@@ -239,6 +247,7 @@ std::optional<int> parse_utc_offset(std::string_view s) {
   s.remove_prefix(1);
   int h = 0, m = 0;
   size_t colon = s.find(':');
+  if (colon == std::string_view::npos && s.size() == 4) colon = 2;  // +0100
   std::string_view hs = colon == std::string_view::npos ? s : s.substr(0, colon);
   if (hs.empty() || hs.size() > 2) return std::nullopt;
   for (char c : hs) {
@@ -246,7 +255,7 @@ std::optional<int> parse_utc_offset(std::string_view s) {
     h = h * 10 + (c - '0');
   }
   if (colon != std::string_view::npos) {
-    std::string_view ms = s.substr(colon + 1);
+    std::string_view ms = s.substr(colon + (s[colon] == ':' ? 1 : 0));
     if (ms.size() != 2) return std::nullopt;
     for (char c : ms) {
       if (c < '0' || c > '9') return std::nullopt;
@@ -257,10 +266,12 @@ std::optional<int> parse_utc_offset(std::string_view s) {
   return sign * (h * 60 + m);
 }
 
-CivilTime civil_from_nanos(int64_t nanos, int offset_minutes) {
+CivilTime civil_from_nanos(int64_t nanos, int offset_minutes) { return civil_from_nanos_at(nanos, offset_minutes * 60); }
+
+CivilTime civil_from_nanos_at(int64_t nanos, int offset_seconds) {
   int64_t secs = nanos / kNanosPerSecond;
   if (nanos % kNanosPerSecond < 0) --secs;
-  secs += static_cast<int64_t>(offset_minutes) * 60;
+  secs += offset_seconds;
   int64_t days = secs / 86400;
   int64_t rem = secs % 86400;
   if (rem < 0) {

@@ -13,26 +13,7 @@
 
 namespace verdict::alerts {
 
-int64_t Window::next_change(int64_t t) const {
-  constexpr int64_t kMinute = 60 * datetime::kNanosPerSecond;
-  constexpr int64_t kDay = 1440 * kMinute;
-  // Local midnight at or before t.
-  const int offset = when.offset;
-  int64_t local = t + offset * kMinute;
-  int64_t day = local >= 0 ? local / kDay : -((-local + kDay - 1) / kDay);
-  int64_t midnight = day * kDay - offset * kMinute;
-  int64_t best = midnight + 8 * kDay;
-  for (int d = 0; d <= 8; ++d) {
-    int64_t base = midnight + d * kDay;
-    if (base > t && base < best) best = base;
-    for (const TimeRange& r : when.times)
-      for (int m : {r.start, r.end}) {
-        int64_t c = base + m * kMinute;
-        if (c > t && c < best) best = c;
-      }
-  }
-  return best;
-}
+int64_t Window::next_change(int64_t t) const { return when.next_change(t); }
 
 bool in_any_window(const Spec& spec, const std::vector<int>& windows, int64_t t) {
   for (int w : windows)
@@ -258,7 +239,7 @@ class Loader {
       std::string p = pointer_join(wp, it.key());
       Window w;
       w.name = it.key();
-      load_weekly_window(b_, it.value(), p, 0, w.when);
+      load_weekly_window(b_, it.value(), p, datetime::Zone(), w.when);
       p_.spec.windows.push_back(std::move(w));
     }
   }

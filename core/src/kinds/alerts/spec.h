@@ -18,10 +18,10 @@ using policy::TimeRange;
 
 struct Window {
   std::string name;
-  policy::TimeWindow when;  // weekly ranges in a UTC offset (policy/windows.h)
+  policy::TimeWindow when;  // weekly ranges in a time zone (policy/windows.h)
   bool contains(int64_t t) const { return when.contains(t); }
-  // The first time after `t` at which contains() may change (a range's start or end, or a
-  // local midnight); within 8 days.
+  // A time after `t`, at or before the first at which contains() changes (a range's start or
+  // end, a local midnight, a transition of the zone); within 8 days.
   int64_t next_change(int64_t t) const;
 };
 

@@ -536,7 +536,10 @@ bool Stream::event_time(const Event& ev, const PushContext& c, int64_t& t, std::
   bool explicit_time = true;
   if (ev.has_at) t = ev.at;
   else if (c.has_now) t = c.now;
-  else if (ev.status == EventStatus::kResolved && ev.has_ends) t = ev.ends_at;
+  else if (c.has_received) {
+    t = std::max(c.received, has_clock_ ? clock_ : c.received);  // receipt time: never before the clock
+    explicit_time = false;
+  } else if (ev.status == EventStatus::kResolved && ev.has_ends) t = ev.ends_at;
   else if (ev.has_starts) {
     t = ev.starts_at;
     explicit_time = false;  // a long-running alert's start is old by nature

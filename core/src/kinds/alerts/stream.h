@@ -43,6 +43,8 @@ struct Stats {
 struct PushContext {
   bool has_now = false;
   int64_t now = 0;
+  bool has_received = false;  // AlertOptions::received
+  int64_t received = 0;
   std::string source;          // for error positions
   std::string* out = nullptr;  // NDJSON lines are appended here
   std::vector<Error>* errors = nullptr;

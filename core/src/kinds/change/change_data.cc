@@ -14,7 +14,8 @@ using policy::pointer_join;
 
 // ---- windows -------------------------------------------------------------------------
 
-bool load_window(policy::PolicyBuilder& b, const json& v, const std::string& p, int default_offset, ChangeWindow& w) {
+bool load_window(policy::PolicyBuilder& b, const json& v, const std::string& p, const datetime::Zone& default_zone,
+                 ChangeWindow& w) {
   size_t errors_before = b.errors.size();
   if (!v.is_object()) {
     b.fail(p, ErrorCode::kInvalidPolicy, "a window is {\"type\": ..., \"times\": [...] or \"ranges\": [...], \"scope\": {...}}");
@@ -27,8 +28,8 @@ bool load_window(policy::PolicyBuilder& b, const json& v, const std::string& p, 
     if (w.type != "blackout" && w.type != "maintenance" && w.type != "window")
       b.fail(pointer_join(p, "type"), ErrorCode::kInvalidPolicy, "a window's type is blackout, maintenance or window");
   }
-  w.when.offset = default_offset;
-  policy::load_offset(b, v, p, "timezone", w.when.offset);
+  w.when.zone = default_zone;
+  policy::load_zone(b, v, p, "timezone", w.when.zone);
   if (const json* times = b.get(v, p, "times", false, json::value_t::array)) policy::load_times(b, *times, pointer_join(p, "times"), w.when.times);
   if (const json* ranges = b.get(v, p, "ranges", false, json::value_t::array))
     policy::load_ranges(b, *ranges, pointer_join(p, "ranges"), w.when.ranges);
@@ -133,8 +134,8 @@ size_t ChangeData::add(Value doc, std::string_view text_in, const std::string& s
     policy::PolicyBuilder b;
     b.src = std::make_shared<const policy::JsonSource>(std::move(src).value());
     const json& root = b.src->root();
-    int offset = 0;
-    policy::load_offset(b, root, "", "timezone", offset);
+    datetime::Zone zone;
+    policy::load_zone(b, root, "", "timezone", zone);
     if (kind == "change_window") {
       ChangeWindow w;
       b.only_keys(root, "", {"kind", "name", "timezone", "type", "times", "ranges", "scope", "message", "action", "description"});
@@ -142,7 +143,7 @@ size_t ChangeData::add(Value doc, std::string_view text_in, const std::string& s
       json body = root;
       body.erase("kind");
       body.erase("name");
-      if (load_window(b, body, "", offset, w)) {
+      if (load_window(b, body, "", zone, w)) {
         w.source = source;
         windows_.push_back(std::move(w));
       }
@@ -151,7 +152,7 @@ size_t ChangeData::add(Value doc, std::string_view text_in, const std::string& s
       for (auto it = ws->begin(); it != ws->end(); ++it) {
         ChangeWindow w;
         w.name = it.key();
-        if (load_window(b, it.value(), pointer_join("/windows", it.key()), offset, w)) {
+        if (load_window(b, it.value(), pointer_join("/windows", it.key()), zone, w)) {
           w.source = source;
           windows_.push_back(std::move(w));
         }

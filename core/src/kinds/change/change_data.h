@@ -112,9 +112,9 @@ class ChangeData : public policy::KindData {
   bool finalized_ = false;
 };
 
-// Reads one window object (policy spec or data file) through `b`; `default_offset` applies
+// Reads one window object (policy spec or data file) through `b`; `default_zone` applies
 // when it has no timezone. Returns false when it had errors (they are in b.errors).
-bool load_window(policy::PolicyBuilder& b, const nlohmann::ordered_json& v, const std::string& pointer, int default_offset,
-                 ChangeWindow& out);
+bool load_window(policy::PolicyBuilder& b, const nlohmann::ordered_json& v, const std::string& pointer,
+                 const datetime::Zone& default_zone, ChangeWindow& out);
 
 }  // namespace verdict::change

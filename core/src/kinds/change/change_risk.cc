@@ -29,7 +29,7 @@ void ChangeRiskPolicy::decide(const policy::DecisionContext& dc, const policy::D
 
   // 1-6: the context, as typed values.
   ChangeOptions options;
-  options.servicenow_offset = spec.servicenow_offset;
+  options.servicenow_zone = spec.servicenow_zone;
   read_change(in.document, options, d.change, errors);
   blast_radius(c, dc.cmdb, spec.max_depth, d.blast, d.findings);
   find_conflicts(c, d.blast, d.data, d.conflicts, d.findings);
@@ -87,8 +87,8 @@ class Loader {
     Spec& s = p_.spec;
     b_.only_keys(spec, sp, {"description", "timezone", "servicenow_timezone", "blast_radius", "history", "factors", "classes",
                             "auto_approve", "approvals", "gates", "windows", "findings"});
-    policy::load_offset(b_, spec, sp, "timezone", s.offset);
-    policy::load_offset(b_, spec, sp, "servicenow_timezone", s.servicenow_offset);
+    policy::load_zone(b_, spec, sp, "timezone", s.zone);
+    policy::load_zone(b_, spec, sp, "servicenow_timezone", s.servicenow_zone);
     if (const json* br = b_.get(spec, sp, "blast_radius", false, json::value_t::object)) {
       std::string p = pointer_join(sp, "blast_radius");
       b_.only_keys(*br, p, {"max_depth", "max_items"});
@@ -134,7 +134,7 @@ class Loader {
         change::ChangeWindow w;
         w.name = it.key();
         w.source = "policy";
-        if (change::load_window(b_, it.value(), pointer_join(wp, it.key()), s.offset, w)) s.windows.push_back(std::move(w));
+        if (change::load_window(b_, it.value(), pointer_join(wp, it.key()), s.zone, w)) s.windows.push_back(std::move(w));
       }
     }
     for (size_t i = 0; i < kDetectedTypes; ++i) s.findings[i].action = default_action(static_cast<FindingType>(i));

@@ -114,8 +114,8 @@ struct Gate {
 };
 
 struct Spec {
-  int offset = 0;
-  int servicenow_offset = 0;
+  datetime::Zone zone;             // of windows without their own timezone
+  datetime::Zone servicenow_zone;  // of ServiceNow dates without a zone
   uint32_t max_depth = 6;
   size_t max_items = 50;
   int64_t history_window = 90LL * 24 * 3600 * datetime::kNanosPerSecond;

@@ -622,7 +622,7 @@ class Loader {
   void load(const json& spec) {
     const std::string sp = b_.spec_pointer();
     b_.only_keys(spec, sp, {"timezone", "priority", "windows", "defaults", "route", "description"});
-    load_offset(b_, spec, sp, "timezone", default_offset_);
+    load_zone(b_, spec, sp, "timezone", default_zone_);
     load_priority(spec, sp);
     if (const json* ws = b_.get(spec, sp, "windows", false, json::value_t::object)) load_windows(*ws, pointer_join(sp, "windows"));
     if (const json* d = b_.get(spec, sp, "defaults", false, json::value_t::object)) {
@@ -756,7 +756,7 @@ class Loader {
       std::string p = pointer_join(wp, it.key());
       Window w;
       w.name = it.key();
-      load_weekly_window(b_, it.value(), p, default_offset_, w.tw);
+      load_weekly_window(b_, it.value(), p, default_zone_, w.tw);
       p_.spec.windows.push_back(std::move(w));
     }
   }
@@ -955,7 +955,7 @@ class Loader {
   TriagePolicy& p_;
   lang::Environment env_;
   alertmanager::Syntax syntax_;
-  int default_offset_ = 0;
+  datetime::Zone default_zone_;  // UTC unless the spec gives a timezone
 };
 
 std::unique_ptr<CompiledPolicy> load_triage(const json& spec, PolicyBuilder& b) {
