@@ -1,6 +1,8 @@
 #include "cli/common.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -15,9 +17,11 @@ bool read_file(const std::string& path, std::string& out, std::string& why) {
     out = ss.str();
     return true;
   }
+  errno = 0;
   std::ifstream f(path, std::ios::binary);
   if (!f) {
-    why = "cannot open " + path;
+    // The OS's reason, as every Unix tool gives it: "cannot open x.json: No such file or directory".
+    why = "cannot open " + path + (errno ? std::string(": ") + std::strerror(errno) : std::string());
     return false;
   }
   ss << f.rdbuf();

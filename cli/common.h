@@ -62,6 +62,15 @@ struct AlertsArgs {
 };
 int cmd_alerts(const AlertsArgs& args);
 
+// `verdict fmt` (cmd_fmt.cc): canonical formatting of policy files (docs/fmt.md).
+struct FmtArgs {
+  std::vector<std::string> paths;  // files or folders ('-' or none: stdin)
+  bool check = false;              // print a unified diff per unformatted file, exit 1
+  bool write = false;              // rewrite unformatted files in place
+  bool list = false;               // print the names of unformatted files
+};
+int cmd_fmt(const FmtArgs& args);
+
 // `verdict import alertmanager FILE.yml` (cmd_import.cc): TriageRouting + AlertDedup policies.
 int cmd_import_alertmanager(const std::string& file, const std::string& name, const std::string& out);
 

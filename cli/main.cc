@@ -252,6 +252,14 @@ int verdict::cli::run(int argc, char** argv) {
   import_am->add_option("-o,--output", import_out, "Write the policies here (default: stdout); the report goes to stderr");
   import_cmd->require_subcommand(1);
 
+  // fmt: canonical formatting of policy files (cmd_fmt.cc)
+  FmtArgs fmt_args;
+  auto* fmt = app.add_subcommand("fmt", "Format policy and policy-test files canonically (comments kept); --check for CI, -w to rewrite");
+  fmt->add_option("paths", fmt_args.paths, "Files, or folders (their *.json verdict documents, tests included); '-' or none: stdin");
+  fmt->add_flag("--check", fmt_args.check, "Print a unified diff for each file that is not formatted and exit 1; change nothing");
+  fmt->add_flag("-w,--write", fmt_args.write, "Rewrite the files that are not formatted, in place");
+  fmt->add_flag("-l,--list", fmt_args.list, "Print the names of the files that are not formatted (or, with -w, were rewritten)");
+
   app.footer(
       "Exit codes: 0 ok/allowed, 1 needs review/approval, 2 denied, 3 invalid input or failed, 4 usage error.\n"
       "Run 'verdict COMMAND --help' for a command's options.");
@@ -289,6 +297,7 @@ int verdict::cli::run(int argc, char** argv) {
     return cmd_alerts(alerts_args);
   }
   if (import_am->parsed()) return cmd_import_alertmanager(import_file, import_name, import_out);
+  if (fmt->parsed()) return cmd_fmt(fmt_args);
   if (test->parsed()) return run_tests(test_paths.empty() ? std::vector<std::string>{"policies"} : test_paths, test_verbose);
   return kExitUsage;
 }
