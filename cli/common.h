@@ -37,8 +37,17 @@ struct ChangeArgs {
 };
 int cmd_change(const ChangeArgs& args);
 
-// `verdict test`: runs *.test.json files found in `paths` (files or folders).
-int run_tests(const std::vector<std::string>& paths, bool verbose);
+// `verdict test` (test_runner.cc): runs *.test.json files found in `paths` (files or folders).
+struct TestArgs {
+  std::vector<std::string> paths;  // default: policies/
+  std::string run;                 // RE2 searched in "FILE: CASE NAME" ("" : every case)
+  bool verbose = false;            // every case with its time, not only failures
+  std::string format = "text";     // text, json or junit
+  std::string output;              // -o FILE ("": stdout)
+  bool coverage = false;           // report the parts of each policy no case exercised
+  double threshold = -1;           // --threshold N: fail below N% coverage (< 0: none)
+};
+int run_tests(const TestArgs& args);
 
 // `verdict budget` (cli/cmd_budget.cc): error budgets with an ErrorBudget policy.
 struct BudgetOptions {

@@ -223,11 +223,15 @@ int verdict::cli::run(int argc, char** argv) {
   budget->add_option("inputs", budget_options.inputs, "SLO definitions and SLI data: JSON, NDJSON or YAML files ('-' or none: stdin)");
 
   // test
-  std::vector<std::string> test_paths;
-  bool test_verbose = false;
+  TestArgs test_args;
   auto* test = app.add_subcommand("test", "Run policy tests (*.test.json files): pass/fail counts and a diff per failure");
-  test->add_option("paths", test_paths, "Test files or folders (default: policies/)");
-  test->add_flag("-v,--verbose", test_verbose, "List every case, not only failures");
+  test->add_option("paths", test_args.paths, "Test files or folders (default: policies/)");
+  test->add_flag("-v,--verbose", test_args.verbose, "List every case with its time, not only failures");
+  test->add_option("--run", test_args.run, "Run only the cases whose 'FILE: NAME' this RE2 regular expression finds");
+  test->add_option("--format", test_args.format, "Output: text, json or junit (JUnit XML)")->check(CLI::IsMember({"text", "json", "junit"}));
+  test->add_option("-o,--output", test_args.output, "Write the report to this file instead of stdout");
+  test->add_flag("--coverage", test_args.coverage, "Report the rules, routes, factors, gates, windows, inhibit rules and burn-rate alerts no case exercised");
+  test->add_option("--threshold", test_args.threshold, "With --coverage: exit 3 when coverage is below this percentage")->check(CLI::Range(0.0, 100.0));
 
   // alerts: AlertDedup over alert streams (cmd_alerts.cc)
   AlertsArgs alerts_args;
@@ -298,6 +302,6 @@ int verdict::cli::run(int argc, char** argv) {
   }
   if (import_am->parsed()) return cmd_import_alertmanager(import_file, import_name, import_out);
   if (fmt->parsed()) return cmd_fmt(fmt_args);
-  if (test->parsed()) return run_tests(test_paths.empty() ? std::vector<std::string>{"policies"} : test_paths, test_verbose);
+  if (test->parsed()) return run_tests(test_args);
   return kExitUsage;
 }
