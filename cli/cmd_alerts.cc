@@ -1,4 +1,5 @@
 // `verdict alerts`: streams alert events through an AlertDedup policy (docs/alerts.md).
+#include <cerrno>
 #include <unistd.h>
 
 #include <cstdio>
@@ -79,10 +80,11 @@ int cmd_alerts(const AlertsArgs& args) {
   if (!args.state.empty()) {
     std::string tmp = args.state + ".tmp";
     {
+      errno = 0;
       std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
       f << engine.alerts_snapshot();
       if (!f) {
-        std::cerr << "verdict: cannot write " << tmp << "\n";
+        std::cerr << "verdict: cannot write " << tmp << os_reason() << "\n";
         return kExitInvalid;
       }
     }

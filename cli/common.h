@@ -14,6 +14,9 @@ constexpr int kExitDenied = 2;
 constexpr int kExitInvalid = 3;
 constexpr int kExitUsage = 4;
 
+// ": No such file or directory" from errno (set to 0 before the call that failed), or "".
+std::string os_reason();
+
 // Reads a file ("-": stdin). On failure `why` says why.
 bool read_file(const std::string& path, std::string& out, std::string& why);
 

@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/common.h"
+#include "cli/conventions.h"
 #include "verdict/engine.h"
 
 namespace verdict::cli {
@@ -264,10 +265,26 @@ int verdict::cli::run(int argc, char** argv) {
   fmt->add_flag("-w,--write", fmt_args.write, "Rewrite the files that are not formatted, in place");
   fmt->add_flag("-l,--list", fmt_args.list, "Print the names of the files that are not formatted (or, with -w, were rewritten)");
 
+  // version, help, completion: the conventions every command shares (conventions.cc)
+  std::string version_format = "text";
+  auto* version_cmd = app.add_subcommand("version", "Print the version, the C ABI version and build information");
+  version_cmd->add_option("--format", version_format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
+  std::vector<std::string> help_words;
+  auto* help_cmd = app.add_subcommand("help", "Print the help of verdict or of a command: verdict help COMMAND");
+  help_cmd->add_option("command", help_words, "The command (and subcommand), e.g. 'triage' or 'import alertmanager'");
+  std::string completion_shell;
+  auto* completion_cmd = app.add_subcommand("completion", "Print a shell completion script: verdict completion bash|zsh|fish");
+  completion_cmd->add_option("shell", completion_shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  // -o FILE on every command that prints results (test and import alertmanager have their own).
+  std::string output_path;
+  for (CLI::App* c : {read, lint, eval, triage, change, budget, alerts, fmt})
+    c->add_option("-o,--output", output_path, "Write the results to this file instead of stdout");
+
   app.footer(
       "Exit codes: 0 ok/allowed, 1 needs review/approval, 2 denied, 3 invalid input or failed, 4 usage error.\n"
       "Run 'verdict COMMAND --help' for a command's options.");
 
+  if (auto rc = check_command(app, argc, argv)) return *rc;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -277,9 +294,14 @@ int verdict::cli::run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (explain_unknown_option(app, argc, argv)) return kExitUsage;
     app.exit(e);
     return kExitUsage;
   }
+  if (version_cmd->parsed()) return cmd_version(version_format);
+  if (help_cmd->parsed()) return cmd_help(app, help_words);
+  if (completion_cmd->parsed()) return cmd_completion(app, completion_shell);
+  if (int rc = redirect_output(output_path); rc != kExitOk) return rc;
 
   if (read->parsed()) return cmd_read(read_files, read_format, read_input, values, source_opt->count() ? &source_name : nullptr);
   if (lint->parsed()) return cmd_lint(lint_files, lint_format);
