@@ -113,3 +113,14 @@ TEST_CASE("fmt takes verdict documents and bundles from folders, not data files"
   CHECK_FALSE(is_verdict_document("[]"));
   CHECK_FALSE(is_verdict_document("{not json"));
 }
+
+TEST_CASE("fmt refuses text nested deeper than 128 levels, at the bracket too deep", "[fmt]") {
+  // samples/malformed/deep-nesting.json nests 100,000 arrays: an error, quickly, not a hang.
+  auto r = format_policy_text(std::string(100000, '[') + std::string(100000, ']'), "deep.json");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::kTooDeep);
+  CHECK(r.error().line == 1);
+  CHECK(r.error().column == 129);
+  // 128 levels are formatted.
+  CHECK(format_policy_text(std::string(128, '[') + std::string(128, ']'), "ok.json").ok());
+}

@@ -91,13 +91,20 @@ struct Node {
   std::vector<Member> members;   // object members or array elements
   std::vector<Comment> closing;  // own-line comments before the closing bracket
   bool multiline_in_file = false;
+  mutable int one_line = -1;  // memo of one_line(): -1 not known yet
 };
+
+// Deeper than this is not a policy file anyone writes by hand; the recursive reader and
+// printer stop here (a clear error) instead of going on for a hundred thousand levels.
+constexpr int kMaxDepth = 128;
 
 class Parser {
  public:
-  explicit Parser(std::vector<Token> tokens) : toks_(std::move(tokens)) {}
+  Parser(std::vector<Token> tokens, std::string_view text) : toks_(std::move(tokens)), text_(text) {}
 
   bool failed() const { return failed_; }
+  // When the text nests deeper than kMaxDepth: the offset of the bracket that is too deep.
+  int64_t too_deep_at() const { return too_deep_at_; }
 
   // The document: comments before the root value, the value, comments after it.
   std::unique_ptr<Node> document(std::vector<Comment>& before, bool& blank_after_before, std::vector<Comment>& after) {
@@ -134,7 +141,19 @@ class Parser {
       failed_ = true;
       return node;
     }
-    const bool object = t.text == "{";
+    if (depth_ >= kMaxDepth) {
+      too_deep_at_ = t.text.data() - text_.data();
+      failed_ = true;
+      return node;
+    }
+    ++depth_;
+    value_body(*node, t.text == "{");
+    --depth_;
+    return node;
+  }
+
+  void value_body(Node& into, bool object) {
+    Node* node = &into;
     const std::string_view close = object ? "}" : "]";
     node->type = object ? Node::kObject : Node::kArray;
     const size_t open = pos_;  // the first token after the bracket
@@ -146,7 +165,7 @@ class Parser {
         for (size_t i = open; i <= pos_ && !node->multiline_in_file; ++i) node->multiline_in_file = toks_[i].newlines_before > 0;
         next();
         node->closing = std::move(pending);
-        return node;
+        return;
       }
       if (peek().type == Tok::kEnd) {
         failed_ = true;
@@ -191,11 +210,13 @@ class Parser {
         if (!is(close)) failed_ = true;
       }
     }
-    return node;
   }
 
   std::vector<Token> toks_;
+  std::string_view text_;
   size_t pos_ = 0;
+  int depth_ = 0;
+  int64_t too_deep_at_ = -1;
   bool failed_ = false;
 };
 
@@ -211,7 +232,14 @@ void order_envelope(Node& n) {
   std::stable_sort(n.members.begin(), n.members.end(), [&](const Member& a, const Member& b) { return rank(a) < rank(b); });
 }
 
+bool one_line_uncached(const Node& n);
+
 bool one_line(const Node& n) {
+  if (n.one_line < 0) n.one_line = one_line_uncached(n) ? 1 : 0;
+  return n.one_line == 1;
+}
+
+bool one_line_uncached(const Node& n) {
   if (n.type == Node::kScalar) return true;
   if (n.members.empty()) return n.closing.empty();
   if (n.multiline_in_file || !n.closing.empty()) return false;
@@ -281,11 +309,28 @@ bool verdict_object(const nlohmann::ordered_json& v) {
 }  // namespace
 
 Result<std::string> format_policy_text(std::string_view text, const std::string& source) {
+  // Depth first, from the tokens: JsonSource's positions cost time and memory in the depth
+  // (a pointer per level), so a file nested a hundred thousand levels deep stops here.
+  std::vector<Token> toks = lex(text);
+  int depth = 0;
+  for (const Token& t : toks) {
+    if (t.type != Tok::kPunct) continue;
+    if (t.text == "{" || t.text == "[") {
+      if (++depth > kMaxDepth) {
+        Error e(ErrorCode::kTooDeep, "arrays and objects nested deeper than " + std::to_string(kMaxDepth) + " levels: not formatted");
+        e.source = source;
+        e.offset = t.text.data() - text.data();
+        set_line_column(e, text.data(), text.size());
+        return e;
+      }
+    } else if (t.text == "}" || t.text == "]") {
+      --depth;
+    }
+  }
   Result<JsonSource> parsed = JsonSource::parse(text, source);
   if (!parsed.ok()) return parsed.error();
-  std::vector<Token> toks = lex(text);
   const size_t comments = count_comments(toks);
-  Parser parser(std::move(toks));
+  Parser parser(std::move(toks), text);
   std::vector<Comment> before, after;
   bool blank_after_before = false;
   std::unique_ptr<Node> root = parser.document(before, blank_after_before, after);
@@ -294,6 +339,13 @@ Result<std::string> format_policy_text(std::string_view text, const std::string&
     e.source = source;
     return e;
   };
+  if (parser.too_deep_at() >= 0) {
+    Error e(ErrorCode::kTooDeep, "arrays and objects nested deeper than " + std::to_string(kMaxDepth) + " levels: not formatted");
+    e.source = source;
+    e.offset = parser.too_deep_at();
+    set_line_column(e, text.data(), text.size());
+    return e;
+  }
   if (parser.failed() || !root) return internal("the formatter's reader and the JSON parser disagree");
 
   order_envelope(*root);
