@@ -1,4 +1,5 @@
 // `verdict alerts`: streams alert events through an AlertDedup policy (docs/alerts.md).
+#include <cerrno>
 #include <unistd.h>
 
 #include <cstdio>

@@ -241,10 +241,11 @@ int cmd_budget(const BudgetOptions& opt) {
     options.output = OutputFormat::kSvg;
     options.explain = false;
     EvalReport chart = engine.evaluate(input, options);
+    errno = 0;
     std::ofstream f(opt.svg, std::ios::binary);
     f << chart.json;
     if (!f) {
-      std::cerr << "verdict: cannot write " << opt.svg << "\n";
+      std::cerr << "verdict: cannot write " << opt.svg << os_reason() << "\n";
       return kExitUsage;
     }
   }

@@ -4,6 +4,7 @@
 // module (core/src/alertmanager/config.h: Alertmanager's matcher parser, route tree and time
 // intervals); this file reads the YAML (yaml-cpp, native only) into JSON, keeping each
 // value's line, and reports on stderr, with lines, everything that was not converted.
+#include <cerrno>
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -101,10 +102,11 @@ int cmd_import_alertmanager(const std::string& file, const std::string& name, co
   if (out_path.empty() || out_path == "-") {
     std::cout << doc;
   } else {
+    errno = 0;
     std::ofstream f(out_path, std::ios::binary | std::ios::trunc);
     f << doc;
     if (!f) {
-      std::cerr << "verdict: cannot write " << out_path << "\n";
+      std::cerr << "verdict: cannot write " << out_path << os_reason() << "\n";
       return kExitUsage;
     }
   }

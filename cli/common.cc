@@ -66,6 +66,8 @@ bool read_file(const std::string& path, std::string& out, std::string& why) {
   return true;
 }
 
+std::string os_reason() { return errno ? std::string(": ") + std::strerror(errno) : std::string(); }
+
 int load_bundle(Engine& engine, const std::vector<std::string>& policies, const std::vector<std::string>& data) {
   int rc = kExitOk;
   auto report = [&](const LoadReport& r) {

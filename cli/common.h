@@ -14,6 +14,9 @@ constexpr int kExitDenied = 2;
 constexpr int kExitInvalid = 3;
 constexpr int kExitUsage = 4;
 
+// ": No such file or directory" from errno (set to 0 before the call that failed), or "".
+std::string os_reason();
+
 // Reads a file ("-": stdin). On failure `why` says why. Reads no more than max_input_bytes()
 // from any file, pipe or special file (a regular file larger than that is refused unread).
 bool read_file(const std::string& path, std::string& out, std::string& why);
@@ -45,8 +48,17 @@ struct ChangeArgs {
 };
 int cmd_change(const ChangeArgs& args);
 
-// `verdict test`: runs *.test.json files found in `paths` (files or folders).
-int run_tests(const std::vector<std::string>& paths, bool verbose);
+// `verdict test` (test_runner.cc): runs *.test.json files found in `paths` (files or folders).
+struct TestArgs {
+  std::vector<std::string> paths;  // default: policies/
+  std::string run;                 // RE2 searched in "FILE: CASE NAME" ("" : every case)
+  bool verbose = false;            // every case with its time, not only failures
+  std::string format = "text";     // text, json or junit
+  std::string output;              // -o FILE ("": stdout)
+  bool coverage = false;           // report the parts of each policy no case exercised
+  double threshold = -1;           // --threshold N: fail below N% coverage (< 0: none)
+};
+int run_tests(const TestArgs& args);
 
 // `verdict budget` (cli/cmd_budget.cc): error budgets with an ErrorBudget policy.
 struct BudgetOptions {
@@ -69,6 +81,15 @@ struct AlertsArgs {
   std::string source;
 };
 int cmd_alerts(const AlertsArgs& args);
+
+// `verdict fmt` (cmd_fmt.cc): canonical formatting of policy files (docs/fmt.md).
+struct FmtArgs {
+  std::vector<std::string> paths;  // files or folders ('-' or none: stdin)
+  bool check = false;              // print a unified diff per unformatted file, exit 1
+  bool write = false;              // rewrite unformatted files in place
+  bool list = false;               // print the names of unformatted files
+};
+int cmd_fmt(const FmtArgs& args);
 
 // `verdict import alertmanager FILE.yml` (cmd_import.cc): TriageRouting + AlertDedup policies.
 int cmd_import_alertmanager(const std::string& file, const std::string& name, const std::string& out);

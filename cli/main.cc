@@ -18,6 +18,7 @@
 #include "cli/common.h"
 #include "cli/input.h"
 #include "serve/serve.h"
+#include "cli/conventions.h"
 #include "verdict/engine.h"
 
 namespace verdict::cli {
@@ -242,11 +243,15 @@ int verdict::cli::run(int argc, char** argv) {
   budget->add_option("inputs", budget_options.inputs, "SLO definitions and SLI data: JSON, NDJSON or YAML files ('-' or none: stdin)");
 
   // test
-  std::vector<std::string> test_paths;
-  bool test_verbose = false;
+  TestArgs test_args;
   auto* test = app.add_subcommand("test", "Run policy tests (*.test.json files): pass/fail counts and a diff per failure");
-  test->add_option("paths", test_paths, "Test files or folders (default: policies/)");
-  test->add_flag("-v,--verbose", test_verbose, "List every case, not only failures");
+  test->add_option("paths", test_args.paths, "Test files or folders (default: policies/)");
+  test->add_flag("-v,--verbose", test_args.verbose, "List every case with its time, not only failures");
+  test->add_option("--run", test_args.run, "Run only the cases whose 'FILE: NAME' this RE2 regular expression finds");
+  test->add_option("--format", test_args.format, "Output: text, json or junit (JUnit XML)")->check(CLI::IsMember({"text", "json", "junit"}));
+  test->add_option("-o,--output", test_args.output, "Write the report to this file instead of stdout");
+  test->add_flag("--coverage", test_args.coverage, "Report the rules, routes, factors, gates, windows, inhibit rules and burn-rate alerts no case exercised");
+  test->add_option("--threshold", test_args.threshold, "With --coverage: exit 3 when coverage is below this percentage")->check(CLI::Range(0.0, 100.0));
 
   // alerts: AlertDedup over alert streams (cmd_alerts.cc)
   AlertsArgs alerts_args;
@@ -264,7 +269,6 @@ int verdict::cli::run(int argc, char** argv) {
 
   // import alertmanager: an Alertmanager configuration to policies (cmd_import.cc)
   std::string import_file, import_name = "alertmanager", import_out;
-  auto* version_cmd = app.add_subcommand("version", "Print the version of verdict and of the time zone data (tzdata) compiled in");
   auto* import_cmd = app.add_subcommand("import", "Convert another tool's configuration into verdict policies");
   auto* import_am = import_cmd->add_subcommand("alertmanager", "Alertmanager YAML to TriageRouting + AlertDedup policies (a JSON array)");
   import_am->add_option("file", import_file, "alertmanager.yml")->required();
@@ -275,11 +279,34 @@ int verdict::cli::run(int argc, char** argv) {
   // serve: the decision service (serve/, docs/serve.md)
   verdict::serve::ServeOptions serve_options;
   auto* serve = verdict::serve::add_command(app, serve_options);
+  // fmt: canonical formatting of policy files (cmd_fmt.cc)
+  FmtArgs fmt_args;
+  auto* fmt = app.add_subcommand("fmt", "Format policy and policy-test files canonically (comments kept); --check for CI, -w to rewrite");
+  fmt->add_option("paths", fmt_args.paths, "Files, or folders (their *.json verdict documents, tests included); '-' or none: stdin");
+  fmt->add_flag("--check", fmt_args.check, "Print a unified diff for each file that is not formatted and exit 1; change nothing");
+  fmt->add_flag("-w,--write", fmt_args.write, "Rewrite the files that are not formatted, in place");
+  fmt->add_flag("-l,--list", fmt_args.list, "Print the names of the files that are not formatted (or, with -w, were rewritten)");
+
+  // version, help, completion: the conventions every command shares (conventions.cc)
+  std::string version_format = "text";
+  auto* version_cmd = app.add_subcommand("version", "Print the version, the C ABI version, the time zone data (tzdata) compiled in and build information");
+  version_cmd->add_option("--format", version_format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
+  std::vector<std::string> help_words;
+  auto* help_cmd = app.add_subcommand("help", "Print the help of verdict or of a command: verdict help COMMAND");
+  help_cmd->add_option("command", help_words, "The command (and subcommand), e.g. 'triage' or 'import alertmanager'");
+  std::string completion_shell;
+  auto* completion_cmd = app.add_subcommand("completion", "Print a shell completion script: verdict completion bash|zsh|fish");
+  completion_cmd->add_option("shell", completion_shell, "bash, zsh or fish")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  // -o FILE on every command that prints results (test and import alertmanager have their own).
+  std::string output_path;
+  for (CLI::App* c : {read, lint, eval, triage, change, budget, alerts, fmt})
+    c->add_option("-o,--output", output_path, "Write the results to this file instead of stdout");
 
   app.footer(
       "Exit codes: 0 ok/allowed, 1 needs review/approval, 2 denied, 3 invalid input or failed, 4 usage error.\n"
       "Run 'verdict COMMAND --help' for a command's options.");
 
+  if (auto rc = check_command(app, argc, argv)) return *rc;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -289,9 +316,14 @@ int verdict::cli::run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (explain_unknown_option(app, argc, argv)) return kExitUsage;
     app.exit(e);
     return kExitUsage;
   }
+  if (version_cmd->parsed()) return cmd_version(version_format);
+  if (help_cmd->parsed()) return cmd_help(app, help_words);
+  if (completion_cmd->parsed()) return cmd_completion(app, completion_shell);
+  if (int rc = redirect_output(output_path); rc != kExitOk) return rc;
 
   set_max_input_bytes(max_input);
   if (read->parsed()) return cmd_read(read_files, read_format, read_input, values, source_opt->count() ? &source_name : nullptr);
@@ -315,10 +347,7 @@ int verdict::cli::run(int argc, char** argv) {
   }
   if (serve->parsed()) return verdict::serve::run(serve_options);
   if (import_am->parsed()) return cmd_import_alertmanager(import_file, import_name, import_out);
-  if (version_cmd->parsed()) {
-    std::cout << "verdict " << verdict::version() << "\ntzdata " << verdict::tzdata_version() << "\n";
-    return kExitOk;
-  }
-  if (test->parsed()) return run_tests(test_paths.empty() ? std::vector<std::string>{"policies"} : test_paths, test_verbose);
+  if (fmt->parsed()) return cmd_fmt(fmt_args);
+  if (test->parsed()) return run_tests(test_args);
   return kExitUsage;
 }

@@ -4,14 +4,24 @@
 // and the expected values of decision fields by path. Prints each failure with a
 // readable diff and ends with "N passed, M failed".
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <re2/re2.h>
 
 #include "cli/common.h"
+#include "cli/coverage.h"
+#include "policy/render.h"
 
 namespace verdict::cli {
 namespace {
@@ -71,8 +81,23 @@ std::string show(const json& v) {
   return s.size() > 400 ? s.substr(0, 400) + "..." : s;
 }
 
-struct Totals {
-  size_t passed = 0, failed = 0;
+// What one case did: its name, its time, and the differences (none: it passed).
+struct CaseResult {
+  std::string name;
+  double seconds = 0;
+  std::vector<std::string> diffs;
+};
+
+// One test file: its cases, or the problems that kept it from running.
+struct FileResult {
+  std::string file;
+  std::vector<std::string> problems;
+  std::vector<CaseResult> cases;
+  size_t skipped = 0;  // cases that --run did not select
+  size_t passed() const {
+    return static_cast<size_t>(std::count_if(cases.begin(), cases.end(), [](const CaseResult& c) { return c.diffs.empty(); }));
+  }
+  size_t failed() const { return cases.size() - passed(); }
 };
 
 void collect(const fs::path& p, std::vector<fs::path>& out) {
@@ -93,9 +118,11 @@ void collect(const fs::path& p, std::vector<fs::path>& out) {
 // as NDJSON (an event given as a string is a raw line, e.g. broken JSON) into a fresh engine,
 // in order, and compares the output lines with "expect": an array with one object per line,
 // each holding the fields to check; "expectStats" checks fields of the policy's statistics.
-void run_alert_stream_case(const json& c, const json& spec, const fs::path& dir, std::vector<std::string>& diffs) {
+void run_alert_stream_case(const json& c, const json& spec, const fs::path& dir, std::vector<std::string>& diffs,
+                           Coverage* coverage) {
   Engine engine;
   std::string why;
+  std::vector<std::string> loaded_policies;
   for (const char* key : {"policies", "data"}) {
     for (const auto& entry : spec.value(key, json::array())) {
       std::string body;
@@ -103,14 +130,21 @@ void run_alert_stream_case(const json& c, const json& spec, const fs::path& dir,
         diffs.push_back("cannot read " + entry.dump());
         return;
       }
-      LoadReport r = std::string(key) == "policies" ? engine.load_policies(body, entry.get<std::string>())
-                                                    : engine.load_data(body, entry.get<std::string>());
+      const bool is_policy = std::string(key) == "policies";
+      LoadReport r = is_policy ? engine.load_policies(body, entry.get<std::string>()) : engine.load_data(body, entry.get<std::string>());
+      if (is_policy && coverage)
+        for (auto& n : coverage->add_file((dir / entry.get<std::string>()).lexically_normal().string(), body)) loaded_policies.push_back(n);
       if (!r.ok()) {
         diffs.push_back("did not load " + entry.dump());
         return;
       }
     }
   }
+  // The policy the stream runs: the one named, or the one AlertDedup policy loaded.
+  std::string covered_policy = c.value("policy", spec.value("policy", ""));
+  if (coverage && covered_policy.empty())
+    for (const auto& n : loaded_policies)
+      if (coverage->kind_of(n) == "AlertDedup") covered_policy = covered_policy.empty() ? n : "\n";  // "\n": several
   json steps = c.contains("steps") ? c["steps"] : json::array({{{"now", c.value("now", "")}, {"events", c["events"]}}});
   std::vector<json> lines;
   for (const auto& step : steps) {
@@ -127,6 +161,7 @@ void run_alert_stream_case(const json& c, const json& spec, const fs::path& dir,
       if (end == std::string::npos) end = r.json.size();
       json line = json::parse(r.json.substr(start, end - start), nullptr, false);
       if (line.is_discarded()) diffs.push_back("the engine wrote a line that is not JSON");
+      else if (coverage) coverage->record_alert_line(covered_policy, line);
       lines.push_back(line);
       start = end + 1;
     }
@@ -158,19 +193,19 @@ void run_alert_stream_case(const json& c, const json& spec, const fs::path& dir,
   }
 }
 
-// Runs one test file. Returns false when the file itself is broken.
-bool run_file(const fs::path& file, bool verbose, Totals& totals) {
+// Runs the cases of one test file that `selected` accepts.
+FileResult run_file(const fs::path& file, const std::function<bool(const std::string&)>& selected, Coverage* coverage) {
+  FileResult out;
+  out.file = file.string();
   std::string text, why;
   if (!read_file(file.string(), text, why)) {
-    std::cout << file.string() << ": " << why << "\n";
-    ++totals.failed;
-    return false;
+    out.problems.push_back(why);
+    return out;
   }
   json doc = json::parse(text, nullptr, false, true);
   if (doc.is_discarded() || !doc.is_object() || doc.value("kind", "") != "PolicyTest" || !doc.contains("spec")) {
-    std::cout << file.string() << ": not a PolicyTest document (apiVersion verdict/v1, kind PolicyTest, spec)\n";
-    ++totals.failed;
-    return false;
+    out.problems.push_back("not a PolicyTest document (apiVersion verdict/v1, kind PolicyTest, spec)");
+    return out;
   }
   const json& spec = doc["spec"];
   // A misspelt key would silently disable a check: reject unknown keys.
@@ -210,9 +245,8 @@ bool run_file(const fs::path& file, bool verbose, Totals& totals) {
     problems.push_back("spec.cases must be an array of cases");
   }
   if (!problems.empty()) {
-    for (const auto& p : problems) std::cout << file.string() << ": " << p << "\n";
-    ++totals.failed;
-    return false;
+    out.problems = problems;
+    return out;
   }
   fs::path dir = file.parent_path();
   Engine engine;
@@ -224,40 +258,41 @@ bool run_file(const fs::path& file, bool verbose, Totals& totals) {
       if (!entry.is_string()) continue;
       std::string name = entry.get<std::string>(), body;
       if (!read_file((dir / name).string(), body, why)) {
-        std::cout << file.string() << ": " << why << "\n";
+        out.problems.push_back(why);
         loaded = false;
         continue;
       }
       LoadReport r = is_policy ? engine.load_policies(body, name) : engine.load_data(body, name);
-      for (const auto& e : r.errors) std::cout << e.to_string() << "\n";
+      if (is_policy && coverage) coverage->add_file((dir / name).lexically_normal().string(), body);
+      for (const auto& e : r.errors) out.problems.push_back(e.to_string());
       loaded = loaded && r.ok();
     }
   };
   load(spec.value("policies", json::array()), true);
   load(spec.value("data", json::array()), false);
   if (!loaded) {
-    std::cout << file.string() << ": the policies or data did not load\n";
-    ++totals.failed;
-    return false;
+    out.problems.push_back("the policies or data did not load");
+    return out;
   }
   const std::string default_now = spec.value("now", "");
   const std::string default_policy = spec.value("policy", "");
-  size_t passed = 0, failed = 0;
   const json cases = spec.value("cases", json::array());
   for (size_t i = 0; i < cases.size(); ++i) {
     const json& c = cases[i];
     std::string name = c.value("name", "case " + std::to_string(i + 1));
+    if (!selected(name)) {
+      ++out.skipped;
+      continue;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    auto finish = [&](std::vector<std::string> diffs) {
+      std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+      out.cases.push_back({name, took.count(), std::move(diffs)});
+    };
     std::vector<std::string> diffs;
     if (c.contains("events") || c.contains("steps")) {  // an AlertDedup stream case
-      run_alert_stream_case(c, spec, dir, diffs);
-      if (diffs.empty()) {
-        ++passed;
-        if (verbose) std::cout << "  PASS " << name << "\n";
-      } else {
-        ++failed;
-        std::cout << "  FAIL " << name << " (" << file.string() << ")\n";
-        for (const auto& d : diffs) std::cout << "       " << d << "\n";
-      }
+      run_alert_stream_case(c, spec, dir, diffs, coverage);
+      finish(std::move(diffs));
       continue;
     }
     std::string input;
@@ -271,7 +306,8 @@ bool run_file(const fs::path& file, bool verbose, Totals& totals) {
     EvalOptions options;
     options.policy = c.value("policy", default_policy);
     options.now = c.value("now", default_now);
-    options.explain = c.value("explain", false);
+    // Coverage reads what the evaluation touched from its explain trace.
+    options.explain = c.value("explain", false) || coverage != nullptr;
     options.format = InputFormat::kJson;
     options.source = name;
     json result;
@@ -286,8 +322,10 @@ bool run_file(const fs::path& file, bool verbose, Totals& totals) {
         if (end > at) decisions.push_back(json::parse(r.json.substr(at, end - at), nullptr, false));
         at = end + 1;
       }
-      for (const json& d : decisions)
+      for (const json& d : decisions) {
         if (d.is_discarded()) diffs.push_back("the engine returned invalid JSON");
+        else if (coverage) coverage->record_decision(d);
+      }
       if (c.contains("records") && c["records"] != json(decisions.size()))
         diffs.push_back("records: expected " + show(c["records"]) + ", got " + std::to_string(decisions.size()));
       const size_t pick = c.value("record", size_t{0});
@@ -363,39 +401,183 @@ bool run_file(const fs::path& file, bool verbose, Totals& totals) {
         }
       }
     }
-    if (diffs.empty()) {
-      ++passed;
-      if (verbose) std::cout << "  PASS " << name << "\n";
-    } else {
-      ++failed;
-      std::cout << "  FAIL " << name << " (" << file.string() << ")\n";
-      for (const auto& d : diffs) std::cout << "       " << d << "\n";
-    }
+    finish(std::move(diffs));
   }
-  std::cout << file.string() << ": " << passed << " passed, " << failed << " failed\n";
-  totals.passed += passed;
-  totals.failed += failed;
-  return true;
+  return out;
+}
+
+std::string millis(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1fms", seconds * 1000);
+  return buf;
+}
+
+// Text for people: failures with their diffs (every case with -v, with its time), a line per
+// file, the totals.
+void write_text(const std::vector<FileResult>& results, bool verbose, std::ostream& out) {
+  size_t passed = 0, failed = 0, skipped = 0;
+  for (const FileResult& f : results) {
+    for (const auto& p : f.problems) out << f.file << ": " << p << "\n";
+    for (const CaseResult& c : f.cases) {
+      if (c.diffs.empty()) {
+        if (verbose) out << "  PASS " << c.name << " (" << millis(c.seconds) << ")\n";
+        continue;
+      }
+      out << "  FAIL " << c.name << " (" << f.file << (verbose ? ", " + millis(c.seconds) : std::string()) << ")\n";
+      for (const auto& d : c.diffs) out << "       " << d << "\n";
+    }
+    if (f.problems.empty()) {
+      out << f.file << ": " << f.passed() << " passed, " << f.failed() << " failed";
+      if (f.skipped) out << ", " << f.skipped << " skipped";
+      out << "\n";
+    }
+    passed += f.passed();
+    failed += f.failed() + (f.problems.empty() ? 0 : 1);
+    skipped += f.skipped;
+  }
+  if (results.empty()) out << "no *.test.json files found\n";
+  out << passed << " passed, " << failed << " failed";
+  if (skipped) out << ", " << skipped << " skipped";
+  out << "\n";
+}
+
+// JSON for machines: {"files": [{"file", "passed", "failed", "skipped", "problems",
+// "cases": [{"name", "ok", "seconds", "failures"}]}], "passed", "failed", "skipped"}.
+void write_json(const std::vector<FileResult>& results, const Coverage* coverage, std::ostream& out) {
+  json doc = {{"files", json::array()}};
+  size_t passed = 0, failed = 0, skipped = 0;
+  for (const FileResult& f : results) {
+    json cases = json::array();
+    for (const CaseResult& c : f.cases)
+      cases.push_back({{"name", c.name}, {"ok", c.diffs.empty()}, {"seconds", c.seconds}, {"failures", c.diffs}});
+    doc["files"].push_back({{"file", f.file}, {"passed", f.passed()}, {"failed", f.failed()}, {"skipped", f.skipped},
+                            {"problems", f.problems}, {"cases", cases}});
+    passed += f.passed();
+    failed += f.failed() + (f.problems.empty() ? 0 : 1);
+    skipped += f.skipped;
+  }
+  doc["passed"] = passed;
+  doc["failed"] = failed;
+  doc["skipped"] = skipped;
+  if (coverage) doc["coverage"] = coverage->to_json();
+  out << doc.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+}
+
+// JUnit XML, which CI systems read: a <testsuite> per test file, a <testcase> per case; a
+// file that could not run is one <testcase> with an <error>.
+void write_junit(const std::vector<FileResult>& results, std::ostream& out) {
+  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"verdict test\">\n";
+  for (const FileResult& f : results) {
+    double total = 0;
+    for (const CaseResult& c : f.cases) total += c.seconds;
+    x += "  <testsuite name=\"";
+    policy::append_xml(x, f.file);
+    x += "\" tests=\"" + std::to_string(f.problems.empty() ? f.cases.size() : 1) + "\" failures=\"" +
+         std::to_string(f.failed()) + "\" errors=\"" + std::to_string(f.problems.empty() ? 0 : 1) + "\" skipped=\"" +
+         std::to_string(f.skipped) + "\" time=\"" + std::to_string(total) + "\">\n";
+    if (!f.problems.empty()) {
+      std::string all;
+      for (const auto& p : f.problems) all += p + "\n";
+      x += "    <testcase name=\"(the test file)\" classname=\"";
+      policy::append_xml(x, f.file);
+      x += "\"><error message=\"the test file did not run\">";
+      policy::append_xml(x, all);
+      x += "</error></testcase>\n";
+    }
+    for (const CaseResult& c : f.cases) {
+      x += "    <testcase name=\"";
+      policy::append_xml(x, c.name);
+      x += "\" classname=\"";
+      policy::append_xml(x, f.file);
+      x += "\" time=\"" + std::to_string(c.seconds) + "\"";
+      if (c.diffs.empty()) {
+        x += "/>\n";
+        continue;
+      }
+      std::string all;
+      for (const auto& d : c.diffs) all += d + "\n";
+      x += "><failure message=\"";
+      policy::append_xml(x, c.diffs.front());
+      x += "\">";
+      policy::append_xml(x, all);
+      x += "</failure></testcase>\n";
+    }
+    x += "  </testsuite>\n";
+  }
+  x += "</testsuites>\n";
+  out << x;
 }
 
 }  // namespace
 
-int run_tests(const std::vector<std::string>& paths, bool verbose) {
+int run_tests(const TestArgs& args) {
   std::vector<fs::path> files;
-  for (const auto& p : paths) {
+  for (const auto& p : args.paths.empty() ? std::vector<std::string>{"policies"} : args.paths) {
     std::error_code ec;
     if (!fs::exists(p, ec)) {
-      std::cerr << "verdict: no such file or folder: " << p << "\n";
+      std::cerr << "verdict: cannot open " << p << ": " << (ec ? ec.message() : "No such file or directory") << "\n";
       return kExitUsage;
     }
     collect(p, files);
   }
   std::sort(files.begin(), files.end());
-  Totals totals;
-  for (const auto& f : files) run_file(f, verbose, totals);
-  if (files.empty()) std::cout << "no *.test.json files found\n";
-  std::cout << totals.passed << " passed, " << totals.failed << " failed\n";
-  return totals.failed == 0 && !files.empty() ? kExitOk : kExitInvalid;
+  // --run: an RE2 pattern searched in "FILE: CASE NAME", so that it selects files or cases.
+  std::unique_ptr<RE2> run;
+  if (!args.run.empty()) {
+    RE2::Options o;
+    o.set_log_errors(false);
+    run = std::make_unique<RE2>(args.run, o);
+    if (!run->ok()) {
+      std::cerr << "verdict test: --run: invalid regular expression: " << run->error() << "\n";
+      return kExitUsage;
+    }
+  }
+  std::unique_ptr<Coverage> coverage = args.coverage || args.threshold >= 0 ? std::make_unique<Coverage>() : nullptr;
+  std::vector<FileResult> results;
+  size_t failed = 0, ran = 0;
+  for (const auto& f : files) {
+    const std::string file = f.string();
+    results.push_back(run_file(f, [&](const std::string& name) { return !run || RE2::PartialMatch(file + ": " + name, *run); },
+                               coverage.get()));
+    failed += results.back().failed() + (results.back().problems.empty() ? 0 : 1);
+    ran += results.back().cases.size();
+  }
+  std::ofstream file_out;
+  if (!args.output.empty()) {
+    errno = 0;
+    file_out.open(args.output, std::ios::binary | std::ios::trunc);
+    if (!file_out) {
+      std::cerr << "verdict: cannot write " << args.output << ": " << std::strerror(errno) << "\n";
+      return kExitUsage;
+    }
+  }
+  std::ostream& out = args.output.empty() ? std::cout : file_out;
+  if (args.format == "json") {
+    write_json(results, coverage.get(), out);
+  } else if (args.format == "junit") {
+    write_junit(results, out);
+    if (coverage) coverage->write_text(std::cerr);  // JUnit has no place for it
+  } else {
+    write_text(results, args.verbose, out);
+    if (coverage) coverage->write_text(out);
+  }
+  out.flush();
+  if (!out) {
+    std::cerr << "verdict: cannot write " << (args.output.empty() ? "the output" : args.output) << "\n";
+    return kExitInvalid;
+  }
+  // A selection that runs nothing is a mistake (a typo in --run), not a pass.
+  if (run && ran == 0 && failed == 0) {
+    std::cerr << "verdict test: --run " << args.run << " selects no case\n";
+    return kExitInvalid;
+  }
+  if (coverage && args.threshold >= 0 && coverage->percent() < args.threshold) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "verdict test: coverage %.1f%% is below the threshold of %g%%\n", coverage->percent(), args.threshold);
+    std::cerr << buf;
+    return kExitInvalid;
+  }
+  return failed == 0 && !files.empty() ? kExitOk : kExitInvalid;
 }
 
 }  // namespace verdict::cli

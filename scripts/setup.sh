@@ -8,7 +8,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 native_pkgs=(build-essential cmake pkg-config git ca-certificates
   libsimdjson-dev libre2-dev nlohmann-json3-dev catch2 libbenchmark-dev
-  libcli11-dev libyaml-cpp-dev clang libclang-rt-14-dev gzip python3 python3-yaml
+  libcli11-dev libyaml-cpp-dev libdtl-dev clang libclang-rt-14-dev gzip python3 python3-yaml
   dpkg-dev binutils file shellcheck    # the Debian package (CPack runs dpkg-shlibdeps, file); the CI scripts' lint
   libcpp-httplib-dev prometheus-alertmanager   # verdict serve (cpp-httplib; its tests run amtool)
   tzdata)   # the zones compiled in (cmake/tzdata.cmake)
