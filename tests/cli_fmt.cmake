@@ -51,7 +51,7 @@ expect_run(0 out "${VERDICT}" fmt --check "${WORK}/policies")
 # 3. Comments survive, at their place.
 file(READ "${WORK}/policies/triage/default.json" t)
 if(NOT t MATCHES "^// default-triage: Northwind's standard TriageRouting policy" OR
-   NOT t MATCHES "\n    // Northwind runs on Central European Time[^\n]*\n    \"timezone\": \"\\+01:00\",")
+   NOT t MATCHES "\n    // Northwind runs on Berlin time[^\n]*\n    \"timezone\": \"Europe/Berlin\",")
   message(FATAL_ERROR "a comment did not survive formatting:\n${t}")
 endif()
 

@@ -113,7 +113,7 @@ def cli(*args):
     return subprocess.run([VERDICT, *args], cwd=SRC, capture_output=True, text=True, timeout=DEADLINE)
 
 
-BUNDLE = ["--bundle", "policies/triage", "--bundle", "policies/change", "--bundle", "policies/budget/default.json",
+BUNDLE = ["--bundle", "policies/triage/default.json", "--bundle", "policies/change/default.json", "--bundle", "policies/budget/default.json",
           "--bundle", "policies/rules", "--bundle", "policies/alerts/default.json",
           "-d", "samples/cmdb.json", "-d", "samples/change/schedule.ndjson", "-d", "samples/change/windows.json",
           "-d", "samples/change/budget-status.json"]
@@ -289,7 +289,7 @@ def mode_api():
     check(r.returncode == 4, "a bad --listen is a usage error (exit 4)")
 
     # SIGINT stops it too.
-    s2 = Server("--bundle", "policies/triage")
+    s2 = Server("--bundle", "policies/triage/default.json")
     check(s2.stop(signal.SIGINT) == 0, "SIGINT stops the server with exit 0")
 
 

@@ -1198,7 +1198,7 @@ std::string Stream::find_route(const std::string& group_key, const std::string& 
   };
   if (route_key.empty()) {
     // A state written before route keys were stored: the index must name the group's route.
-    if (index < route_list_.size() && owns(*route_list_[index])) {
+    if (index < route_list_.size() && owns(*route_list_[static_cast<size_t>(index)])) {
       out = static_cast<uint32_t>(index);
       return {};
     }
@@ -1207,7 +1207,7 @@ std::string Stream::find_route(const std::string& group_key, const std::string& 
   if (group_key.compare(0, route_key.size(), route_key) != 0 || group_key.size() <= route_key.size() ||
       group_key[route_key.size()] != ':')
     return "the group's key does not start with its route's key " + route_key;
-  if (index < route_list_.size() && route_list_[index]->opts.key == route_key) {
+  if (index < route_list_.size() && route_list_[static_cast<size_t>(index)]->opts.key == route_key) {
     out = static_cast<uint32_t>(index);
     return {};
   }
