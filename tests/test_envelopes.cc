@@ -124,6 +124,14 @@ TEST_CASE("record offsets survive escapes nesting a BOM and keys before the reco
   CHECK(text.compare(offsets[1], 12, "{\"key\":\"A-2\"") == 0);
   CHECK(line_at(text, offsets[0]) == 3);
   CHECK(line_at(text, offsets[1]) == 4);
+  // The positions: the same offsets, the lines before each and the column (after two spaces).
+  auto pos = verdict::shapes::record_positions(text, env);
+  REQUIRE(pos.size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    CHECK(pos[i].offset == offsets[i]);
+    CHECK(pos[i].lines_before + 1 == line_at(text, offsets[i]));
+    CHECK(pos[i].column == 3);
+  }
 }
 
 TEST_CASE("triage decides on each record of an envelope at its line and pointer", "[envelopes][triage]") {

@@ -178,4 +178,20 @@ std::vector<size_t> record_offsets(std::string_view json, const Envelope& env) {
   return out;
 }
 
+std::vector<RecordPosition> record_positions(std::string_view json, const Envelope& env) {
+  const std::vector<size_t> offsets = record_offsets(json, env);
+  std::vector<RecordPosition> out;
+  out.reserve(offsets.size());
+  size_t counted = 0, newlines = 0, line_start = 0;  // newlines in json[0, counted), where the last line starts
+  for (size_t at : offsets) {
+    for (; counted < at && counted < json.size(); ++counted)
+      if (json[counted] == '\n') {
+        ++newlines;
+        line_start = counted + 1;
+      }
+    out.push_back({at, newlines, at >= line_start ? at - line_start + 1 : 1});
+  }
+  return out;
+}
+
 }  // namespace verdict::shapes

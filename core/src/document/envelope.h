@@ -69,4 +69,13 @@ void for_each_record(const Envelope& env, Fn&& fn) {
 // decisions and errors (line and column of a record inside one document).
 std::vector<size_t> record_offsets(std::string_view json, const Envelope& env);
 
+// Where each record starts: its byte offset, the lines before it (0 for the first line of
+// `json`) and its 1-based column. One pass over the text for all records.
+struct RecordPosition {
+  size_t offset = 0;
+  size_t lines_before = 0;
+  size_t column = 1;
+};
+std::vector<RecordPosition> record_positions(std::string_view json, const Envelope& env);
+
 }  // namespace verdict::shapes

@@ -575,18 +575,12 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
       flush(stream);
       return;
     }
-    const std::vector<size_t> offsets = shapes::record_offsets(text, env);
-    size_t counted = 0, newlines = 0, line_start = 0;  // newlines in text[0, counted), where the last line starts
+    const std::vector<shapes::RecordPosition> at = shapes::record_positions(text, env);
     shapes::for_each_record(env, [&](Value record, size_t i) {
-      const size_t at = i < offsets.size() ? offsets[i] : 0;
-      for (; counted < at && counted < text.size(); ++counted)
-        if (text[counted] == '\n') {
-          ++newlines;
-          line_start = counted + 1;
-        }
+      const shapes::RecordPosition p = i < at.size() ? at[i] : shapes::RecordPosition{};
       record_pointer = env.pointer(i);
       in.document = record;
-      decide_one(in, line + newlines, record_pointer, at - line_start + 1, text_offset + at);
+      decide_one(in, line + p.lines_before, record_pointer, p.column, text_offset + p.offset);
       flush(true);
     });
   };

@@ -129,13 +129,12 @@ ReadReport Engine::read(std::string_view data, const ReadOptions& options) {
       write_summary(docs, report.documents.back(), options.include_values ? &root : nullptr);
       return;
     }
-    const std::vector<size_t> offsets = shapes::record_offsets(text, env);
+    // One pass for the lines of all records (an export may hold many thousands).
+    const std::vector<shapes::RecordPosition> pos = shapes::record_positions(text, env);
     shapes::for_each_record(env, [&](Value record, size_t i) {
-      const size_t at = i < offsets.size() ? offsets[i] : 0;
-      const size_t end = i + 1 < offsets.size() ? offsets[i + 1] : text.size();
-      size_t newlines = 0;
-      for (size_t k = 0; k < at && k < text.size(); ++k) newlines += text[k] == '\n';
-      DocumentSummary s = summarize(record, line + newlines, end > at ? end - at : 0);
+      const shapes::RecordPosition p = i < pos.size() ? pos[i] : shapes::RecordPosition{};
+      const size_t end = i + 1 < pos.size() ? pos[i + 1].offset : text.size();
+      DocumentSummary s = summarize(record, line + p.lines_before, end > p.offset ? end - p.offset : 0);
       s.record = env.pointer(i);
       report.documents.push_back(std::move(s));
       write_summary(docs, report.documents.back(), options.include_values ? &record : nullptr);
