@@ -76,6 +76,7 @@ int cmd_budget(const BudgetOptions& options);
 struct AlertsArgs {
   std::vector<std::string> policies, data, inputs;
   std::string entry, now, state, input = "auto", summary = "text";
+  std::string format = "json";  // json (NDJSON, one record a line) or text (alerts_text.h)
   bool quiet = false;
   bool source_given = false;  // --source: the input's name in error positions ("" for none)
   std::string source;

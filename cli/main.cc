@@ -262,6 +262,7 @@ int verdict::cli::run(int argc, char** argv) {
   alerts->add_option("--now", alerts_args.now, "Receipt time of the input, RFC 3339; group notifications due by then are flushed (default: event times only)");
   alerts->add_option("--state", alerts_args.state, "State file: read before (when it exists) and written after the stream");
   alerts->add_option("--input", alerts_args.input, "Input format: auto, json or ndjson")->check(CLI::IsMember({"auto", "json", "ndjson"}));
+  alerts->add_option("--format", alerts_args.format, "Output: json (NDJSON, one record a line; the default) or text for people")->check(CLI::IsMember({"text", "json"}));
   alerts->add_option("--summary", alerts_args.summary, "Summary: text (on stderr) or json (also as the last stdout line)")->check(CLI::IsMember({"text", "json"}));
   alerts->add_flag("-q,--quiet", alerts_args.quiet, "No summary or progress on stderr");
   auto* alerts_source = alerts->add_option("--source", alerts_args.source, "Name for the input in error positions (default: the file name; '' for none)");
