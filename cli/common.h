@@ -93,6 +93,8 @@ struct FmtArgs {
 int cmd_fmt(const FmtArgs& args);
 
 // `verdict import alertmanager FILE.yml` (cmd_import.cc): TriageRouting + AlertDedup policies.
-int cmd_import_alertmanager(const std::string& file, const std::string& name, const std::string& out);
+// It fails (exit 3) on anything it cannot convert; `allow_lossy` lets through what
+// Alertmanager accepts but verdict does not convert, each listed on stderr.
+int cmd_import_alertmanager(const std::string& file, const std::string& name, const std::string& out, bool allow_lossy);
 
 }  // namespace verdict::cli

@@ -275,6 +275,8 @@ int verdict::cli::run(int argc, char** argv) {
   import_am->add_option("file", import_file, "alertmanager.yml")->required();
   import_am->add_option("--name", import_name, "Base name of the policies (NAME-routing, NAME-dedup)");
   import_am->add_option("-o,--output", import_out, "Write the policies here (default: stdout); the report goes to stderr");
+  bool import_lossy = false;
+  import_am->add_flag("--allow-lossy", import_lossy, "Import even when what Alertmanager accepts cannot all be converted (receiver integrations, global settings): each loss is listed on stderr");
   import_cmd->require_subcommand(1);
 
   // serve: the decision service (serve/, docs/serve.md)
@@ -347,7 +349,7 @@ int verdict::cli::run(int argc, char** argv) {
     return cmd_alerts(alerts_args);
   }
   if (serve->parsed()) return verdict::serve::run(serve_options);
-  if (import_am->parsed()) return cmd_import_alertmanager(import_file, import_name, import_out);
+  if (import_am->parsed()) return cmd_import_alertmanager(import_file, import_name, import_out, import_lossy);
   if (fmt->parsed()) return cmd_fmt(fmt_args);
   if (test->parsed()) return run_tests(test_args);
   return kExitUsage;
