@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/alerts_text.h"
 #include "cli/common.h"
 #include "cli/state_file.h"
 #include "cli/input.h"
@@ -44,6 +45,8 @@ int cmd_alerts(const AlertsArgs& args) {
   if (args.input == "json") options.format = InputFormat::kJson;
   if (args.input == "ndjson") options.format = InputFormat::kNdjson;
   const bool tty = isatty(STDERR_FILENO) != 0 && !args.quiet;
+  AlertTextWriter text_out(std::cout);  // --format text
+  const bool as_text = args.format == "text";
   size_t lines_out = 0, errors = 0;
   std::vector<std::string> files = args.inputs.empty() ? std::vector<std::string>{"-"} : args.inputs;
   // Pushes one input (or one block of a stream); false when the call itself is wrong (exit 4).
@@ -65,7 +68,8 @@ int cmd_alerts(const AlertsArgs& args) {
     // `now` closes the last file only: flushes due by then are part of the output.
     options.now = i + 1 == files.size() ? args.now : "";
     options.sink = [&](std::string_view out) {
-      std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+      if (as_text) text_out.write(out);
+      else std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
       for (char ch : out) lines_out += ch == '\n';
       if (tty && (lines_out & 0xffff) < 8) std::cerr << "\ralerts: " << lines_out << " lines out" << std::flush;
     };
@@ -106,6 +110,7 @@ int cmd_alerts(const AlertsArgs& args) {
     }
     if (!push(text, options)) return kExitUsage;
   }
+  text_out.finish();
   std::cout.flush();
   if (tty) std::cerr << "\r" << std::string(40, ' ') << "\r";
   std::string stats = engine.alerts_stats();

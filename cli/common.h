@@ -76,6 +76,7 @@ int cmd_budget(const BudgetOptions& options);
 struct AlertsArgs {
   std::vector<std::string> policies, data, inputs;
   std::string entry, now, state, input = "auto", summary = "text";
+  std::string format = "json";  // json (NDJSON, one record a line) or text (alerts_text.h)
   bool quiet = false;
   bool source_given = false;  // --source: the input's name in error positions ("" for none)
   std::string source;
@@ -92,6 +93,8 @@ struct FmtArgs {
 int cmd_fmt(const FmtArgs& args);
 
 // `verdict import alertmanager FILE.yml` (cmd_import.cc): TriageRouting + AlertDedup policies.
-int cmd_import_alertmanager(const std::string& file, const std::string& name, const std::string& out);
+// It fails (exit 3) on anything it cannot convert; `allow_lossy` lets through what
+// Alertmanager accepts but verdict does not convert, each listed on stderr.
+int cmd_import_alertmanager(const std::string& file, const std::string& name, const std::string& out, bool allow_lossy);
 
 }  // namespace verdict::cli

@@ -55,7 +55,23 @@ class PartReader {
       list(spec, sp, "alerts", "burn-rate alert", "");
       list(spec, sp, "thresholds", "threshold", "");
     }
-    if (kind == "AlertDedup") list(spec, sp, "inhibit_rules", "inhibit rule", "rule-");
+    if (kind == "AlertDedup") {
+      if (const json* r = member(spec, "route")) route(*r, pointer_join(sp, "route"), "", 0);
+      list(spec, sp, "inhibit_rules", "inhibit rule", "rule-");
+      if (const json* ss = member(spec, "silences"); ss && ss->is_array())
+        for (size_t i = 0; i < ss->size(); ++i) {
+          const json& s = (*ss)[i];
+          std::string id = string_at(s, "id");
+          if (id.empty()) continue;
+          add("silence", id, pointer_join(pointer_join(sp, "silences"), i));
+          if (const json* ws = member(s, "windows"); ws && ws->is_array())
+            for (const json& w : *ws)
+              if (w.is_string()) out_.silence_windows[id].push_back(w.get<std::string>());
+        }
+      if (const json* ws = member(spec, "windows"); ws && ws->is_object())
+        for (auto it = ws->begin(); it != ws->end(); ++it) add("window", it.key(), pointer_join(pointer_join(sp, "windows"), it.key()));
+      list(spec, sp, "rate_limits", "rate limit", "");
+    }
   }
 
  private:
@@ -75,14 +91,18 @@ class PartReader {
     }
   }
 
-  // The route tree: each route by its path of names (the root is "root" when unnamed).
-  void route(const json& r, const std::string& p, const std::string& parent, int depth) {
+  // The route tree: each route by its path of names (the root is "root" when unnamed). An
+  // unnamed route below it is "route" in TriageRouting's trace and "route-N" (its place among
+  // its siblings) in AlertDedup's.
+  void route(const json& r, const std::string& p, const std::string& parent, int depth, size_t index = 0) {
     if (!r.is_object()) return;
-    std::string name = string_at(r, "name", depth == 0 ? "root" : "route");
+    std::string unnamed = depth == 0 ? "root" : out_.kind == "AlertDedup" ? "route-" + std::to_string(index + 1) : "route";
+    std::string name = string_at(r, "name", unnamed);
+    if (depth > 0 && out_.kind == "AlertDedup" && name == "route") name = unnamed;  // as the kind's trace names it
     std::string path = parent.empty() ? name : parent + "/" + name;
     add("route", path, p);
     if (const json* kids = member(r, "routes"); kids && kids->is_array())
-      for (size_t i = 0; i < kids->size(); ++i) route((*kids)[i], pointer_join(pointer_join(p, "routes"), i), path, depth + 1);
+      for (size_t i = 0; i < kids->size(); ++i) route((*kids)[i], pointer_join(pointer_join(p, "routes"), i), path, depth + 1, i);
   }
 
   const JsonSource& src_;
@@ -170,8 +190,27 @@ void Coverage::record_decision(const json& result) {
 }
 
 void Coverage::record_alert_line(const std::string& policy, const json& line) {
-  if (const json* by = member(line, "inhibited_by"))
-    if (Part* p = find(policy, "inhibit rule", string_at(*by, "rule"))) p->covered = true;
+  auto mark = [&](const std::string& what, const std::string& name) {
+    if (Part* p = find(policy, what, name)) p->covered = true;
+  };
+  if (const json* by = member(line, "inhibited_by")) mark("inhibit rule", string_at(*by, "rule"));
+  if (const json* rl = member(line, "rate_limit"); rl && rl->is_string()) mark("rate limit", rl->get<std::string>());
+  // A silence silences only while one of its windows (if it has any) is in effect.
+  if (const json* s = member(line, "silenced_by"); s && s->is_string()) {
+    mark("silence", s->get<std::string>());
+    auto pol = policies_.find(policy);
+    if (pol != policies_.end())
+      if (auto it = pol->second.silence_windows.find(s->get<std::string>()); it != pol->second.silence_windows.end())
+        for (const std::string& w : it->second) mark("window", w);
+  }
+  // The explain trace (AlertOptions::explain): the route of each group an alert joined, and of
+  // a notification (sent, or "muted" by its windows) with the route's windows in effect.
+  if (const json* gs = member(line, "groups"); gs && gs->is_array())
+    for (const json& g : *gs) mark("route", string_at(g, "route"));
+  if (const json* r = member(line, "route"); r && r->is_string()) mark("route", r->get<std::string>());
+  if (const json* ws = member(line, "windows"); ws && ws->is_array())
+    for (const json& w : *ws)
+      if (w.is_string()) mark("window", w.get<std::string>());
 }
 
 double Coverage::percent() const {

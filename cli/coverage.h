@@ -11,7 +11,12 @@
 //                  window          overlapped the change (explain.context.windows.NAME.overlaps)
 //   ErrorBudget    burn-rate alert fired (slos[].alerts[].firing)
 //                  threshold       fired (explain.thresholds[].fired)
-//   AlertDedup     inhibit rule    inhibited an alert (an output line's inhibited_by.rule)
+//   AlertDedup     route           took an alert into a group, or notified (explain: "route")
+//                  inhibit rule    inhibited an alert (an output line's inhibited_by.rule)
+//                  silence         silenced an alert (silenced_by)
+//                  window          was in effect when a route notified or was muted (explain:
+//                                  "windows"), or when a silence that names it silenced an alert
+//                  rate limit      held an alert back (rate_limit)
 #pragma once
 
 #include <map>
@@ -34,6 +39,7 @@ class Coverage {
   struct Policy {
     std::string name, kind, file;
     std::vector<Part> parts;
+    std::map<std::string, std::vector<std::string>> silence_windows;  // AlertDedup: silence id -> its windows
   };
 
   // Reads the policies of a file (a policy or a bundle) and their parts, once per file.

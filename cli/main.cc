@@ -262,6 +262,7 @@ int verdict::cli::run(int argc, char** argv) {
   alerts->add_option("--now", alerts_args.now, "Receipt time of the input, RFC 3339; group notifications due by then are flushed (default: event times only)");
   alerts->add_option("--state", alerts_args.state, "State file: read before (when it exists) and written after the stream");
   alerts->add_option("--input", alerts_args.input, "Input format: auto, json or ndjson")->check(CLI::IsMember({"auto", "json", "ndjson"}));
+  alerts->add_option("--format", alerts_args.format, "Output: json (NDJSON, one record a line; the default) or text for people")->check(CLI::IsMember({"text", "json"}));
   alerts->add_option("--summary", alerts_args.summary, "Summary: text (on stderr) or json (also as the last stdout line)")->check(CLI::IsMember({"text", "json"}));
   alerts->add_flag("-q,--quiet", alerts_args.quiet, "No summary or progress on stderr");
   auto* alerts_source = alerts->add_option("--source", alerts_args.source, "Name for the input in error positions (default: the file name; '' for none)");
@@ -274,6 +275,8 @@ int verdict::cli::run(int argc, char** argv) {
   import_am->add_option("file", import_file, "alertmanager.yml")->required();
   import_am->add_option("--name", import_name, "Base name of the policies (NAME-routing, NAME-dedup)");
   import_am->add_option("-o,--output", import_out, "Write the policies here (default: stdout); the report goes to stderr");
+  bool import_lossy = false;
+  import_am->add_flag("--allow-lossy", import_lossy, "Import even when what Alertmanager accepts cannot all be converted (receiver integrations, global settings): each loss is listed on stderr");
   import_cmd->require_subcommand(1);
 
   // serve: the decision service (serve/, docs/serve.md)
@@ -346,7 +349,7 @@ int verdict::cli::run(int argc, char** argv) {
     return cmd_alerts(alerts_args);
   }
   if (serve->parsed()) return verdict::serve::run(serve_options);
-  if (import_am->parsed()) return cmd_import_alertmanager(import_file, import_name, import_out);
+  if (import_am->parsed()) return cmd_import_alertmanager(import_file, import_name, import_out, import_lossy);
   if (fmt->parsed()) return cmd_fmt(fmt_args);
   if (test->parsed()) return run_tests(test_args);
   return kExitUsage;

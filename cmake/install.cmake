@@ -49,9 +49,10 @@ install(DIRECTORY docs/ DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs" FILES_MATCHIN
 # The shipped policies with their test files, and the samples those tests read
 # (policies/*/*.test.json name ../../samples/...): `verdict test share/verdict/policies` passes.
 install(DIRECTORY policies/ DESTINATION "${CMAKE_INSTALL_DATADIR}/verdict/policies")
-# (samples/ci/changes stays: policies/change reads it; the CI files beside it are in ci/.)
+# (samples/ci/changes stays: policies/change reads it; the CI files beside it are in ci/; the
+# systemd unit is installed as a unit by cmake/package.cmake.)
 install(DIRECTORY samples/ DESTINATION "${CMAKE_INSTALL_DATADIR}/verdict/samples"
-  PATTERN "gen" EXCLUDE PATTERN "malformed" EXCLUDE REGEX "/ci/[^/]+\\.(sh|yml)$" EXCLUDE)
+  PATTERN "gen" EXCLUDE PATTERN "malformed" EXCLUDE PATTERN "systemd" EXCLUDE REGEX "/ci/[^/]+\\.(sh|yml)$" EXCLUDE)
 # The CI gate (ci/, used by action.yml and the GitLab template) for runners that install the package.
 install(PROGRAMS ci/install.sh ci/gate.sh DESTINATION "${CMAKE_INSTALL_DATADIR}/verdict/ci")
 install(FILES ci/gitlab/verdict-change.yml DESTINATION "${CMAKE_INSTALL_DATADIR}/verdict/ci/gitlab")

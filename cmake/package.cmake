@@ -8,14 +8,12 @@
 # libsimdjson14, libyaml-cpp0.7, libstdc++6, libc6, libgcc-s1 on Debian 12), and it ships
 # a shlibs file for libverdict.so.
 #
-# Hook for `verdict serve`: when packaging/systemd/verdict-serve.service exists it is
-# installed as lib/systemd/system/verdict-serve.service (not enabled or started; add
-# postinst/prerm scripts through CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA when the service
-# should be).
-set(VERDICT_SYSTEMD_UNIT "${PROJECT_SOURCE_DIR}/packaging/systemd/verdict-serve.service")
-if(EXISTS "${VERDICT_SYSTEMD_UNIT}")
-  install(FILES "${VERDICT_SYSTEMD_UNIT}" DESTINATION lib/systemd/system)
-endif()
+# `verdict serve` as a service: samples/systemd/verdict-serve.service is installed as
+# /usr/lib/systemd/system/verdict-serve.service (the prefix's lib/systemd/system, so that
+# `cmake --install --prefix DIR` stays inside DIR; on Debian 12, merged /usr, it is the same
+# folder as /lib/systemd/system). It is not enabled or started: the administrator puts a
+# bundle in /etc/verdict/policies first (docs/serve.md, "Running under systemd").
+install(FILES "${PROJECT_SOURCE_DIR}/samples/systemd/verdict-serve.service" DESTINATION lib/systemd/system)
 
 set(CPACK_PACKAGE_NAME verdict)
 set(CPACK_PACKAGE_VENDOR "verdict")

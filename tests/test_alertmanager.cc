@@ -594,3 +594,44 @@ TEST_CASE("import: an imported match_re route groups under Alertmanager's own ke
   CHECK(line["groups"][0]["key"] == R"({}/{severity="critical"}/{service=~"^(?:payments-.*|refunds)$"}:{alertname="X"})");
   CHECK(line["groups"][0]["receiver"] == "pay");
 }
+
+TEST_CASE("import: what Alertmanager refuses is invalid, what it accepts but verdict cannot convert is lost, a time restriction is never dropped", "[alertmanager][import]") {
+  using verdict::alertmanager::ProblemKind;
+  auto kinds = [](const std::string& text) {
+    verdict::alertmanager::ImportResult r = verdict::alertmanager::import_config(json::parse(text), "t", "t.yml");
+    std::vector<std::string> out;
+    for (const auto& p : r.problems)
+      out.push_back(std::string(p.kind == ProblemKind::kLost ? "lost " : p.kind == ProblemKind::kInvalid ? "invalid " : "time ") + p.pointer);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  // Lossless: every key converted.
+  CHECK(kinds(R"({"route": {"receiver": "a", "group_by": ["x"], "routes": [{"matchers": ["s=\"1\""], "receiver": "a",
+    "mute_time_intervals": ["w"]}]}, "receivers": [{"name": "a"}],
+    "time_intervals": [{"name": "w", "time_intervals": [{"weekdays": ["saturday"], "location": "Europe/Berlin"}]}]})")
+            .empty());
+  // Valid for Alertmanager, not converted: integrations, global settings, templates.
+  CHECK(kinds(R"({"global": {"resolve_timeout": "5m"}, "templates": ["x.tmpl"], "route": {"receiver": "a"},
+    "receivers": [{"name": "a", "slack_configs": [{"channel": "#x"}]}]})") ==
+        V{"lost /receivers/0/slack_configs", "lost /global/resolve_timeout", "lost /templates"});
+  // What amtool check-config refuses: unknown keys at each level, an undeclared or duplicate
+  // receiver, a root without receiver, continue or intervals on the root, an undefined
+  // interval, zero intervals, '...' with other labels.
+  CHECK(kinds(R"({"route": {"receiver": "a", "recevier": "b"}, "receivers": [{"name": "a"}], "colour": 1})") ==
+        V{"invalid /route/recevier", "invalid /colour"});
+  CHECK(kinds(R"({"global": {"smarthost": "x"}, "route": {"receiver": "a"}, "receivers": [{"name": "a", "slack": []}, {"name": "a"}]})") ==
+        V{"invalid /receivers/0/slack", "invalid /receivers/1/name", "invalid /global/smarthost"});
+  CHECK(kinds(R"({"route": {"routes": [{"receiver": "b"}]}, "receivers": [{"name": "a"}]})") == V{"invalid /route", "invalid /route"});
+  CHECK(kinds(R"({"route": {"receiver": "a", "continue": true, "mute_time_intervals": ["w"]}, "receivers": [{"name": "a"}],
+    "time_intervals": [{"name": "w", "time_intervals": [{}]}]})") ==
+        V{"invalid /route/continue", "invalid /route/mute_time_intervals"});
+  CHECK(kinds(R"({"route": {"receiver": "a", "routes": [{"receiver": "a", "active_time_intervals": ["nope"], "group_interval": "0s",
+    "group_by": ["...", "x"]}]}, "receivers": [{"name": "a"}]})") ==
+        V{"invalid /route/routes/0/group_by", "invalid /route/routes/0/group_interval", "invalid /route/routes/0/active_time_intervals/0"});
+  // A time interval verdict cannot convert is lost when no route uses it, and stops the
+  // import when one does (the route would be active, or unmuted, around the clock).
+  const std::string local = R"("time_intervals": [{"name": "w", "time_intervals": [{"location": "Local"}]}])";
+  CHECK(kinds(R"({"route": {"receiver": "a"}, "receivers": [{"name": "a"}], )" + local + "}") == V{"lost /time_intervals/0/time_intervals/0/location"});
+  CHECK(kinds(R"({"route": {"receiver": "a", "routes": [{"receiver": "a", "active_time_intervals": ["w"]}]}, "receivers": [{"name": "a"}], )" +
+              local + "}") == V{"lost /time_intervals/0/time_intervals/0/location", "time /route/routes/0/active_time_intervals/0"});
+}

@@ -42,7 +42,8 @@ for f in ./usr/bin/verdict ./usr/include/verdict/verdict.h ./usr/include/verdict
          ./usr/lib/libverdict.a ./usr/lib/pkgconfig/verdict.pc ./usr/lib/cmake/verdict/verdictConfig.cmake \
          ./usr/share/doc/verdict/README.md ./usr/share/doc/verdict/LICENSE ./usr/share/doc/verdict/CHANGELOG.md \
          ./usr/share/verdict/policies/triage/default.json ./usr/share/verdict/policies/change/default.json \
-         ./usr/share/verdict/ci/gate.sh ./usr/share/verdict/ci/gitlab/verdict-change.yml; do
+         ./usr/share/verdict/ci/gate.sh ./usr/share/verdict/ci/gitlab/verdict-change.yml \
+         ./usr/lib/systemd/system/verdict-serve.service; do
   grep -qx -- "$f" "$work/contents" || fail "the package lacks $f"
 done
 grep -qE '^\./usr/lib/libverdict\.so\.[0-9.]+$' "$work/contents" || fail "the package lacks libverdict.so.*"
@@ -58,5 +59,20 @@ share="$root/usr/share/verdict"
 out="$("$v" triage -p "$share/policies/triage/default.json" -d "$share/samples/cmdb.json" --now 2025-03-18T10:00:00Z \
   --format json "$share/samples/servicenow-incident.json")" || fail "triage from the package"
 grep -q '"ok":true' <<< "$out" || fail "triage decision: $out"
+# The systemd unit: hardened, and clean for systemd-analyze verify where systemd is installed
+# (it checks ExecStart's command exists, so the copy verified runs the unpacked verdict).
+unit="$root/usr/lib/systemd/system/verdict-serve.service"
+for want in '^ExecStart=/usr/bin/verdict serve ' '^DynamicUser=yes$' '^ProtectSystem=strict$' '^StateDirectory=verdict$' \
+            '^Restart=on-failure$' '^NoNewPrivileges=yes$' '^CapabilityBoundingSet=$'; do
+  grep -qE -- "$want" "$unit" || fail "the systemd unit lacks $want"
+done
+grep -q "/usr/share/verdict/samples/systemd" "$work/contents" && fail "the unit is also copied among the samples"
+unit_note="systemd-analyze not installed: unit not verified"
+if command -v systemd-analyze >/dev/null; then
+  sed "s|/usr/bin/verdict|$v|" "$unit" > "$work/verdict-serve.service"
+  verify="$(systemd-analyze verify --man=no "$work/verdict-serve.service" 2>&1)" || { echo "$verify"; fail "systemd-analyze verify"; }
+  [[ -z "$verify" ]] || { echo "$verify"; fail "systemd-analyze verify warns about the unit"; }
+  unit_note="systemd-analyze verify: clean"
+fi
 "$v" test "$share/policies" > "$work/test.out" 2>&1 || { cat "$work/test.out"; fail "verdict test of the unpacked policies"; }
-echo "package_deb: $(basename "$deb"): Depends from dpkg-shlibdeps, contents, --version, one decision; verdict test of the unpacked policies: $(tail -1 "$work/test.out")"
+echo "package_deb: $(basename "$deb"): Depends from dpkg-shlibdeps, contents, --version, one decision; the unit ($unit_note); verdict test of the unpacked policies: $(tail -1 "$work/test.out")"

@@ -177,6 +177,11 @@ struct AlertOptions {
   // wait for a later call (a front end feeding one input in pieces gives now to every piece
   // and flushes with the last, so the output is the same as for the input in one call).
   bool flush_at_now = true;
+  // The policy's parts behind each decision (docs/alerts.md, "Explain"): each group an alert
+  // joins names its route ("route": the path of route names), each notification its route and
+  // the route's windows in effect, and a notification a route's windows held back is written
+  // as a "muted" line. `verdict test --coverage` reads these.
+  bool explain = false;
 };
 
 struct AlertReport {

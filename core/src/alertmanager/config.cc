@@ -90,10 +90,14 @@ struct Importer {
   ImportResult& res;
   std::set<std::string> receivers_used;
   std::set<std::string> windows;  // converted time intervals
+  std::set<std::string> defined;  // every time interval named in the configuration
   const Syntax syntax{};          // Alertmanager's own: no field paths
 
-  void problem(std::string pointer, std::string message, bool at_key = false) {
-    res.problems.push_back({std::move(pointer), at_key, std::move(message)});
+  void problem(std::string pointer, std::string message, bool at_key = false, ProblemKind kind = ProblemKind::kInvalid) {
+    res.problems.push_back({std::move(pointer), at_key, std::move(message), kind});
+  }
+  void lost(std::string pointer, std::string message, bool at_key = false) {
+    problem(std::move(pointer), std::move(message), at_key, ProblemKind::kLost);
   }
 
   // The matchers of a route or of one side of an inhibition rule: `eq_key` and `re_key`
@@ -142,6 +146,7 @@ struct Importer {
       problem(p, "the route at " + path + " is not converted, nor the routes below it (a matcher could not be read)");
       return false;
     }
+    if (root && o.receiver.empty()) problem(p, "the root route has no receiver, which Alertmanager refuses (it is the default)");
     if (root && !route.matchers.empty()) {
       problem(p, "the root route has matchers, which Alertmanager refuses (the root matches every alert): they are not converted");
       route.matchers.clear();
@@ -156,34 +161,55 @@ struct Importer {
       }
     }
     if (!o.receiver.empty()) receivers_used.insert(o.receiver);
-    if (const json* g = member(r, "group_by"); g && g->is_array()) o.group_by = g;
+    if (const json* g = member(r, "group_by"); g && g->is_array()) {
+      o.group_by = g;
+      std::set<std::string> seen;
+      for (size_t i = 0; i < g->size(); ++i) {
+        std::string l = scalar((*g)[i]);
+        if (!seen.insert(l).second) problem(pointer_join(pointer_join(p, "group_by"), i), "group_by names " + l + " twice, which Alertmanager refuses");
+      }
+      if (seen.count("...") && seen.size() > 1)
+        problem(pointer_join(p, "group_by"), "group_by has '...' and other labels, which Alertmanager refuses");
+    }
     for (const char* t : {"group_wait", "group_interval", "repeat_interval"}) {
       const json* v = member(r, t);
       if (!v) continue;
       std::string d = duration(scalar(*v));
-      if (d.empty()) problem(pointer_join(p, t), std::string(t) + " " + scalar(*v) + " is not a duration: not converted");
-      else o.timers.emplace_back(t, d);
+      if (d.empty()) {
+        problem(pointer_join(p, t), std::string(t) + " " + scalar(*v) + " is not a duration (Alertmanager refuses it)");
+      } else if (std::string(t) != "group_wait" && datetime::parse_duration(d, nullptr).value_or(-1) == 0) {
+        problem(pointer_join(p, t), std::string(t) + " is zero, which Alertmanager refuses");
+      } else {
+        o.timers.emplace_back(t, d);
+      }
     }
     for (const auto& [am, ours] : {std::pair<const char*, std::vector<std::string>*>{"mute_time_intervals", &o.mute_windows},
                                    {"active_time_intervals", &o.active_windows}}) {
       const json* v = member(r, am);
       if (!v || !v->is_array()) continue;
+      if (root && !v->empty()) problem(pointer_join(p, am), std::string("the root route has ") + am + ", which Alertmanager refuses");
       for (size_t i = 0; i < v->size(); ++i) {
         std::string w = scalar((*v)[i]);
+        std::string at = pointer_join(pointer_join(p, am), i);
         if (windows.count(w)) ours->push_back(w);
-        else problem(pointer_join(pointer_join(p, am), i), std::string(am) + " names \"" + w + "\", which was not converted (see above) or does not exist");
+        else if (!defined.count(w)) problem(at, std::string(am) + " names \"" + w + "\", which is not defined (Alertmanager refuses it)");
+        else
+          problem(at, std::string(am) + " names \"" + w + "\", which cannot be converted (see above): the route at " + path +
+                      " would lose its time restriction, which an import never drops",
+                  false, ProblemKind::kTimeRestriction);
       }
     }
     static const std::set<std::string> known = {"receiver", "matchers", "match", "match_re", "continue", "group_by", "group_wait",
                                                 "group_interval", "repeat_interval", "mute_time_intervals", "active_time_intervals", "routes"};
     for (auto it = r.begin(); it != r.end(); ++it)
-      if (!known.count(it.key())) problem(pointer_join(p, it.key()), "route key \"" + it.key() + "\" is not converted", true);
+      if (!known.count(it.key()))
+        problem(pointer_join(p, it.key()), "route key \"" + it.key() + "\" is not a key of a route (Alertmanager refuses it)", true);
     ++res.routes;
     if (const json* children = member(r, "routes"); children && children->is_array()) {
       for (size_t i = 0; i < children->size(); ++i) {
         std::string cp = pointer_join(pointer_join(p, "routes"), i);
         if (!(*children)[i].is_object()) {
-          problem(cp, "a route is a map: not converted");
+          problem(cp, "a route is a map (Alertmanager refuses this one)");
           continue;
         }
         ImportRoute child;
@@ -247,11 +273,15 @@ struct Importer {
     const json* list = member(config, key);
     if (!list || !list->is_array()) return;
     for (size_t i = 0; i < list->size(); ++i) {
+      if (const json* n = member((*list)[i], "name")) defined.insert(scalar(*n));
+    }
+    for (size_t i = 0; i < list->size(); ++i) {
       std::string p = pointer_join(pointer_join("", key), i);
       std::vector<IntervalProblem> problems;
       json window;
       bool ok = convert_time_interval((*list)[i], window, problems);
-      for (IntervalProblem& ip : problems) problem(p + ip.pointer, std::move(ip.message), ip.at_key);
+      for (IntervalProblem& ip : problems)
+        problem(p + ip.pointer, std::move(ip.message), ip.at_key, ip.refused ? ProblemKind::kInvalid : ProblemKind::kLost);
       if (!ok) continue;
       std::string name = scalar((*list)[i]["name"]);
       if (windows.count(name)) {
@@ -295,7 +325,8 @@ ImportResult import_config(const json& config, const std::string& name, const st
       static const std::set<std::string> known = {"source_matchers", "source_match", "source_match_re", "target_matchers",
                                                   "target_match", "target_match_re", "equal"};
       for (auto it = r.begin(); it != r.end(); ++it)
-        if (!known.count(it.key())) im.problem(pointer_join(p, it.key()), "inhibition rule key \"" + it.key() + "\" is not converted", true);
+        if (!known.count(it.key()))
+          im.problem(pointer_join(p, it.key()), "\"" + it.key() + "\" is not a key of an inhibition rule (Alertmanager refuses it)", true);
       json rule = json::object();
       rule["name"] = "inhibit-" + std::to_string(i + 1);
       json s = json::array(), t = json::array(), eq = json::array();
@@ -309,28 +340,66 @@ ImportResult import_config(const json& config, const std::string& name, const st
       inhibit.push_back(rule);
     }
   }
+  // Receivers: the policies name them; their integrations (delivery) stay with the notifier.
+  static const std::set<std::string> integrations = {
+      "email_configs",    "pagerduty_configs", "slack_configs",   "webhook_configs",  "opsgenie_configs",
+      "wechat_configs",   "pushover_configs",  "victorops_configs", "sns_configs",    "telegram_configs",
+      "discord_configs",  "webex_configs",     "msteams_configs", "msteamsv2_configs", "jira_configs",
+      "rocketchat_configs", "incidentio_configs"};
   std::set<std::string> declared;
   if (const json* rs = member(config, "receivers"); rs && rs->is_array()) {
     for (size_t i = 0; i < rs->size(); ++i) {
       const json& r = (*rs)[i];
+      const std::string p = pointer_join(pointer_join("", "receivers"), i);
+      if (!r.is_object()) {
+        im.problem(p, "a receiver is a map (Alertmanager refuses this one)");
+        continue;
+      }
       std::string rn = member(r, "name") ? scalar(r["name"]) : std::string();
-      declared.insert(rn);
-      if (!r.is_object()) continue;
-      for (auto it = r.begin(); it != r.end(); ++it)
-        if (it.key() != "name")
-          im.problem(pointer_join(pointer_join(pointer_join("", "receivers"), i), it.key()),
-                     "receiver \"" + rn + "\": " + it.key() + " is not converted (the policies name the receiver; delivery stays with your notifier)",
-                     true);
+      if (rn.empty()) im.problem(p, "a receiver without a name, which Alertmanager refuses");
+      else if (!declared.insert(rn).second) im.problem(pointer_join(p, "name"), "receiver \"" + rn + "\" is declared twice, which Alertmanager refuses");
+      for (auto it = r.begin(); it != r.end(); ++it) {
+        if (it.key() == "name") continue;
+        if (integrations.count(it.key()))
+          im.lost(pointer_join(p, it.key()),
+                  "receiver \"" + rn + "\": " + it.key() + " is not converted (the policies name the receiver; delivery stays with your notifier)", true);
+        else
+          im.problem(pointer_join(p, it.key()), "receiver \"" + rn + "\": " + it.key() + " is not a key of a receiver (Alertmanager refuses it)", true);
+      }
     }
   }
   for (const auto& used : im.receivers_used)
-    if (!declared.count(used)) im.problem("/route", "receiver \"" + used + "\" is used by a route but not declared");
-  for (const char* k : {"global", "templates"})
-    if (member(config, k)) im.problem(pointer_join("", k), std::string(k) + " is not converted");
+    if (!declared.count(used)) im.problem("/route", "receiver \"" + used + "\" is used by a route but not declared (Alertmanager refuses it)");
+  // global: each setting is named (resolve_timeout changes when an alert without endsAt resolves).
+  static const std::set<std::string> global_keys = {
+      "resolve_timeout", "http_config", "smtp_from", "smtp_hello", "smtp_smarthost", "smtp_auth_username", "smtp_auth_password",
+      "smtp_auth_password_file", "smtp_auth_secret", "smtp_auth_identity", "smtp_require_tls", "smtp_tls_config",
+      "smtp_force_implicit_tls", "slack_api_url", "slack_api_url_file", "pagerduty_url", "opsgenie_api_url", "opsgenie_api_key",
+      "opsgenie_api_key_file", "wechat_api_url", "wechat_api_secret", "wechat_api_corp_id", "victorops_api_url",
+      "victorops_api_key", "victorops_api_key_file", "telegram_api_url", "webex_api_url", "jira_api_url", "rocketchat_api_url",
+      "rocketchat_token", "rocketchat_token_file", "rocketchat_token_id", "rocketchat_token_id_file"};
+  if (const json* g = member(config, "global")) {
+    if (g->is_object()) {
+      for (auto it = g->begin(); it != g->end(); ++it) {
+        const std::string p = pointer_join(pointer_join("", "global"), it.key());
+        if (global_keys.count(it.key())) im.lost(p, "global " + it.key() + " is not converted", true);
+        else im.problem(p, "global " + it.key() + " is not a key of global (Alertmanager refuses it)", true);
+      }
+    } else if (!g->is_null()) {
+      im.problem("/global", "global is a map (Alertmanager refuses this one)");
+    }
+  }
+  if (const json* t = member(config, "templates"); t && !(t->is_array() && t->empty()) && !t->is_null())
+    im.lost("/templates", "templates is not converted (notification templates stay with your notifier)", true);
+  // Keys Alertmanager knows that the import does not convert, then keys it does not know.
   static const std::set<std::string> top = {"global", "templates", "route", "inhibit_rules", "receivers", "time_intervals",
                                             "mute_time_intervals"};
-  for (auto it = config.begin(); it != config.end(); ++it)
-    if (!top.count(it.key())) im.problem(pointer_join("", it.key()), it.key() + " is not converted", true);
+  static const std::set<std::string> known_lost = {"tracing"};
+  for (auto it = config.begin(); it != config.end(); ++it) {
+    if (top.count(it.key())) continue;
+    if (known_lost.count(it.key())) im.lost(pointer_join("", it.key()), it.key() + " is not converted", true);
+    else im.problem(pointer_join("", it.key()), it.key() + " is not a key of an Alertmanager configuration (Alertmanager refuses it)", true);
+  }
 
   const std::string description = "imported from " + source + " by verdict import alertmanager";
   json routing = {{"apiVersion", "verdict/v1"},

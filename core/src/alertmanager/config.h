@@ -10,7 +10,8 @@
 // that problems are JSON pointers into it, which the caller turns into lines. Matchers are
 // read with Alertmanager's parser (matcher.h), routes into its tree (route.h), time
 // intervals converted by time_intervals.h. Whatever cannot be converted exactly is a problem
-// and is left out of the policies, never silently dropped.
+// and is left out of the policies, never silently dropped; what Alertmanager itself refuses
+// (unknown keys at every level it reads strictly, undeclared receivers, ...) is a problem too.
 #pragma once
 
 #include <string>
@@ -20,10 +21,19 @@
 
 namespace verdict::alertmanager {
 
+// What the import could not carry over. `verdict import alertmanager` fails (exit 3) on any
+// problem; with --allow-lossy it writes the policies anyway when every problem is a kLost.
+enum class ProblemKind {
+  kLost,             // valid for Alertmanager, not converted (a receiver's integrations, global, ...)
+  kInvalid,          // Alertmanager refuses the configuration (amtool check-config fails)
+  kTimeRestriction,  // a route's time interval that cannot be converted: never dropped
+};
+
 struct ImportProblem {
   std::string pointer;  // into the configuration ("/route/routes/2/match_re")
   bool at_key = false;  // the key at `pointer` (an unknown key), not its value
   std::string message;
+  ProblemKind kind = ProblemKind::kInvalid;
 };
 
 struct ImportResult {

@@ -54,14 +54,16 @@ bool convert_time_interval(const json& interval, json& window, std::vector<Inter
     if (range >= 0) p = policy::pointer_join(policy::pointer_join(p, "time_intervals"), static_cast<size_t>(range));
     if (!key.empty()) p = policy::pointer_join(p, key);
     if (item >= 0) p = policy::pointer_join(p, static_cast<size_t>(item));
-    problems.push_back({std::move(p), at_key, who + message});
+    const bool refused = message.find("Alertmanager refuses") != std::string::npos;
+    problems.push_back({std::move(p), at_key, who + message, refused});
   };
   if (!interval.is_object() || name.empty()) {
-    problems.push_back({"", false, "a time interval without a name is not converted"});
+    problems.push_back({"", false, "a time interval without a name is not converted (Alertmanager refuses it)", true});
     return false;
   }
   for (auto it = interval.begin(); it != interval.end(); ++it)
-    if (it.key() != "name" && it.key() != "time_intervals") problem(-1, it.key(), -1, it.key() + " is not converted", true);
+    if (it.key() != "name" && it.key() != "time_intervals")
+      problem(-1, it.key(), -1, it.key() + " is not a key of a time interval (Alertmanager refuses it)", true);
   auto ranges = interval.find("time_intervals");
   if (ranges == interval.end() || !ranges->is_array() || ranges->empty()) {
     problem(-1, "time_intervals", -1, "no time_intervals: it is never active; not converted");
@@ -75,7 +77,7 @@ bool convert_time_interval(const json& interval, json& window, std::vector<Inter
     const int r = static_cast<int>(ri);
     if (!tr.is_object()) {
       if (!tr.is_null()) {  // an empty range (`- {}`, or `-` alone) is always active
-        problem(r, "", -1, "a time range is a map of times, weekdays, ...; not converted");
+        problem(r, "", -1, "a time range is a map of times, weekdays, ... (Alertmanager refuses it)");
         continue;
       }
     }
@@ -133,7 +135,7 @@ bool convert_time_interval(const json& interval, json& window, std::vector<Inter
           int a = weekday(colon == std::string::npos ? w : w.substr(0, colon));
           int b = colon == std::string::npos ? a : weekday(w.substr(colon + 1));
           if (a < 0 || b < 0 || (colon != std::string::npos && w.find(':', colon + 1) != std::string::npos)) {
-            problem(r, "weekdays", static_cast<int>(wi), "weekday " + text_of(wds[wi]) + " not understood");
+            problem(r, "weekdays", static_cast<int>(wi), "weekday " + text_of(wds[wi]) + " not understood (Alertmanager refuses it)");
               continue;
           }
           if (a > b) {

@@ -25,6 +25,7 @@ struct IntervalProblem {
   std::string pointer;  // JSON pointer inside the interval object ("/time_intervals/1/months")
   bool at_key = false;  // the problem is the key itself (not converted), not its value
   std::string message;  // names the interval: time interval "NAME": ...
+  bool refused = false;  // Alertmanager refuses the configuration (amtool check-config fails)
 };
 
 // Converts one interval object {"name": ..., "time_intervals": [...]} (YAML scalars given as

@@ -98,6 +98,7 @@ AlertReport Engine::alerts_push(std::string_view input, const AlertOptions& opti
     if (std::string gap = stream.check_gap(c.now); !gap.empty()) return fail(Error(ErrorCode::kInvalidArgument, "now: " + gap));
   }
   c.source = options.source;
+  c.explain = options.explain;
   c.out = &out;
   c.errors = &report.errors;
   auto emit = [&] {

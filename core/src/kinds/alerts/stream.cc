@@ -46,6 +46,19 @@ void collect_routes(const Route& r, std::vector<const Route*>& out) {
   for (const Route& c : r.routes) collect_routes(c, out);
 }
 
+// The route's path of names in DFS order, as `verdict test --coverage` names routes: an
+// unnamed root is "root", an unnamed route below it (or one named "route") "route-N" (N: its
+// place among its siblings, from 1), so that unnamed siblings stay apart.
+void collect_route_paths(const Route& r, const std::string& path, std::vector<std::string>& out) {
+  out.push_back(path);
+  for (size_t i = 0; i < r.routes.size(); ++i) {
+    const Route& c = r.routes[i];
+    // The loader names an unnamed route "route" (alert_dedup.cc).
+    const bool unnamed = c.name.empty() || c.name == "route";
+    collect_route_paths(c, path + "/" + (unnamed ? "route-" + std::to_string(i + 1) : c.name), out);
+  }
+}
+
 uint64_t equal_hash(const LabelView& labels, const std::vector<std::string>& equal) {
   uint64_t h = 14695981039346656037ULL;
   for (const auto& name : equal) {
@@ -68,6 +81,8 @@ void Stream::rebind(std::shared_ptr<const policy::AlertDedupPolicy> policy, cons
   cmdb_ = cmdb;
   route_list_.clear();
   collect_routes(spec_->route, route_list_);
+  route_paths_.clear();
+  collect_route_paths(spec_->route, spec_->route.name.empty() ? "root" : spec_->route.name, route_paths_);
   longest_interval_ = 0;
   for (const Route* r : route_list_)
     longest_interval_ = std::max({longest_interval_, r->opts.group_wait, r->opts.group_interval, r->opts.repeat_interval});
@@ -447,6 +462,26 @@ void Stream::flush(uint32_t gid, int64_t t, int64_t until, PushContext& c) {
   } else if (g.last_at < t - r.opts.repeat_interval) {
     reason = "repeat";
   }
+  // Explain: the route and its windows in effect ("muted" when they held the notification back).
+  auto explain_route = [&](JsonWriter& w) {
+    w.key("route").string(route_paths_[g.route]).key("windows").begin_array();
+    for (const std::vector<int>* ws : {&r.opts.mute_windows, &r.opts.active_windows})
+      for (int wi : *ws)
+        if (spec_->windows[static_cast<size_t>(wi)].contains(t)) w.string(spec_->windows[static_cast<size_t>(wi)].name);
+    w.end_array();
+  };
+  if (reason && route_muted && c.explain) {
+    JsonWriter& w = w_;
+    w.clear();
+    tmp_.clear();
+    append_rfc3339(tmp_, t);
+    w.begin_object().key("type").string("muted").key("at").string(tmp_).key("group").string(g.key);
+    w.key("receiver").string(r.opts.receiver).key("reason").string(reason);
+    explain_route(w);
+    w.end_object();
+    c.out->append(w.view());
+    c.out->push_back('\n');
+  }
   if (reason && !route_muted) {
     ++stats_.notifications;
     JsonWriter& w = w_;
@@ -455,6 +490,7 @@ void Stream::flush(uint32_t gid, int64_t t, int64_t until, PushContext& c) {
     tmp_.clear();
     append_rfc3339(tmp_, t);
     w.key("at").string(tmp_).key("group").string(g.key).key("receiver").string(r.opts.receiver).key("reason").string(reason);
+    if (c.explain) explain_route(w);
     w.key("firing").begin_array();
     for (uint64_t k : firing) {
       tmp_.clear();
@@ -645,6 +681,10 @@ void Stream::write_alert_decision(const AlertRec& a, Decision d, size_t line, in
       append_json_string(o, g.key);
       o += ",\"receiver\":";
       append_json_string(o, route_list_[g.route]->opts.receiver);
+      if (c.explain) {
+        o += ",\"route\":";
+        append_json_string(o, route_paths_[g.route]);
+      }
       if (g.scheduled) {
         o += ",\"flush_at\":\"";
         append_rfc3339(o, g.next);

@@ -48,6 +48,7 @@ struct PushContext {
   std::string source;          // for error positions
   std::string* out = nullptr;  // NDJSON lines are appended here
   std::vector<Error>* errors = nullptr;
+  bool explain = false;        // AlertOptions::explain
 };
 
 // Alert key -> alert index: open addressing with linear probing over two flat arrays, so a
@@ -227,6 +228,7 @@ class Stream {
   const Spec* spec_;
   const CmdbIndex* cmdb_;
   std::vector<const Route*> route_list_;  // DFS order: the ids a snapshot names
+  std::vector<std::string> route_paths_;  // by route id: "root/critical/databases" (explain)
   int64_t longest_interval_ = 0;          // the longest group_wait, group_interval or repeat_interval
 
   std::deque<AlertRec> alerts_;
