@@ -16,17 +16,17 @@ string(REGEX REPLACE "\"name\": \"([^\"]+)\"" "\\1" first_case "${first_case}")
 
 # 1. -v lists every case with its time.
 expect_run(0 out "${VERDICT}" test -v "${T}")
-if(NOT out MATCHES "  PASS ${first_case} \\([0-9]+\\.[0-9]ms\\)\n" OR NOT out MATCHES "14 passed, 0 failed\n$")
+if(NOT out MATCHES "  PASS ${first_case} \\([0-9]+\\.[0-9]ms\\)\n" OR NOT out MATCHES "16 passed, 0 failed\n$")
   message(FATAL_ERROR "test -v:\n${out}")
 endif()
 
 # 2. --run selects cases by an RE2 pattern over "FILE: NAME"; the others are skipped.
 expect_run(0 out "${VERDICT}" test -v --run "^.*incident-basics.test.json: ${first_case}$" "${T}")
-if(NOT out MATCHES "1 passed, 0 failed, 13 skipped\n$" OR NOT out MATCHES "PASS ${first_case}")
+if(NOT out MATCHES "1 passed, 0 failed, 15 skipped\n$" OR NOT out MATCHES "PASS ${first_case}")
   message(FATAL_ERROR "test --run (one case):\n${out}")
 endif()
 expect_run(0 out "${VERDICT}" test --run "triage/default" "${WORK}/policies")
-if(NOT out MATCHES "incident-basics.test.json: 0 passed, 0 failed, 14 skipped" OR NOT out MATCHES "triage/default.test.json: [1-9][0-9]* passed, 0 failed\n")
+if(NOT out MATCHES "incident-basics.test.json: 0 passed, 0 failed, 16 skipped" OR NOT out MATCHES "triage/default.test.json: [1-9][0-9]* passed, 0 failed\n")
   message(FATAL_ERROR "test --run (one file):\n${out}")
 endif()
 expect_run(3 out "${VERDICT}" test --run "no case is called this" "${T}")
@@ -54,7 +54,7 @@ string(JSON failed GET "${out}" failed)
 string(JSON passed GET "${out}" passed)
 string(JSON ncases LENGTH "${out}" files 0 cases)
 string(JSON seconds GET "${out}" files 0 cases 0 seconds)
-if(NOT failed EQUAL 1 OR NOT passed EQUAL 13 OR NOT ncases EQUAL 14 OR NOT seconds MATCHES "^[0-9.e-]+$"
+if(NOT failed EQUAL 1 OR NOT passed EQUAL 15 OR NOT ncases EQUAL 16 OR NOT seconds MATCHES "^[0-9.e-]+$"
    OR NOT out MATCHES "\"ok\":false,\"seconds\":[0-9.e-]+,\"failures\":\\[\"outputs.team: expected \\\\\"network-team\\\\\", got \\\\\"security-team\\\\\"\"\\]")
   message(FATAL_ERROR "test --format json:\n${out}")
 endif()
@@ -63,7 +63,7 @@ endif()
 expect_run(3 out "${VERDICT}" test --format junit -o "${WORK}/report.xml" "${B}")
 file(READ "${WORK}/report.xml" xml)
 if(NOT xml MATCHES "^<\\?xml version=\"1.0\" encoding=\"UTF-8\"\\?>\n<testsuites name=\"verdict test\">"
-   OR NOT xml MATCHES "<testsuite name=\"[^\"]*incident-basics.test.json\" tests=\"14\" failures=\"1\" errors=\"0\""
+   OR NOT xml MATCHES "<testsuite name=\"[^\"]*incident-basics.test.json\" tests=\"16\" failures=\"1\" errors=\"0\""
    OR NOT xml MATCHES "<failure message=\"outputs.team: expected &quot;network-team&quot;, got &quot;security-team&quot;\">"
    OR NOT out STREQUAL "")
   message(FATAL_ERROR "test --format junit -o:\n${xml}\nstdout:\n${out}")
