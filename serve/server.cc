@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cstdlib>
@@ -18,7 +19,9 @@
 #include "serve/bundle.h"
 #include "serve/log.h"
 #include "serve/metrics.h"
+#include "serve/notifier.h"
 #include "serve/serve.h"
+#include "serve/workers.h"
 #include "verdict/engine.h"
 #include "verdict/json_writer.h"
 
@@ -267,6 +270,63 @@ struct Service {
     res.set_content(p.ndjson, "application/x-ndjson");
   }
 
+  // POST /v2/enqueue: PagerDuty's Events API v2, answered as PagerDuty answers (202 with the
+  // dedup_key; 400 {"status":"invalid event","message":"Event object is invalid","errors":[...]}).
+  // The request checks are those of PagerDuty's API; the event is read by the stream's one
+  // alert mapping (docs/alerts.md), whose errors are answered in the same shape.
+  void pagerduty_enqueue(const httplib::Request& req, httplib::Response& res) {
+    auto invalid = [&](const std::vector<std::string>& errors) {
+      res.status = 400;
+      res.set_content(ojson{{"status", "invalid event"}, {"message", "Event object is invalid"}, {"errors", errors}}.dump(
+                          -1, ' ', false, nlohmann::json::error_handler_t::replace),
+                      "application/json");
+    };
+    if (!check_params(req, res, {})) return;
+    auto ev = ojson::parse(req.body, nullptr, false);
+    if (ev.is_discarded() || !ev.is_object()) return invalid({"the body is not a JSON object"});
+    std::vector<std::string> errors;
+    auto blank = [&](const ojson& o, const char* k) { return !o.contains(k) || !o[k].is_string() || o[k].get<std::string>().empty(); };
+    if (blank(ev, "routing_key")) errors.push_back("'routing_key' is missing or blank");
+    const std::string action = ev.contains("event_action") && ev["event_action"].is_string() ? ev["event_action"].get<std::string>() : "";
+    if (action != "trigger" && action != "acknowledge" && action != "resolve")
+      errors.push_back("'event_action' is invalid (must be one of the following: 'trigger', 'acknowledge' or 'resolve')");
+    if (action == "trigger") {
+      if (!ev.contains("payload") || !ev["payload"].is_object()) {
+        errors.push_back("'payload' is missing or not an object");
+      } else {
+        const ojson& p = ev["payload"];
+        for (const char* k : {"summary", "source", "severity"})
+          if (blank(p, k)) errors.push_back(std::string("'payload.") + k + "' is missing or blank");
+        const std::string sev = p.contains("severity") && p["severity"].is_string() ? p["severity"].get<std::string>() : "";
+        if (!sev.empty() && sev != "critical" && sev != "error" && sev != "warning" && sev != "info")
+          errors.push_back("'payload.severity' is invalid (must be one of the following: 'critical', 'warning', 'error' or 'info')");
+      }
+    } else if (!action.empty() && blank(ev, "dedup_key")) {
+      errors.push_back("'dedup_key' is missing or blank");
+    }
+    if (!errors.empty()) return invalid(errors);
+    // PagerDuty makes a dedup_key for a trigger without one, and answers it.
+    if (blank(ev, "dedup_key")) {
+      std::string id = uuid4();
+      id.erase(std::remove(id.begin(), id.end(), '-'), id.end());
+      ev["dedup_key"] = id;
+    }
+    AlertStore::Pushed p = alerts->push(ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), clock_now());
+    if (p.journal_failed || p.ndjson.empty()) {
+      res.status = p.journal_failed ? 503 : status_for(p.errors.empty() ? ErrorCode::kInternal : p.errors.front().code);
+      res.set_content(errors_json(p.errors), "application/json");
+      return;
+    }
+    if (!p.errors.empty()) {
+      std::vector<std::string> msgs;
+      for (const Error& e : p.errors) msgs.push_back(e.message);
+      return invalid(msgs);
+    }
+    res.status = 202;
+    res.set_content(ojson{{"status", "success"}, {"message", "Event processed"}, {"dedup_key", ev["dedup_key"]}}.dump(),
+                    "application/json");
+  }
+
   void routes() {
     auto& s = http;
     s.Post("/v1/triage", [this](const httplib::Request& q, httplib::Response& r) {
@@ -331,6 +391,16 @@ struct Service {
     s.Post("/v1/alerts", [this](const httplib::Request& q, httplib::Response& r) {
       t_route = "/v1/alerts";
       alerts_push(q, r, false);
+    });
+    s.Post("/v2/enqueue", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/v2/enqueue";
+      pagerduty_enqueue(q, r);
+    });
+    // Grafana's unified-alerting webhook contact point (its version "1" payload; the stream's
+    // envelope reader takes its alerts). Answered as Alertmanager's API: an empty 200, or errors.
+    s.Post("/v1/grafana", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/v1/grafana";
+      alerts_push(q, r, true);
     });
     s.Get("/api/v2/alerts", [this](const httplib::Request& q, httplib::Response& r) {
       t_route = "/api/v2/alerts";
@@ -493,6 +563,26 @@ CLI::App* add_command(CLI::App& app, ServeOptions& o) {
   c->add_option("--snapshot-every", o.snapshot_every, "Write a snapshot after this many journal records (0: at shutdown only)")
       ->capture_default_str();
   c->add_flag("--log-requests", o.log_requests, "Log every request (default: only those answered with 4xx/5xx)");
+  c->add_option("--receivers", o.receivers,
+                "JSON file of receivers and their webhook_configs (Alertmanager's receivers section): notifications are "
+                "delivered there as webhook v4 payloads")
+      ->check(CLI::ExistingFile);
+  c->add_option("--external-url", o.external_url, "The externalURL of the webhook payloads (default: http://LISTEN)");
+  c->add_option("--notify-attempts", o.notify_attempts, "Webhook delivery attempts before a notification is given up")
+      ->check(CLI::Range(1, 1000))->capture_default_str();
+  c->add_option("--notify-backoff-ms", o.notify_backoff_ms, "First retry delay in ms, doubled each retry (at most 30 s)")
+      ->check(CLI::Range(1, 3600000))->capture_default_str();
+  c->add_option("--notify-timeout-ms", o.notify_timeout_ms, "Time limit of one delivery attempt in ms")
+      ->check(CLI::Range(1, 600000))->capture_default_str();
+  c->add_option("--max-queued", o.max_queued,
+                "Connections waiting for a free worker; beyond that a request is answered 503 with Retry-After "
+                "(default 16 x --threads)");
+  c->add_option("--read-timeout-ms", o.read_timeout_ms, "Longest wait for each read of a request before the connection is cut")
+      ->check(CLI::Range(10, 600000))->capture_default_str();
+  c->add_option("--keep-alive-ms", o.keep_alive_ms, "An idle keep-alive connection is closed after this")
+      ->check(CLI::Range(0, 600000))->capture_default_str();
+  c->add_option("--keep-alive-max", o.keep_alive_max, "Requests served on one connection before it is closed")
+      ->check(CLI::Range(1, 1000000))->capture_default_str();
   return c;
 }
 
@@ -554,6 +644,22 @@ int run(const ServeOptions& options) {
       svc->alerts = std::make_unique<AlertStore>(std::move(engine), chosen, svc->metrics);
     }
   }
+  Receivers receivers;
+  if (!options.receivers.empty() && !read_receivers(options.receivers, receivers, why)) {
+    log_line("error", "bad --receivers", {{"error", why}});
+    return 4;
+  }
+  std::unique_ptr<Notifier> notifier;
+  if (!svc->alerts->policy().empty()) {
+    NotifyOptions no;
+    no.attempts = options.notify_attempts;
+    no.backoff = std::chrono::milliseconds(options.notify_backoff_ms);
+    no.timeout = std::chrono::milliseconds(options.notify_timeout_ms);
+    notifier = std::make_unique<Notifier>(*svc->alerts, svc->metrics, no);
+    Notifier* n = notifier.get();
+    svc->alerts->set_notify(std::move(receivers), options.external_url.empty() ? "http://" + options.listen : options.external_url,
+                            [n] { n->kick(); });
+  }
   Status opened = svc->alerts->open(options.state_dir, options.snapshot_every);
   if (!opened.ok()) {
     log_line("error", "cannot restore the alert state", {{"error", opened.error().to_string()}});
@@ -562,17 +668,36 @@ int run(const ServeOptions& options) {
 
   httplib::Server& http = svc->http;
   const size_t threads = options.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // At most max_queued connections wait for a worker; the others are answered 503 by two
+  // refusal threads (serve/workers.h).
+  const size_t max_queued = options.max_queued ? options.max_queued : 16 * threads;
+  Metrics* metrics = &svc->metrics;
+  http.new_task_queue = [threads, max_queued, metrics] {
+    return new BoundedPool(threads, max_queued, 2, [metrics] { metrics->refused(); });
+  };
   http.set_payload_max_length(options.max_body);
-  http.set_read_timeout(10, 0);
+  http.set_read_timeout(static_cast<time_t>(options.read_timeout_ms / 1000), static_cast<time_t>(options.read_timeout_ms % 1000 * 1000));
   http.set_write_timeout(10, 0);
-  http.set_keep_alive_timeout(2);
+  // An idle keep-alive client holds its worker (cpp-httplib serves a connection on one thread):
+  // bounded by the idle time and the requests per connection.
+  http.set_keep_alive_timeout(static_cast<time_t>((options.keep_alive_ms + 999) / 1000));
+  http.set_keep_alive_max_count(options.keep_alive_max);
   // httplib writes the headers and the body separately: without TCP_NODELAY, Nagle's algorithm
   // holds the body until the client's delayed ACK, 40 ms per response with a body.
   http.set_tcp_nodelay(true);
-  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
     t_route = "other";
     t_start = std::chrono::steady_clock::now();
+    if (BoundedPool::is_refusing()) {  // every worker busy and the queue full
+      t_route = "saturated";
+      res.status = 503;
+      res.set_header("Retry-After", "1");
+      res.set_header("Connection", "close");
+      res.set_content(errors_json({Error(ErrorCode::kLimitExceeded, "the service is saturated: every worker is busy and "
+                                                                     "--max-queued connections wait; retry after 1 s")}),
+                      "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   http.set_error_handler([&options](const httplib::Request& req, httplib::Response& res) {
@@ -618,6 +743,7 @@ int run(const ServeOptions& options) {
     return 4;
   }
   svc->ready = true;
+  if (notifier) notifier->start();
   log_line("info", "listening",
            {{"address", host + ":" + std::to_string(bound)}, {"threads", threads}, {"bundle", svc->digest},
             {"policies", svc->policies.size()}, {"alerts_policy", svc->alerts->policy()}, {"version", version()}});
@@ -640,6 +766,7 @@ int run(const ServeOptions& options) {
     pthread_kill(waiter.native_handle(), SIGTERM);
   }
   waiter.join();
+  if (notifier) notifier->stop();  // undelivered notifications stay in the outbox (snapshot)
   Status c = svc->alerts->checkpoint();
   if (!c.ok()) log_line("error", "snapshot failed", {{"error", c.error().message}});
   log_line("info", "stopped", {{"clean", ok || stopping.load()}});
