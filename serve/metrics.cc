@@ -58,6 +58,11 @@ void Metrics::outbox(uint64_t pending) {
   outbox_ = pending;
 }
 
+void Metrics::reload(bool ok) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++(ok ? reloads_ok_ : reloads_failed_);
+}
+
 void Metrics::refused() {
   std::lock_guard<std::mutex> lock(mu_);
   ++refused_;
@@ -109,6 +114,10 @@ std::string Metrics::render(const std::string& bundle_digest) const {
   o << "# HELP verdict_connections_refused_total Connections answered 503 because every worker was busy and the queue full.\n"
        "# TYPE verdict_connections_refused_total counter\n"
     << "verdict_connections_refused_total " << refused_ << "\n";
+  o << "# HELP verdict_bundle_reloads_total Bundle reloads, swapped in (ok) or refused (error).\n"
+       "# TYPE verdict_bundle_reloads_total counter\n"
+    << "verdict_bundle_reloads_total{result=\"ok\"} " << reloads_ok_ << "\n"
+    << "verdict_bundle_reloads_total{result=\"error\"} " << reloads_failed_ << "\n";
   o << "# HELP verdict_bundle_info The loaded bundle's digest.\n# TYPE verdict_bundle_info gauge\n"
     << "verdict_bundle_info{digest=\"" << esc(bundle_digest) << "\"} 1\n";
   return o.str();

@@ -28,6 +28,8 @@ class Metrics {
   void outbox(uint64_t pending);
   // A connection refused because the queue was full (answered 503).
   void refused();
+  // A bundle reload: swapped in, or refused (the old bundle keeps serving).
+  void reload(bool ok);
   std::string render(const std::string& bundle_digest) const;
 
  private:
@@ -46,6 +48,7 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, uint64_t> notifications_;  // (result, receiver)
   uint64_t outbox_ = 0;
   uint64_t refused_ = 0;
+  uint64_t reloads_ok_ = 0, reloads_failed_ = 0;
 };
 
 }  // namespace verdict::serve

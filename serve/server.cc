@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <chrono>
 #include <random>
@@ -194,12 +197,102 @@ ojson matcher_object(const std::string& text) {
   return m;
 }
 
-struct Service {
-  ServeOptions options;
-  BundleTexts texts;
+// One loaded bundle: its digest, policies and an engine per worker. Replaced whole by a reload
+// (SIGHUP, a change in the bundle's files); a request keeps the one it started with.
+struct Loaded {
   std::string digest;
   std::vector<PolicyInfo> policies;
   EnginePool pool;
+};
+
+// Loads `texts` into `threads` engines; null with the errors when a file does not load.
+std::shared_ptr<Loaded> load_bundle(const BundleTexts& texts, size_t threads, std::vector<std::string>& errors) {
+  auto b = std::make_shared<Loaded>();
+  for (size_t i = 0; i < threads; ++i) {
+    auto engine = std::make_unique<Engine>();
+    for (const Error& e : load_engine(*engine, texts)) errors.push_back(e.to_string());
+    if (!errors.empty()) return nullptr;
+    std::string d = engine->bundle_digest();
+    if (i == 0) {
+      b->digest = d;
+      b->policies = engine->policies();
+    } else if (d != b->digest) {
+      errors.push_back("engines disagree on the bundle digest: " + b->digest + " and " + d);
+      return nullptr;
+    }
+    b->pool.add(std::move(engine));
+  }
+  return b;
+}
+
+// What a reload watches: every bundle and data file's path, size and modification time.
+std::string bundle_signature(const ServeOptions& o) {
+  namespace fs = std::filesystem;
+  std::string sig;
+  auto add = [&](const fs::path& p) {
+    std::error_code ec;
+    auto size = fs::file_size(p, ec);
+    auto t = fs::last_write_time(p, ec);
+    sig += p.string() + "\t" + std::to_string(ec ? 0 : size) + "\t" +
+           std::to_string(ec ? 0 : t.time_since_epoch().count()) + "\n";
+  };
+  for (const auto& root : o.bundle) {
+    std::error_code ec;
+    if (fs::is_directory(root, ec)) {
+      std::vector<fs::path> files;
+      for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->path().extension() == ".json") files.push_back(it->path());
+      std::sort(files.begin(), files.end());
+      for (const auto& f : files) add(f);
+    } else {
+      add(root);
+    }
+  }
+  for (const auto& d : o.data) add(d);
+  return sig;
+}
+
+struct Service {
+  ServeOptions options;
+  BundleTexts texts;
+  std::mutex bundle_mu;
+  std::shared_ptr<Loaded> bundle;      // under bundle_mu
+  std::vector<std::string> reload_errors;  // of the last refused reload; under bundle_mu
+  std::string reload_at;                   // when it was refused
+  std::mutex reload_mu;                    // one reload at a time
+
+  std::shared_ptr<Loaded> current() {
+    std::lock_guard<std::mutex> lock(bundle_mu);
+    return bundle;
+  }
+
+  // Reads and loads the bundle again; swaps it in when every file loads, else keeps the one in
+  // use and keeps the errors for the log, /v1/policies and /metrics.
+  bool reload(const char* trigger) {
+    std::lock_guard<std::mutex> one(reload_mu);
+    BundleTexts t;
+    std::string why;
+    std::vector<std::string> errors;
+    std::shared_ptr<Loaded> next;
+    if (!read_bundle(options.bundle, options.data, t, why)) errors.push_back(why);
+    else next = load_bundle(t, options.threads, errors);
+    std::lock_guard<std::mutex> lock(bundle_mu);
+    if (!next) {
+      reload_errors = errors;
+      reload_at = clock_now();
+      metrics.reload(false);
+      log_line("error", "bundle reload refused: the bundle in use keeps serving",
+               {{"trigger", trigger}, {"errors", errors}, {"bundle", bundle->digest}});
+      return false;
+    }
+    reload_errors.clear();
+    reload_at.clear();
+    metrics.reload(true);
+    log_line("info", "bundle reloaded", {{"trigger", trigger}, {"from", bundle->digest}, {"to", next->digest},
+                                        {"policies", next->policies.size()}});
+    bundle = std::move(next);
+    return true;
+  }
   std::unique_ptr<AlertStore> alerts;
   Metrics metrics;
   std::atomic<bool> ready{false};
@@ -222,8 +315,9 @@ struct Service {
     o.source = "request";
     if (is_ndjson_type(req)) o.format = InputFormat::kNdjson;
     EvalReport r;
+    std::shared_ptr<Loaded> b = current();
     {
-      auto engine = pool.acquire();
+      auto engine = b->pool.acquire();
       r = engine->evaluate(req.body, o);
     }
     int status = 200;
@@ -231,7 +325,7 @@ struct Service {
     if (r.decisions) {
       std::string k = kind;
       if (k.empty())
-        for (const auto& p : policies)
+        for (const auto& p : b->policies)
           if (p.name == r.policy) k = p.kind;
       metrics.decisions(k, r.decisions);
     }
@@ -350,7 +444,8 @@ struct Service {
       if (!check_params(q, r, {"source"})) return;
       LoadReport rep;
       {
-        auto engine = pool.acquire();
+        std::shared_ptr<Loaded> b = current();
+        auto engine = b->pool.acquire();
         rep = engine->lint(q.body, has_param(q, "source") ? param(q, "source") : "request");
       }
       r.status = rep.ok() ? 200 : 400;
@@ -360,12 +455,17 @@ struct Service {
       t_route = "/v1/policies";
       if (!check_params(q, r, {})) return;
       ojson j;
+      std::shared_ptr<Loaded> b = current();
       j["ok"] = true;
-      j["bundle"] = digest;
+      j["bundle"] = b->digest;
       j["policies"] = ojson::array();
-      for (const auto& p : policies)
+      for (const auto& p : b->policies)
         j["policies"].push_back({{"name", p.name}, {"kind", p.kind}, {"version", p.version}, {"source", p.source}});
       j["alerts_policy"] = alerts->policy();
+      {
+        std::lock_guard<std::mutex> lock(bundle_mu);
+        if (!reload_errors.empty()) j["reload_errors"] = {{"at", reload_at}, {"errors", reload_errors}};
+      }
       r.set_content(j.dump(), "application/json");
     });
     s.Get("/healthz", [](const httplib::Request&, httplib::Response& r) {
@@ -380,7 +480,7 @@ struct Service {
     });
     s.Get("/metrics", [this](const httplib::Request&, httplib::Response& r) {
       t_route = "/metrics";
-      r.set_content(metrics.render(digest), "text/plain; version=0.0.4");
+      r.set_content(metrics.render(current()->digest), "text/plain; version=0.0.4");
     });
     // Alert intake: Prometheus's alerting.alertmanagers (the v2 API), and any shape the
     // AlertDedup stream reads (Alertmanager webhook v4, PagerDuty Events v2, NDJSON).
@@ -574,6 +674,8 @@ CLI::App* add_command(CLI::App& app, ServeOptions& o) {
       ->check(CLI::Range(1, 3600000))->capture_default_str();
   c->add_option("--notify-timeout-ms", o.notify_timeout_ms, "Time limit of one delivery attempt in ms")
       ->check(CLI::Range(1, 600000))->capture_default_str();
+  c->add_option("--watch-ms", o.watch_ms, "Poll the bundle and data files every MS and reload on a change (0: only on SIGHUP)")
+      ->capture_default_str();
   c->add_option("--max-queued", o.max_queued,
                 "Connections waiting for a free worker; beyond that a request is answered 503 with Retry-After "
                 "(default 16 x --threads)");
@@ -592,6 +694,7 @@ int run(const ServeOptions& options) {
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
@@ -620,17 +723,18 @@ int run(const ServeOptions& options) {
     }
     std::string d = engine->bundle_digest();
     if (i == 0) {
-      svc->digest = d;
-      svc->policies = engine->policies();
-    } else if (d != svc->digest) {
-      log_line("error", "engines disagree on the bundle digest", {{"first", svc->digest}, {"other", d}});
+      svc->bundle = std::make_shared<Loaded>();
+      svc->bundle->digest = d;
+      svc->bundle->policies = engine->policies();
+    } else if (d != svc->bundle->digest) {
+      log_line("error", "engines disagree on the bundle digest", {{"first", svc->bundle->digest}, {"other", d}});
       return 3;
     }
     if (i < options.threads) {
-      svc->pool.add(std::move(engine));
+      svc->bundle->pool.add(std::move(engine));
     } else {
       std::vector<std::string> alert_policies;
-      for (const auto& p : svc->policies)
+      for (const auto& p : svc->bundle->policies)
         if (p.kind == "AlertDedup") alert_policies.push_back(p.name);
       std::string chosen = options.alerts_policy;
       if (!chosen.empty() && std::find(alert_policies.begin(), alert_policies.end(), chosen) == alert_policies.end()) {
@@ -745,13 +849,17 @@ int run(const ServeOptions& options) {
   svc->ready = true;
   if (notifier) notifier->start();
   log_line("info", "listening",
-           {{"address", host + ":" + std::to_string(bound)}, {"threads", threads}, {"bundle", svc->digest},
-            {"policies", svc->policies.size()}, {"alerts_policy", svc->alerts->policy()}, {"version", version()}});
+           {{"address", host + ":" + std::to_string(bound)}, {"threads", threads}, {"bundle", svc->bundle->digest},
+            {"policies", svc->bundle->policies.size()}, {"alerts_policy", svc->alerts->policy()}, {"version", version()}});
 
   std::atomic<bool> stopping{false}, listen_done{false};
   std::thread waiter([&] {
     int sig = 0;
-    sigwait(&sigs, &sig);
+    for (;;) {
+      sigwait(&sigs, &sig);
+      if (sig != SIGHUP || listen_done) break;
+      svc->reload("SIGHUP");
+    }
     if (listen_done) return;
     stopping = true;
     svc->ready = false;
@@ -760,12 +868,36 @@ int run(const ServeOptions& options) {
     while (!listen_done && !http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
     http.stop();
   });
+  // The bundle's files are polled every --watch-ms; a change reloads it.
+  std::mutex watch_mu;
+  std::condition_variable watch_cv;
+  bool watch_stop = false;
+  std::thread watcher;
+  if (options.watch_ms > 0)
+    watcher = std::thread([&] {
+      std::string seen = bundle_signature(options);
+      std::unique_lock<std::mutex> lock(watch_mu);
+      while (!watch_cv.wait_for(lock, std::chrono::milliseconds(options.watch_ms), [&] { return watch_stop; })) {
+        std::string now = bundle_signature(options);
+        if (now == seen) continue;
+        seen = now;
+        lock.unlock();
+        svc->reload("files changed");
+        lock.lock();
+      }
+    });
   bool ok = http.listen_after_bind();
   listen_done = true;
   if (!stopping) {  // the server stopped by itself: wake the waiter
     pthread_kill(waiter.native_handle(), SIGTERM);
   }
   waiter.join();
+  {
+    std::lock_guard<std::mutex> lock(watch_mu);
+    watch_stop = true;
+  }
+  watch_cv.notify_all();
+  if (watcher.joinable()) watcher.join();
   if (notifier) notifier->stop();  // undelivered notifications stay in the outbox (snapshot)
   Status c = svc->alerts->checkpoint();
   if (!c.ok()) log_line("error", "snapshot failed", {{"error", c.error().message}});

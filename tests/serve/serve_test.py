@@ -871,7 +871,84 @@ def mode_saturate():
         check(s.stop() == 0, "the server stops cleanly")
 
 
-MODES = {"saturate": mode_saturate, "intake": mode_intake, "notify": mode_notify, "api": mode_api, "alerts": mode_alerts, "amtool": mode_amtool, "journal": mode_journal, "prometheus": mode_prometheus, "alertmanager": mode_alertmanager}
+def mode_reload():
+    """Bundle reload under load: a changed file is swapped in, a broken one refused with its
+    errors in /v1/policies while the old bundle keeps serving, SIGHUP reloads."""
+    shutil.rmtree(WORK, ignore_errors=True)
+    bdir = os.path.join(WORK, "bundle")
+    os.makedirs(bdir)
+    src = read("policies/rules/incident-basics.json")
+    pfile = os.path.join(bdir, "basics.json")
+
+    def write(path, text):  # whole files only: write aside, then rename
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
+
+    write(pfile, src)
+    incident = read("samples/servicenow-incident.json")
+
+    def policies(srv):
+        return json.loads(srv.request("GET", "/v1/policies")[2])
+
+    def until(pred):
+        end = time.monotonic() + DEADLINE
+        while time.monotonic() < end:
+            if pred():
+                return True
+            time.sleep(0.05)  # polling the condition, bounded
+        return False
+
+    s = Server("--bundle", bdir, "--threads", "2", "--watch-ms", "100")
+    statuses, stop = [], threading.Event()
+
+    def load():
+        while not stop.is_set():
+            statuses.append(s.request("POST", "/v1/eval/incident-basics?now=" + NOW, incident)[0])
+
+    ts = [threading.Thread(target=load) for _ in range(2)]
+    try:
+        for t in ts:
+            t.start()
+        first = policies(s)["bundle"]
+        write(pfile, src.replace('"version": "1.0.0"', '"version": "1.0.1"', 1))
+        check(until(lambda: policies(s)["bundle"] != first), "a changed policy file is reloaded")
+        check(policies(s)["policies"][0]["version"] == "1.0.1", "the new version serves")
+        second = policies(s)["bundle"]
+        write(os.path.join(bdir, "broken.json"), '{"apiVersion": "verdict/v1", "kind": "Rules", "metadata": {"name": "b"},\n "spec": {"rules": [{"name": "r", "when": "nope("}]}}')
+        check(until(lambda: "reload_errors" in policies(s)), "a broken file is refused")
+        p = policies(s)
+        check(p["bundle"] == second and any("broken.json" in e for e in p["reload_errors"]["errors"]),
+              f"its errors are in /v1/policies and the old bundle keeps serving ({p.get('reload_errors')})")
+        check(s.wait_log(lambda j: j.get("msg", "").startswith("bundle reload refused")) is not None, "and in the log")
+        os.remove(os.path.join(bdir, "broken.json"))
+        check(until(lambda: "reload_errors" not in policies(s)), "fixing it reloads")
+        n = len(statuses)
+        check(until(lambda: len(statuses) > n + 10), "requests go on after the reloads")
+        stop.set()
+        for t in ts:
+            t.join(timeout=DEADLINE)
+        check(len(statuses) > 20 and all(x == 200 for x in statuses),
+              f"every request during the reloads is answered 200 ({len(statuses)} requests, {sorted(set(statuses))})")
+        m = s.request("GET", "/metrics")[2]
+        check(metric(m, 'verdict_bundle_reloads_total{result="ok"}') >= 2 and metric(m, 'verdict_bundle_reloads_total{result="error"}') >= 1,
+              "reloads are counted")
+    finally:
+        stop.set()
+        check(s.stop() == 0, "the server stops cleanly")
+    # SIGHUP, with the file watch off.
+    s = Server("--bundle", bdir, "--watch-ms", "0")
+    try:
+        first = policies(s)["bundle"]
+        write(pfile, src.replace('"version": "1.0.0"', '"version": "2.0.0"', 1))
+        s.proc.send_signal(signal.SIGHUP)
+        check(until(lambda: policies(s)["bundle"] != first), "SIGHUP reloads the bundle")
+        check(s.proc.poll() is None, "and the server keeps running")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
+
+MODES = {"reload": mode_reload, "saturate": mode_saturate, "intake": mode_intake, "notify": mode_notify, "api": mode_api, "alerts": mode_alerts, "amtool": mode_amtool, "journal": mode_journal, "prometheus": mode_prometheus, "alertmanager": mode_alertmanager}
 MODES[MODE]()
 print(f"{len(failures)} failure(s)")
 sys.exit(1 if failures else 0)
