@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <chrono>
 #include <random>
@@ -674,6 +675,11 @@ CLI::App* add_command(CLI::App& app, ServeOptions& o) {
       ->check(CLI::Range(1, 3600000))->capture_default_str();
   c->add_option("--notify-timeout-ms", o.notify_timeout_ms, "Time limit of one delivery attempt in ms")
       ->check(CLI::Range(1, 600000))->capture_default_str();
+  c->add_option("--auth-token-file", o.auth_token_file,
+                "File of bearer tokens, one a line (# comments): requests need Authorization: Bearer TOKEN")
+      ->check(CLI::ExistingFile);
+  c->add_option("--auth-open", o.auth_open, "Paths served without a token when --auth-token-file is set")
+      ->delimiter(',')->capture_default_str();
   c->add_option("--watch-ms", o.watch_ms, "Poll the bundle and data files every MS and reload on a change (0: only on SIGHUP)")
       ->capture_default_str();
   c->add_option("--max-queued", o.max_queued,
@@ -789,7 +795,22 @@ int run(const ServeOptions& options) {
   // httplib writes the headers and the body separately: without TCP_NODELAY, Nagle's algorithm
   // holds the body until the client's delayed ACK, 40 ms per response with a body.
   http.set_tcp_nodelay(true);
-  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
+  std::vector<std::string> tokens;
+  if (!options.auth_token_file.empty()) {
+    std::ifstream f(options.auth_token_file);
+    std::string line;
+    while (f && std::getline(f, line)) {
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+      size_t b = line.find_first_not_of(" \t");
+      if (b == std::string::npos || line[b] == '#') continue;
+      tokens.push_back(line.substr(b));
+    }
+    if (tokens.empty()) {
+      log_line("error", "--auth-token-file holds no token", {{"file", options.auth_token_file}});
+      return 4;
+    }
+  }
+  http.set_pre_routing_handler([tokens, open = options.auth_open](const httplib::Request& req, httplib::Response& res) {
     t_route = "other";
     t_start = std::chrono::steady_clock::now();
     if (BoundedPool::is_refusing()) {  // every worker busy and the queue full
@@ -801,6 +822,26 @@ int run(const ServeOptions& options) {
                                                                      "--max-queued connections wait; retry after 1 s")}),
                       "application/json");
       return httplib::Server::HandlerResponse::Handled;
+    }
+    if (!tokens.empty() && std::find(open.begin(), open.end(), req.path) == open.end()) {
+      // Bearer token (RFC 6750), compared in constant time against each configured token.
+      const std::string h = req.get_header_value("Authorization");
+      const std::string given = h.rfind("Bearer ", 0) == 0 ? h.substr(7) : std::string();
+      bool ok = false;
+      for (const std::string& t : tokens) {
+        unsigned char diff = given.size() == t.size() ? 0 : 1;
+        for (size_t i = 0; i < t.size(); ++i) diff |= static_cast<unsigned char>(t[i] ^ (i < given.size() ? given[i] : 0));
+        ok = ok || diff == 0;
+      }
+      if (!ok) {
+        t_route = "unauthorized";
+        res.status = 401;
+        res.set_header("WWW-Authenticate", given.empty() ? "Bearer realm=\"verdict\"" : "Bearer realm=\"verdict\", error=\"invalid_token\"");
+        res.set_content(errors_json({Error(ErrorCode::kInvalidArgument, given.empty() ? "this endpoint needs Authorization: Bearer TOKEN"
+                                                                                       : "the bearer token is not accepted")}),
+                        "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
