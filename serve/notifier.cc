@@ -306,23 +306,35 @@ void Notifier::kick() {
 
 // Pushes the server clock into the stream when its next flush is due. Waits until then, or a
 // kick (a push may have scheduled an earlier flush), at most a second (the wall clock may jump).
+// A push the stream refuses (the server clock more than time.max_gap after a stream clock set
+// by a request's ?now=) is retried once a second, not at once, and logged once until one works.
 void Notifier::timer_loop() {
   std::unique_lock<std::mutex> lock(mu_);
+  bool failing = false;
   while (!stop_) {
-    const uint64_t seen = kicks_;
+    uint64_t seen = kicks_;
     lock.unlock();
     const int64_t due = store_.next_flush_ns();  // -1: none scheduled
     const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                             std::chrono::system_clock::now().time_since_epoch()).count();
+    int64_t wait_ns = due >= 0 ? std::min<int64_t>(due - now, 1000000000) : 1000000000;
     if (due >= 0 && due <= now) {
       AlertStore::Pushed p = store_.push("", rfc3339_ns(now));
-      for (const Error& e : p.errors) log_line("error", "timer push failed", {{"error", e.to_string()}});
       lock.lock();
-      if (p.errors.empty()) continue;
+      if (p.errors.empty()) {
+        if (failing) log_line("info", "timer pushes work again");
+        failing = false;
+        continue;
+      }
+      if (!failing)
+        log_line("error", "timer push failed: retried every second, logged again once it works",
+                 {{"error", p.errors.front().to_string()}});
+      failing = true;
+      seen = kicks_;  // the failed push's own kick must not wake this loop at once
+      wait_ns = 1000000000;
     } else {
       lock.lock();
     }
-    int64_t wait_ns = due >= 0 ? std::min<int64_t>(due - now, 1000000000) : 1000000000;
     if (wait_ns < 1000000) wait_ns = 1000000;
     cv_.wait_for(lock, std::chrono::nanoseconds(wait_ns), [&] { return stop_ || kicks_ != seen; });
   }

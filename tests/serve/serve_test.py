@@ -797,6 +797,22 @@ def mode_intake():
     finally:
         check(s.stop() == 0, "the server stops cleanly")
 
+    # A request's ?now= far in the past: the timer's push at the server clock is beyond the
+    # policy's time.max_gap and fails. It must be retried once a second and logged once, not spin.
+    s = Server("--bundle", "policies/alerts/default.json")
+    try:
+        s.request("POST", "/v1/alerts?now=2025-03-14T10:00:00Z",
+                  json.dumps([{"labels": {"alertname": "Old", "severity": "critical"}, "startsAt": "2025-03-14T10:00:00Z"}]))
+        check(s.wait_log(lambda j: j.get("msg", "").startswith("timer push failed")) is not None, "a failing timer push is logged")
+        t0 = time.monotonic()
+        n0 = len(s.logs())
+        while time.monotonic() - t0 < 2.0:  # an observation window: the failing timer must stay quiet in it
+            s.request("GET", "/healthz")
+        fails = [l for l in s.logs() if l.get("msg", "").startswith("timer push failed")]
+        check(len(fails) == 1 and len(s.logs()) - n0 < 5, f"and retried quietly: logged once, no spin ({len(fails)} lines)")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
 
 def mode_saturate():
     """Slow clients are cut after --read-timeout-ms, a flood beyond --max-queued is answered 503
