@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -19,8 +20,9 @@ namespace verdict::serve {
 
 namespace {
 
-// Journal record: a header line "R <seq> <now> <length> <fnv1a64 hex>\n", the body's bytes
-// and "\n". The body is kept byte for byte (invalid UTF-8 included: a replay must see what the
+// Journal record: a header line "<type> <seq> <now> <length> <fnv1a64 hex>\n", the body's bytes
+// and "\n". Type R: a push (the body as received); D: a webhook delivery is over (the body is
+// "<outbox id> <sent|failed>"). The body is kept byte for byte (invalid UTF-8 included: a replay must see what the
 // first push saw); the length and the hash find a torn or damaged tail.
 uint64_t fnv1a(std::string_view s) {
   uint64_t h = 1469598103934665603ull;
@@ -31,9 +33,9 @@ uint64_t fnv1a(std::string_view s) {
   return h;
 }
 
-std::string header(uint64_t seq, const std::string& now, std::string_view body) {
+std::string header(char type, uint64_t seq, const std::string& now, std::string_view body) {
   char buf[160];
-  std::snprintf(buf, sizeof buf, "R %llu %s %zu %016llx\n", static_cast<unsigned long long>(seq), now.c_str(), body.size(),
+  std::snprintf(buf, sizeof buf, "%c %llu %s %zu %016llx\n", type, static_cast<unsigned long long>(seq), now.c_str(), body.size(),
                 static_cast<unsigned long long>(fnv1a(body)));
   return buf;
 }
@@ -64,6 +66,7 @@ bool read_whole(const std::string& path, std::string& out) {
 }
 
 struct Record {
+  char type = 'R';
   uint64_t seq = 0;
   std::string now;
   std::string_view body;
@@ -77,11 +80,14 @@ bool parse_record(std::string_view j, size_t& pos, Record& r) {
   unsigned long long seq = 0, hash = 0;
   size_t len = 0;
   char now[100];
-  if (std::sscanf(h.c_str(), "R %llu %99s %zu %llx", &seq, now, &len, &hash) != 4) return false;
+  char type = 0;
+  if (std::sscanf(h.c_str(), "%c %llu %99s %zu %llx", &type, &seq, now, &len, &hash) != 5 || (type != 'R' && type != 'D'))
+    return false;
   size_t start = eol + 1;
   if (start + len + 1 > j.size() || j[start + len] != '\n') return false;
   std::string_view body = j.substr(start, len);
   if (fnv1a(body) != hash) return false;
+  r.type = type;
   r.seq = seq;
   r.now = now;
   r.body = body;
@@ -96,6 +102,51 @@ AlertStore::AlertStore(std::unique_ptr<Engine> engine, std::string policy, Metri
 
 AlertStore::~AlertStore() {
   if (journal_fd_ >= 0) ::close(journal_fd_);
+}
+
+void AlertStore::set_notify(Receivers receivers, std::string external_url, std::function<void()> on_change) {
+  std::lock_guard<std::mutex> lock(mu_);
+  receivers_ = std::move(receivers);
+  external_url_ = std::move(external_url);
+  on_change_ = std::move(on_change);
+}
+
+void AlertStore::collect(const std::string& ndjson, uint64_t seq) {
+  if (receivers_.empty()) return;
+  size_t unrouted = 0;
+  std::vector<Outgoing> more = webhook_payloads(ndjson, seq, receivers_, [this] { return stream_state_locked(); },
+                                                external_url_, unrouted);
+  if (unrouted && !unrouted_) log_line("warn", "a notification's receiver has no webhook_configs in --receivers: not delivered");
+  unrouted_ += unrouted;
+  for (auto& o : more) outbox_.push_back(std::move(o));
+  metrics_.outbox(outbox_.size());
+}
+
+int64_t AlertStore::next_flush_ns() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (policy_.empty()) return -1;
+  std::optional<int64_t> t = engine_->alerts_next_flush(policy_);
+  return t ? *t : -1;
+}
+
+std::vector<Outgoing> AlertStore::outbox() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return outbox_;
+}
+
+void AlertStore::done(const std::string& id, const std::string& result) {
+  uint64_t seq = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = std::find_if(outbox_.begin(), outbox_.end(), [&](const Outgoing& o) { return o.id == id; });
+    if (it == outbox_.end()) return;
+    Status s = append(id + " " + result, clock_now(), 'D');
+    if (!s.ok()) log_line("error", "journal write failed", {{"error", s.error().message}});
+    else seq = seq_;
+    outbox_.erase(it);
+    metrics_.outbox(outbox_.size());
+  }
+  if (seq && journal_fd_ >= 0) wait_durable(seq);
 }
 
 Status AlertStore::open(const std::string& state_dir, uint64_t snapshot_every) {
@@ -121,6 +172,10 @@ Status AlertStore::open(const std::string& state_dir, uint64_t snapshot_every) {
       return e;
     }
     seq_ = covered;
+    if (j.contains("outbox") && j["outbox"].is_array())
+      for (const auto& o : j["outbox"])
+        if (o.is_object())
+          outbox_.push_back(Outgoing{o.value("id", ""), o.value("receiver", ""), o.value("url", ""), o.value("payload", "")});
   }
   const std::string jpath = dir_ + "/journal";
   std::string journal;
@@ -132,7 +187,14 @@ Status AlertStore::open(const std::string& state_dir, uint64_t snapshot_every) {
       ++skipped;  // written before the snapshot that covers it (a crash between rename and truncate)
       continue;
     }
-    apply(r.body, r.now);
+    if (r.type == 'D') {
+      std::string_view id = r.body.substr(0, r.body.find(' '));
+      outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(), [&](const Outgoing& o) { return o.id == id; }),
+                    outbox_.end());
+    } else {
+      Pushed p = apply(r.body, r.now);
+      collect(p.ndjson, r.seq);
+    }
     seq_ = r.seq;
     ++replayed;
   }
@@ -150,14 +212,16 @@ Status AlertStore::open(const std::string& state_dir, uint64_t snapshot_every) {
   written_.store(seq_);
   synced_ = seq_;
   metrics_.journal(bytes_, records_);
+  metrics_.outbox(outbox_.size());
   log_line("info", "alert state restored",
-           {{"policy", policy_}, {"snapshot_seq", covered}, {"replayed", replayed}, {"skipped", skipped}, {"seq", seq_}});
+           {{"policy", policy_}, {"snapshot_seq", covered}, {"replayed", replayed}, {"skipped", skipped}, {"seq", seq_},
+            {"notifications_pending", outbox_.size()}});
   return {};
 }
 
-Status AlertStore::append(std::string_view body, const std::string& now) {
+Status AlertStore::append(std::string_view body, const std::string& now, char type) {
   if (journal_fd_ < 0) return {};
-  std::string rec = header(seq_ + 1, now, body);
+  std::string rec = header(type, seq_ + 1, now, body);
   rec.append(body.data(), body.size());
   rec.push_back('\n');
   if (!write_all(journal_fd_, rec)) {
@@ -219,6 +283,7 @@ AlertStore::Pushed AlertStore::push(std::string_view body, const std::string& no
   // Answer only once the record is on disk (written before it was applied, synced here, with
   // the records of concurrent requests).
   if (seq && !p.journal_failed && journal_fd_ >= 0) wait_durable(seq);
+  if (on_change_) on_change_();
   return p;
 }
 
@@ -239,6 +304,7 @@ AlertStore::Pushed AlertStore::push_locked(std::string_view body, const std::str
   }
   seq = seq_;
   Pushed p = apply(body, now);
+  collect(p.ndjson, seq_);
   // Count the stream's lines by decision (alerts) or type (notifications, silences, errors).
   size_t start = 0;
   while (start < p.ndjson.size()) {
@@ -260,11 +326,12 @@ AlertStore::Pushed AlertStore::push_locked(std::string_view body, const std::str
 }
 
 std::string AlertStore::stream_state() {
-  std::string snap;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    snap = engine_->alerts_snapshot();
-  }
+  std::lock_guard<std::mutex> lock(mu_);
+  return stream_state_locked();
+}
+
+std::string AlertStore::stream_state_locked() {
+  std::string snap = engine_->alerts_snapshot();
   auto j = nlohmann::json::parse(snap, nullptr, false);
   if (j.is_object() && j.contains("streams") && j["streams"].is_array())
     for (const auto& s : j["streams"])
@@ -280,7 +347,10 @@ Status AlertStore::checkpoint() {
 Status AlertStore::checkpoint_locked() {
   if (dir_.empty() || journal_fd_ < 0) return {};
   std::string state = engine_->alerts_snapshot();
-  std::string text = "{\"journal_seq\":" + std::to_string(seq_) + ",\"state\":" + state + "}\n";
+  nlohmann::json box = nlohmann::json::array();
+  for (const Outgoing& o : outbox_) box.push_back({{"id", o.id}, {"receiver", o.receiver}, {"url", o.url}, {"payload", o.payload}});
+  std::string text = "{\"journal_seq\":" + std::to_string(seq_) + ",\"state\":" + state +
+                     ",\"outbox\":" + box.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "}\n";
   const std::string tmp = dir_ + "/snapshot.json.tmp", final_path = dir_ + "/snapshot.json";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return os_error("cannot write " + tmp);

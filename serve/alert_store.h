@@ -9,11 +9,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "serve/notifier.h"
 #include "verdict/engine.h"
 
 namespace verdict::serve {
@@ -26,6 +28,10 @@ class AlertStore {
   // then fails with kNotFound).
   AlertStore(std::unique_ptr<Engine> engine, std::string policy, Metrics& metrics);
   ~AlertStore();
+
+  // Deliveries: every "notification" line a push (or a replay) makes becomes an outbox entry per
+  // webhook of its receiver; `on_change` is called after each push and delivery change. Before open().
+  void set_notify(Receivers receivers, std::string external_url, std::function<void()> on_change);
 
   // With a state folder: restores its snapshot, replays the journal after it (a torn tail is
   // cut, with a log line saying how many bytes), and journals from then on. "" keeps the
@@ -47,12 +53,23 @@ class AlertStore {
   Status checkpoint();
   const std::string& policy() const { return policy_; }
 
+  // When the stream's next group flush is due (ns since the epoch), -1 when none is.
+  int64_t next_flush_ns();
+  // The deliveries not yet done, oldest first.
+  std::vector<Outgoing> outbox();
+  // A delivery is over ("sent" or "failed"): journaled (a restart does not send it again) and
+  // taken out of the outbox.
+  void done(const std::string& id, const std::string& result);
+
  private:
   Pushed apply(std::string_view body, const std::string& now);
   Pushed push_locked(std::string_view body, const std::string& now, uint64_t& seq);
   void wait_durable(uint64_t seq);
-  Status append(std::string_view body, const std::string& now);
+  Status append(std::string_view body, const std::string& now, char type = 'R');
+  // The deliveries of a push's output (journal record `seq`) into the outbox.
+  void collect(const std::string& ndjson, uint64_t seq);
   Status checkpoint_locked();
+  std::string stream_state_locked();
 
   std::mutex mu_;
   std::unique_ptr<Engine> engine_;
@@ -64,6 +81,11 @@ class AlertStore {
   uint64_t records_ = 0;         // records since the snapshot
   uint64_t bytes_ = 0;           // journal size
   uint64_t snapshot_every_ = 0;  // 0: only at shutdown
+  Receivers receivers_;
+  std::string external_url_;
+  std::function<void()> on_change_;
+  std::vector<Outgoing> outbox_;
+  size_t unrouted_ = 0;  // notifications whose receiver has no webhook_configs
 
   // Group commit (wait_durable): records written (under mu_) and records fsync'd.
   std::atomic<uint64_t> written_{0};

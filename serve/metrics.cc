@@ -48,6 +48,26 @@ void Metrics::journal(uint64_t bytes, uint64_t records) {
   journal_records_ = records;
 }
 
+void Metrics::notification(const std::string& receiver, const char* result) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++notifications_[{result, receiver}];
+}
+
+void Metrics::outbox(uint64_t pending) {
+  std::lock_guard<std::mutex> lock(mu_);
+  outbox_ = pending;
+}
+
+void Metrics::reload(bool ok) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++(ok ? reloads_ok_ : reloads_failed_);
+}
+
+void Metrics::refused() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++refused_;
+}
+
 std::string Metrics::render(const std::string& bundle_digest) const {
   std::lock_guard<std::mutex> lock(mu_);
   std::ostringstream o;
@@ -80,6 +100,24 @@ std::string Metrics::render(const std::string& bundle_digest) const {
   o << "# HELP verdict_journal_records Records in the alert journal since the last snapshot.\n"
        "# TYPE verdict_journal_records gauge\n"
     << "verdict_journal_records " << journal_records_ << "\n";
+  for (const char* result : {"sent", "failed", "retried"}) {
+    const std::string name = std::string("verdict_notifications_") + result + "_total";
+    o << "# HELP " << name << " Webhook notifications " << result
+      << (std::string(result) == "retried" ? " (attempts that failed and were tried again)" : "") << ", by receiver.\n# TYPE "
+      << name << " counter\n";
+    for (const auto& [k, n] : notifications_)
+      if (k.first == result) o << name << "{receiver=\"" << esc(k.second) << "\"} " << n << "\n";
+  }
+  o << "# HELP verdict_notifications_pending Webhook notifications not yet delivered.\n"
+       "# TYPE verdict_notifications_pending gauge\n"
+    << "verdict_notifications_pending " << outbox_ << "\n";
+  o << "# HELP verdict_connections_refused_total Connections answered 503 because every worker was busy and the queue full.\n"
+       "# TYPE verdict_connections_refused_total counter\n"
+    << "verdict_connections_refused_total " << refused_ << "\n";
+  o << "# HELP verdict_bundle_reloads_total Bundle reloads, swapped in (ok) or refused (error).\n"
+       "# TYPE verdict_bundle_reloads_total counter\n"
+    << "verdict_bundle_reloads_total{result=\"ok\"} " << reloads_ok_ << "\n"
+    << "verdict_bundle_reloads_total{result=\"error\"} " << reloads_failed_ << "\n";
   o << "# HELP verdict_bundle_info The loaded bundle's digest.\n# TYPE verdict_bundle_info gauge\n"
     << "verdict_bundle_info{digest=\"" << esc(bundle_digest) << "\"} 1\n";
   return o.str();

@@ -22,6 +22,14 @@ class Metrics {
   // Alert decisions of the AlertDedup stream ("new", "duplicate", ...) and notifications.
   void alert_lines(const std::string& type_or_decision, uint64_t n);
   void journal(uint64_t bytes, uint64_t records);
+  // Webhook notifications by receiver: "sent" (delivered, 2xx), "failed" (given up after the
+  // last attempt), "retried" (an attempt that failed and will be tried again).
+  void notification(const std::string& receiver, const char* result);
+  void outbox(uint64_t pending);
+  // A connection refused because the queue was full (answered 503).
+  void refused();
+  // A bundle reload: swapped in, or refused (the old bundle keeps serving).
+  void reload(bool ok);
   std::string render(const std::string& bundle_digest) const;
 
  private:
@@ -37,6 +45,10 @@ class Metrics {
   std::map<std::string, uint64_t> decisions_;
   std::map<std::string, uint64_t> alerts_;
   uint64_t journal_bytes_ = 0, journal_records_ = 0;
+  std::map<std::pair<std::string, std::string>, uint64_t> notifications_;  // (result, receiver)
+  uint64_t outbox_ = 0;
+  uint64_t refused_ = 0;
+  uint64_t reloads_ok_ = 0, reloads_failed_ = 0;
 };
 
 }  // namespace verdict::serve

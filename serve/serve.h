@@ -23,6 +23,18 @@ struct ServeOptions {
   std::string alerts_policy;        // the AlertDedup policy of the alert endpoints ("": the only one)
   uint64_t snapshot_every = 10000;  // journal records between snapshots (0: at shutdown only)
   bool log_requests = false;        // log every request, not only those answered 4xx/5xx
+  std::string receivers;            // JSON file: receivers and their webhook_configs ("": no delivery)
+  std::string external_url;         // the payloads' externalURL ("": http://<listen address>)
+  size_t notify_attempts = 8;       // webhook delivery attempts before giving up
+  uint64_t notify_backoff_ms = 500; // first retry delay (doubled each retry, at most 30 s)
+  uint64_t notify_timeout_ms = 10000;  // per attempt
+  std::string auth_token_file;      // bearer tokens, one a line ("": no authentication)
+  std::vector<std::string> auth_open = {"/healthz", "/readyz", "/metrics"};  // served without a token
+  uint64_t watch_ms = 1000;          // poll the bundle's files and reload on a change (0: SIGHUP only)
+  size_t max_queued = 0;            // connections waiting for a worker; more are answered 503 (0: 16 x threads)
+  uint64_t read_timeout_ms = 5000;  // each read of a request (a client silent longer is cut)
+  uint64_t keep_alive_ms = 2000;    // an idle keep-alive connection is closed after this
+  size_t keep_alive_max = 100;      // requests per connection before it is closed
 };
 
 // Adds the `serve` subcommand and its options to `app`.

@@ -2,9 +2,14 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <chrono>
 #include <random>
@@ -18,7 +23,9 @@
 #include "serve/bundle.h"
 #include "serve/log.h"
 #include "serve/metrics.h"
+#include "serve/notifier.h"
 #include "serve/serve.h"
+#include "serve/workers.h"
 #include "verdict/engine.h"
 #include "verdict/json_writer.h"
 
@@ -191,12 +198,102 @@ ojson matcher_object(const std::string& text) {
   return m;
 }
 
-struct Service {
-  ServeOptions options;
-  BundleTexts texts;
+// One loaded bundle: its digest, policies and an engine per worker. Replaced whole by a reload
+// (SIGHUP, a change in the bundle's files); a request keeps the one it started with.
+struct Loaded {
   std::string digest;
   std::vector<PolicyInfo> policies;
   EnginePool pool;
+};
+
+// Loads `texts` into `threads` engines; null with the errors when a file does not load.
+std::shared_ptr<Loaded> load_bundle(const BundleTexts& texts, size_t threads, std::vector<std::string>& errors) {
+  auto b = std::make_shared<Loaded>();
+  for (size_t i = 0; i < threads; ++i) {
+    auto engine = std::make_unique<Engine>();
+    for (const Error& e : load_engine(*engine, texts)) errors.push_back(e.to_string());
+    if (!errors.empty()) return nullptr;
+    std::string d = engine->bundle_digest();
+    if (i == 0) {
+      b->digest = d;
+      b->policies = engine->policies();
+    } else if (d != b->digest) {
+      errors.push_back("engines disagree on the bundle digest: " + b->digest + " and " + d);
+      return nullptr;
+    }
+    b->pool.add(std::move(engine));
+  }
+  return b;
+}
+
+// What a reload watches: every bundle and data file's path, size and modification time.
+std::string bundle_signature(const ServeOptions& o) {
+  namespace fs = std::filesystem;
+  std::string sig;
+  auto add = [&](const fs::path& p) {
+    std::error_code ec;
+    auto size = fs::file_size(p, ec);
+    auto t = fs::last_write_time(p, ec);
+    sig += p.string() + "\t" + std::to_string(ec ? 0 : size) + "\t" +
+           std::to_string(ec ? 0 : t.time_since_epoch().count()) + "\n";
+  };
+  for (const auto& root : o.bundle) {
+    std::error_code ec;
+    if (fs::is_directory(root, ec)) {
+      std::vector<fs::path> files;
+      for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->path().extension() == ".json") files.push_back(it->path());
+      std::sort(files.begin(), files.end());
+      for (const auto& f : files) add(f);
+    } else {
+      add(root);
+    }
+  }
+  for (const auto& d : o.data) add(d);
+  return sig;
+}
+
+struct Service {
+  ServeOptions options;
+  BundleTexts texts;
+  std::mutex bundle_mu;
+  std::shared_ptr<Loaded> bundle;      // under bundle_mu
+  std::vector<std::string> reload_errors;  // of the last refused reload; under bundle_mu
+  std::string reload_at;                   // when it was refused
+  std::mutex reload_mu;                    // one reload at a time
+
+  std::shared_ptr<Loaded> current() {
+    std::lock_guard<std::mutex> lock(bundle_mu);
+    return bundle;
+  }
+
+  // Reads and loads the bundle again; swaps it in when every file loads, else keeps the one in
+  // use and keeps the errors for the log, /v1/policies and /metrics.
+  bool reload(const char* trigger) {
+    std::lock_guard<std::mutex> one(reload_mu);
+    BundleTexts t;
+    std::string why;
+    std::vector<std::string> errors;
+    std::shared_ptr<Loaded> next;
+    if (!read_bundle(options.bundle, options.data, t, why)) errors.push_back(why);
+    else next = load_bundle(t, options.threads, errors);
+    std::lock_guard<std::mutex> lock(bundle_mu);
+    if (!next) {
+      reload_errors = errors;
+      reload_at = clock_now();
+      metrics.reload(false);
+      log_line("error", "bundle reload refused: the bundle in use keeps serving",
+               {{"trigger", trigger}, {"errors", errors}, {"bundle", bundle->digest}});
+      return false;
+    }
+    reload_errors.clear();
+    reload_at.clear();
+    metrics.reload(true);
+    log_line("info", "bundle reloaded", {{"trigger", trigger}, {"from", bundle->digest}, {"to", next->digest},
+                                        {"policies", next->policies.size()}});
+    bundle = std::move(next);
+    return true;
+  }
   std::unique_ptr<AlertStore> alerts;
   Metrics metrics;
   std::atomic<bool> ready{false};
@@ -219,8 +316,9 @@ struct Service {
     o.source = "request";
     if (is_ndjson_type(req)) o.format = InputFormat::kNdjson;
     EvalReport r;
+    std::shared_ptr<Loaded> b = current();
     {
-      auto engine = pool.acquire();
+      auto engine = b->pool.acquire();
       r = engine->evaluate(req.body, o);
     }
     int status = 200;
@@ -228,7 +326,7 @@ struct Service {
     if (r.decisions) {
       std::string k = kind;
       if (k.empty())
-        for (const auto& p : policies)
+        for (const auto& p : b->policies)
           if (p.name == r.policy) k = p.kind;
       metrics.decisions(k, r.decisions);
     }
@@ -267,6 +365,63 @@ struct Service {
     res.set_content(p.ndjson, "application/x-ndjson");
   }
 
+  // POST /v2/enqueue: PagerDuty's Events API v2, answered as PagerDuty answers (202 with the
+  // dedup_key; 400 {"status":"invalid event","message":"Event object is invalid","errors":[...]}).
+  // The request checks are those of PagerDuty's API; the event is read by the stream's one
+  // alert mapping (docs/alerts.md), whose errors are answered in the same shape.
+  void pagerduty_enqueue(const httplib::Request& req, httplib::Response& res) {
+    auto invalid = [&](const std::vector<std::string>& errors) {
+      res.status = 400;
+      res.set_content(ojson{{"status", "invalid event"}, {"message", "Event object is invalid"}, {"errors", errors}}.dump(
+                          -1, ' ', false, nlohmann::json::error_handler_t::replace),
+                      "application/json");
+    };
+    if (!check_params(req, res, {})) return;
+    auto ev = ojson::parse(req.body, nullptr, false);
+    if (ev.is_discarded() || !ev.is_object()) return invalid({"the body is not a JSON object"});
+    std::vector<std::string> errors;
+    auto blank = [&](const ojson& o, const char* k) { return !o.contains(k) || !o[k].is_string() || o[k].get<std::string>().empty(); };
+    if (blank(ev, "routing_key")) errors.push_back("'routing_key' is missing or blank");
+    const std::string action = ev.contains("event_action") && ev["event_action"].is_string() ? ev["event_action"].get<std::string>() : "";
+    if (action != "trigger" && action != "acknowledge" && action != "resolve")
+      errors.push_back("'event_action' is invalid (must be one of the following: 'trigger', 'acknowledge' or 'resolve')");
+    if (action == "trigger") {
+      if (!ev.contains("payload") || !ev["payload"].is_object()) {
+        errors.push_back("'payload' is missing or not an object");
+      } else {
+        const ojson& p = ev["payload"];
+        for (const char* k : {"summary", "source", "severity"})
+          if (blank(p, k)) errors.push_back(std::string("'payload.") + k + "' is missing or blank");
+        const std::string sev = p.contains("severity") && p["severity"].is_string() ? p["severity"].get<std::string>() : "";
+        if (!sev.empty() && sev != "critical" && sev != "error" && sev != "warning" && sev != "info")
+          errors.push_back("'payload.severity' is invalid (must be one of the following: 'critical', 'warning', 'error' or 'info')");
+      }
+    } else if (!action.empty() && blank(ev, "dedup_key")) {
+      errors.push_back("'dedup_key' is missing or blank");
+    }
+    if (!errors.empty()) return invalid(errors);
+    // PagerDuty makes a dedup_key for a trigger without one, and answers it.
+    if (blank(ev, "dedup_key")) {
+      std::string id = uuid4();
+      id.erase(std::remove(id.begin(), id.end(), '-'), id.end());
+      ev["dedup_key"] = id;
+    }
+    AlertStore::Pushed p = alerts->push(ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), clock_now());
+    if (p.journal_failed || p.ndjson.empty()) {
+      res.status = p.journal_failed ? 503 : status_for(p.errors.empty() ? ErrorCode::kInternal : p.errors.front().code);
+      res.set_content(errors_json(p.errors), "application/json");
+      return;
+    }
+    if (!p.errors.empty()) {
+      std::vector<std::string> msgs;
+      for (const Error& e : p.errors) msgs.push_back(e.message);
+      return invalid(msgs);
+    }
+    res.status = 202;
+    res.set_content(ojson{{"status", "success"}, {"message", "Event processed"}, {"dedup_key", ev["dedup_key"]}}.dump(),
+                    "application/json");
+  }
+
   void routes() {
     auto& s = http;
     s.Post("/v1/triage", [this](const httplib::Request& q, httplib::Response& r) {
@@ -290,7 +445,8 @@ struct Service {
       if (!check_params(q, r, {"source"})) return;
       LoadReport rep;
       {
-        auto engine = pool.acquire();
+        std::shared_ptr<Loaded> b = current();
+        auto engine = b->pool.acquire();
         rep = engine->lint(q.body, has_param(q, "source") ? param(q, "source") : "request");
       }
       r.status = rep.ok() ? 200 : 400;
@@ -300,12 +456,17 @@ struct Service {
       t_route = "/v1/policies";
       if (!check_params(q, r, {})) return;
       ojson j;
+      std::shared_ptr<Loaded> b = current();
       j["ok"] = true;
-      j["bundle"] = digest;
+      j["bundle"] = b->digest;
       j["policies"] = ojson::array();
-      for (const auto& p : policies)
+      for (const auto& p : b->policies)
         j["policies"].push_back({{"name", p.name}, {"kind", p.kind}, {"version", p.version}, {"source", p.source}});
       j["alerts_policy"] = alerts->policy();
+      {
+        std::lock_guard<std::mutex> lock(bundle_mu);
+        if (!reload_errors.empty()) j["reload_errors"] = {{"at", reload_at}, {"errors", reload_errors}};
+      }
       r.set_content(j.dump(), "application/json");
     });
     s.Get("/healthz", [](const httplib::Request&, httplib::Response& r) {
@@ -320,7 +481,7 @@ struct Service {
     });
     s.Get("/metrics", [this](const httplib::Request&, httplib::Response& r) {
       t_route = "/metrics";
-      r.set_content(metrics.render(digest), "text/plain; version=0.0.4");
+      r.set_content(metrics.render(current()->digest), "text/plain; version=0.0.4");
     });
     // Alert intake: Prometheus's alerting.alertmanagers (the v2 API), and any shape the
     // AlertDedup stream reads (Alertmanager webhook v4, PagerDuty Events v2, NDJSON).
@@ -331,6 +492,16 @@ struct Service {
     s.Post("/v1/alerts", [this](const httplib::Request& q, httplib::Response& r) {
       t_route = "/v1/alerts";
       alerts_push(q, r, false);
+    });
+    s.Post("/v2/enqueue", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/v2/enqueue";
+      pagerduty_enqueue(q, r);
+    });
+    // Grafana's unified-alerting webhook contact point (its version "1" payload; the stream's
+    // envelope reader takes its alerts). Answered as Alertmanager's API: an empty 200, or errors.
+    s.Post("/v1/grafana", [this](const httplib::Request& q, httplib::Response& r) {
+      t_route = "/v1/grafana";
+      alerts_push(q, r, true);
     });
     s.Get("/api/v2/alerts", [this](const httplib::Request& q, httplib::Response& r) {
       t_route = "/api/v2/alerts";
@@ -493,6 +664,33 @@ CLI::App* add_command(CLI::App& app, ServeOptions& o) {
   c->add_option("--snapshot-every", o.snapshot_every, "Write a snapshot after this many journal records (0: at shutdown only)")
       ->capture_default_str();
   c->add_flag("--log-requests", o.log_requests, "Log every request (default: only those answered with 4xx/5xx)");
+  c->add_option("--receivers", o.receivers,
+                "JSON file of receivers and their webhook_configs (Alertmanager's receivers section): notifications are "
+                "delivered there as webhook v4 payloads")
+      ->check(CLI::ExistingFile);
+  c->add_option("--external-url", o.external_url, "The externalURL of the webhook payloads (default: http://LISTEN)");
+  c->add_option("--notify-attempts", o.notify_attempts, "Webhook delivery attempts before a notification is given up")
+      ->check(CLI::Range(1, 1000))->capture_default_str();
+  c->add_option("--notify-backoff-ms", o.notify_backoff_ms, "First retry delay in ms, doubled each retry (at most 30 s)")
+      ->check(CLI::Range(1, 3600000))->capture_default_str();
+  c->add_option("--notify-timeout-ms", o.notify_timeout_ms, "Time limit of one delivery attempt in ms")
+      ->check(CLI::Range(1, 600000))->capture_default_str();
+  c->add_option("--auth-token-file", o.auth_token_file,
+                "File of bearer tokens, one a line (# comments): requests need Authorization: Bearer TOKEN")
+      ->check(CLI::ExistingFile);
+  c->add_option("--auth-open", o.auth_open, "Paths served without a token when --auth-token-file is set")
+      ->delimiter(',')->capture_default_str();
+  c->add_option("--watch-ms", o.watch_ms, "Poll the bundle and data files every MS and reload on a change (0: only on SIGHUP)")
+      ->capture_default_str();
+  c->add_option("--max-queued", o.max_queued,
+                "Connections waiting for a free worker; beyond that a request is answered 503 with Retry-After "
+                "(default 16 x --threads)");
+  c->add_option("--read-timeout-ms", o.read_timeout_ms, "Longest wait for each read of a request before the connection is cut")
+      ->check(CLI::Range(10, 600000))->capture_default_str();
+  c->add_option("--keep-alive-ms", o.keep_alive_ms, "An idle keep-alive connection is closed after this")
+      ->check(CLI::Range(0, 600000))->capture_default_str();
+  c->add_option("--keep-alive-max", o.keep_alive_max, "Requests served on one connection before it is closed")
+      ->check(CLI::Range(1, 1000000))->capture_default_str();
   return c;
 }
 
@@ -502,6 +700,7 @@ int run(const ServeOptions& options) {
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
@@ -530,17 +729,18 @@ int run(const ServeOptions& options) {
     }
     std::string d = engine->bundle_digest();
     if (i == 0) {
-      svc->digest = d;
-      svc->policies = engine->policies();
-    } else if (d != svc->digest) {
-      log_line("error", "engines disagree on the bundle digest", {{"first", svc->digest}, {"other", d}});
+      svc->bundle = std::make_shared<Loaded>();
+      svc->bundle->digest = d;
+      svc->bundle->policies = engine->policies();
+    } else if (d != svc->bundle->digest) {
+      log_line("error", "engines disagree on the bundle digest", {{"first", svc->bundle->digest}, {"other", d}});
       return 3;
     }
     if (i < options.threads) {
-      svc->pool.add(std::move(engine));
+      svc->bundle->pool.add(std::move(engine));
     } else {
       std::vector<std::string> alert_policies;
-      for (const auto& p : svc->policies)
+      for (const auto& p : svc->bundle->policies)
         if (p.kind == "AlertDedup") alert_policies.push_back(p.name);
       std::string chosen = options.alerts_policy;
       if (!chosen.empty() && std::find(alert_policies.begin(), alert_policies.end(), chosen) == alert_policies.end()) {
@@ -554,6 +754,22 @@ int run(const ServeOptions& options) {
       svc->alerts = std::make_unique<AlertStore>(std::move(engine), chosen, svc->metrics);
     }
   }
+  Receivers receivers;
+  if (!options.receivers.empty() && !read_receivers(options.receivers, receivers, why)) {
+    log_line("error", "bad --receivers", {{"error", why}});
+    return 4;
+  }
+  std::unique_ptr<Notifier> notifier;
+  if (!svc->alerts->policy().empty()) {
+    NotifyOptions no;
+    no.attempts = options.notify_attempts;
+    no.backoff = std::chrono::milliseconds(options.notify_backoff_ms);
+    no.timeout = std::chrono::milliseconds(options.notify_timeout_ms);
+    notifier = std::make_unique<Notifier>(*svc->alerts, svc->metrics, no);
+    Notifier* n = notifier.get();
+    svc->alerts->set_notify(std::move(receivers), options.external_url.empty() ? "http://" + options.listen : options.external_url,
+                            [n] { n->kick(); });
+  }
   Status opened = svc->alerts->open(options.state_dir, options.snapshot_every);
   if (!opened.ok()) {
     log_line("error", "cannot restore the alert state", {{"error", opened.error().to_string()}});
@@ -562,17 +778,71 @@ int run(const ServeOptions& options) {
 
   httplib::Server& http = svc->http;
   const size_t threads = options.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // At most max_queued connections wait for a worker; the others are answered 503 by two
+  // refusal threads (serve/workers.h).
+  const size_t max_queued = options.max_queued ? options.max_queued : 16 * threads;
+  Metrics* metrics = &svc->metrics;
+  http.new_task_queue = [threads, max_queued, metrics] {
+    return new BoundedPool(threads, max_queued, 2, [metrics] { metrics->refused(); });
+  };
   http.set_payload_max_length(options.max_body);
-  http.set_read_timeout(10, 0);
+  http.set_read_timeout(static_cast<time_t>(options.read_timeout_ms / 1000), static_cast<time_t>(options.read_timeout_ms % 1000 * 1000));
   http.set_write_timeout(10, 0);
-  http.set_keep_alive_timeout(2);
+  // An idle keep-alive client holds its worker (cpp-httplib serves a connection on one thread):
+  // bounded by the idle time and the requests per connection.
+  http.set_keep_alive_timeout(static_cast<time_t>((options.keep_alive_ms + 999) / 1000));
+  http.set_keep_alive_max_count(options.keep_alive_max);
   // httplib writes the headers and the body separately: without TCP_NODELAY, Nagle's algorithm
   // holds the body until the client's delayed ACK, 40 ms per response with a body.
   http.set_tcp_nodelay(true);
-  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  std::vector<std::string> tokens;
+  if (!options.auth_token_file.empty()) {
+    std::ifstream f(options.auth_token_file);
+    std::string line;
+    while (f && std::getline(f, line)) {
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+      size_t b = line.find_first_not_of(" \t");
+      if (b == std::string::npos || line[b] == '#') continue;
+      tokens.push_back(line.substr(b));
+    }
+    if (tokens.empty()) {
+      log_line("error", "--auth-token-file holds no token", {{"file", options.auth_token_file}});
+      return 4;
+    }
+  }
+  http.set_pre_routing_handler([tokens, open = options.auth_open](const httplib::Request& req, httplib::Response& res) {
     t_route = "other";
     t_start = std::chrono::steady_clock::now();
+    if (BoundedPool::is_refusing()) {  // every worker busy and the queue full
+      t_route = "saturated";
+      res.status = 503;
+      res.set_header("Retry-After", "1");
+      res.set_header("Connection", "close");
+      res.set_content(errors_json({Error(ErrorCode::kLimitExceeded, "the service is saturated: every worker is busy and "
+                                                                     "--max-queued connections wait; retry after 1 s")}),
+                      "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (!tokens.empty() && std::find(open.begin(), open.end(), req.path) == open.end()) {
+      // Bearer token (RFC 6750), compared in constant time against each configured token.
+      const std::string h = req.get_header_value("Authorization");
+      const std::string given = h.rfind("Bearer ", 0) == 0 ? h.substr(7) : std::string();
+      bool ok = false;
+      for (const std::string& t : tokens) {
+        unsigned char diff = given.size() == t.size() ? 0 : 1;
+        for (size_t i = 0; i < t.size(); ++i) diff |= static_cast<unsigned char>(t[i] ^ (i < given.size() ? given[i] : 0));
+        ok = ok || diff == 0;
+      }
+      if (!ok) {
+        t_route = "unauthorized";
+        res.status = 401;
+        res.set_header("WWW-Authenticate", given.empty() ? "Bearer realm=\"verdict\"" : "Bearer realm=\"verdict\", error=\"invalid_token\"");
+        res.set_content(errors_json({Error(ErrorCode::kInvalidArgument, given.empty() ? "this endpoint needs Authorization: Bearer TOKEN"
+                                                                                       : "the bearer token is not accepted")}),
+                        "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   http.set_error_handler([&options](const httplib::Request& req, httplib::Response& res) {
@@ -618,14 +888,19 @@ int run(const ServeOptions& options) {
     return 4;
   }
   svc->ready = true;
+  if (notifier) notifier->start();
   log_line("info", "listening",
-           {{"address", host + ":" + std::to_string(bound)}, {"threads", threads}, {"bundle", svc->digest},
-            {"policies", svc->policies.size()}, {"alerts_policy", svc->alerts->policy()}, {"version", version()}});
+           {{"address", host + ":" + std::to_string(bound)}, {"threads", threads}, {"bundle", svc->bundle->digest},
+            {"policies", svc->bundle->policies.size()}, {"alerts_policy", svc->alerts->policy()}, {"version", version()}});
 
   std::atomic<bool> stopping{false}, listen_done{false};
   std::thread waiter([&] {
     int sig = 0;
-    sigwait(&sigs, &sig);
+    for (;;) {
+      sigwait(&sigs, &sig);
+      if (sig != SIGHUP || listen_done) break;
+      svc->reload("SIGHUP");
+    }
     if (listen_done) return;
     stopping = true;
     svc->ready = false;
@@ -634,12 +909,37 @@ int run(const ServeOptions& options) {
     while (!listen_done && !http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
     http.stop();
   });
+  // The bundle's files are polled every --watch-ms; a change reloads it.
+  std::mutex watch_mu;
+  std::condition_variable watch_cv;
+  bool watch_stop = false;
+  std::thread watcher;
+  if (options.watch_ms > 0)
+    watcher = std::thread([&] {
+      std::string seen = bundle_signature(options);
+      std::unique_lock<std::mutex> lock(watch_mu);
+      while (!watch_cv.wait_for(lock, std::chrono::milliseconds(options.watch_ms), [&] { return watch_stop; })) {
+        std::string now = bundle_signature(options);
+        if (now == seen) continue;
+        seen = now;
+        lock.unlock();
+        svc->reload("files changed");
+        lock.lock();
+      }
+    });
   bool ok = http.listen_after_bind();
   listen_done = true;
   if (!stopping) {  // the server stopped by itself: wake the waiter
     pthread_kill(waiter.native_handle(), SIGTERM);
   }
   waiter.join();
+  {
+    std::lock_guard<std::mutex> lock(watch_mu);
+    watch_stop = true;
+  }
+  watch_cv.notify_all();
+  if (watcher.joinable()) watcher.join();
+  if (notifier) notifier->stop();  // undelivered notifications stay in the outbox (snapshot)
   Status c = svc->alerts->checkpoint();
   if (!c.ok()) log_line("error", "snapshot failed", {{"error", c.error().message}});
   log_line("info", "stopped", {{"clean", ok || stopping.load()}});

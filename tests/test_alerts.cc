@@ -13,6 +13,7 @@
 
 #include "alertmanager/matcher.h"
 #include "kinds/alerts/alert.h"
+#include "time/time.h"
 #include "verdict/engine.h"
 #include "verdict/verdict.h"
 
@@ -379,4 +380,25 @@ TEST_CASE("events without an at are at their receipt time and not at their start
   AlertReport bad = r.engine.alerts_push(R"({"labels":{"alertname":"A"}})", o);
   REQUIRE(bad.errors.size() == 1);
   CHECK(bad.errors[0].message.find("invalid received time 'yesterday'") == 0);
+}
+
+TEST_CASE("alerts_next_flush says when the next group flush is due, and a push with that now sends it", "[alerts]") {
+  using verdict::datetime::format_rfc3339;
+  Runner r(false);
+  CHECK(!r.engine.alerts_next_flush().has_value());  // no stream yet
+  r.push({R"({"labels":{"alertname":"alert1","severity":"critical"},"at":"2025-03-14T10:00:00Z"})"}, 0, 1, "");
+  // The critical route's group_wait is 10s.
+  REQUIRE(r.engine.alerts_next_flush().has_value());
+  CHECK(format_rfc3339(*r.engine.alerts_next_flush()) == "2025-03-14T10:00:10Z");
+  CHECK(format_rfc3339(*r.engine.alerts_next_flush("default-alerts")) == "2025-03-14T10:00:10Z");
+  CHECK(!r.engine.alerts_next_flush("no-such-policy").has_value());
+  AlertOptions o;
+  o.now = "2025-03-14T10:00:09Z";
+  CHECK(r.engine.alerts_push("", o).json.find("\"notification\"") == std::string::npos);
+  o.now = "2025-03-14T10:00:10Z";
+  std::string out = r.engine.alerts_push("", o).json;
+  CHECK(out.find("\"type\":\"notification\",\"at\":\"2025-03-14T10:00:10Z\"") != std::string::npos);
+  // Then the group's next flush (it stays scheduled while it has alerts), never in the past.
+  REQUIRE(r.engine.alerts_next_flush().has_value());
+  CHECK(format_rfc3339(*r.engine.alerts_next_flush()) > "2025-03-14T10:00:10Z");
 }

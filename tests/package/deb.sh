@@ -63,7 +63,7 @@ grep -q '"ok":true' <<< "$out" || fail "triage decision: $out"
 # (it checks ExecStart's command exists, so the copy verified runs the unpacked verdict).
 unit="$root/usr/lib/systemd/system/verdict-serve.service"
 for want in '^ExecStart=/usr/bin/verdict serve ' '^DynamicUser=yes$' '^ProtectSystem=strict$' '^StateDirectory=verdict$' \
-            '^Restart=on-failure$' '^NoNewPrivileges=yes$' '^CapabilityBoundingSet=$'; do
+            '^Restart=on-failure$' '^ExecReload=/bin/kill -HUP \$MAINPID$' '^NoNewPrivileges=yes$' '^CapabilityBoundingSet=$'; do
   grep -qE -- "$want" "$unit" || fail "the systemd unit lacks $want"
 done
 grep -q "/usr/share/verdict/samples/systemd" "$work/contents" && fail "the unit is also copied among the samples"

@@ -610,7 +610,398 @@ def mode_alertmanager():
         check(s.stop() == 0, "the server stops cleanly")
 
 
-MODES = {"api": mode_api, "alerts": mode_alerts, "amtool": mode_amtool, "journal": mode_journal, "prometheus": mode_prometheus, "alertmanager": mode_alertmanager}
+class Receiver:
+    """A webhook receiver on 127.0.0.1: records every payload by path; `fail` says how many
+    requests to a path are answered 500 first (None: always)."""
+
+    def __init__(self, fail):
+        import http.server
+        self.got, self.cond, self.fail, self.calls = [], threading.Condition(), dict(fail), {}
+        outer = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with outer.cond:
+                    n = outer.calls.get(self.path, 0)
+                    outer.calls[self.path] = n + 1
+                    f = outer.fail.get(self.path, 0)
+                    ok = f is not None and n >= f
+                    if ok:
+                        outer.got.append((self.path, json.loads(body)))
+                    outer.cond.notify_all()
+                self.send_response(200 if ok else 500)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *a):
+                pass
+
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.base = "http://127.0.0.1:%d" % self.srv.server_address[1]
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+
+    def wait(self, pred, timeout=DEADLINE):
+        end = time.monotonic() + timeout
+        with self.cond:
+            while not pred():
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(left)
+            return True
+
+    def payloads(self, path):
+        with self.cond:
+            return [p for (q, p) in self.got if q == path]
+
+    def stop(self):
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+def metric(text, name):
+    for l in text.split("\n"):
+        if l.startswith(name + " "):
+            return float(l.split()[-1])
+    return 0.0
+
+
+def mode_notify():
+    """Group timers on the server clock, webhook v4 delivery with retries, no resend and no
+    inhibited alert notified after a kill -9 and restart (Alertmanager #4064)."""
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    state = os.path.join(WORK, "state")
+    pol = os.path.join(WORK, "notify.json")
+    with open(pol, "w") as f:
+        json.dump({"apiVersion": "verdict/v1", "kind": "AlertDedup", "metadata": {"name": "notify-test"},
+                   "spec": {"route": {"receiver": "tickets", "group_by": ["alertname"], "group_wait": "3s", "group_interval": "2s",
+                                      "repeat_interval": "1h",
+                                      "routes": [{"matchers": ["severity=\"critical\""], "receiver": "pager", "group_wait": "1s"},
+                                                 {"matchers": ["severity=\"info\""], "receiver": "broken", "group_wait": "1s"}]},
+                            "inhibit_rules": [{"name": "crit", "source_matchers": ["severity=\"critical\""],
+                                               "target_matchers": ["severity=\"warning\""], "equal": ["alertname"]}],
+                            "send_resolved": True}}, f)
+    rx = Receiver({"/pager": 1, "/broken": None})
+    recv = os.path.join(WORK, "receivers.json")
+    with open(recv, "w") as f:
+        json.dump({"receivers": [{"name": n, "webhook_configs": [{"url": rx.base + "/" + n}]} for n in ("pager", "tickets", "broken")]}, f)
+    args = ["--bundle", pol, "--state", state, "--receivers", recv, "--notify-backoff-ms", "100", "--notify-attempts", "3",
+            "--external-url", "http://verdict.example:8181"]
+    ref = json.loads(read("tests/serve/alertmanager-webhook-v4.json"))  # what Debian's Alertmanager 0.25 sent
+    s = Server(*args)
+    try:
+        batch = [prom_alert("Disk", severity="critical"), prom_alert("Disk", severity="warning"), prom_alert("Info", severity="info"),
+                 {"labels": ref["alerts"][0]["labels"], "startsAt": prom_alert("x")["startsAt"]}]
+        st, _, body = s.request("POST", "/api/v2/alerts", json.dumps(batch))
+        check(st == 200, f"four alerts taken ({st} {body[:200]})")
+        check(rx.wait(lambda: len([p for q, p in rx.got if q == "/pager"]) >= 1),
+              "the critical group notifies its receiver on the server clock (group_wait 1s), after one failed attempt")
+        check(rx.calls.get("/pager") == 2, f"the pager webhook was tried twice: 500, then 200 ({rx.calls})")
+        p = rx.payloads("/pager")[0]
+        check(list(p) == list(ref), f"the payload has Alertmanager's webhook v4 keys in its order ({list(p)})")
+        check(list(p["alerts"][0]) == list(ref["alerts"][0]), f"and each alert Alertmanager's keys ({list(p['alerts'][0])})")
+        check(p["version"] == "4" and p["receiver"] == "pager" and p["status"] == "firing" and p["groupLabels"] == {"alertname": "Disk"}
+              and p["commonLabels"] == {"alertname": "Disk", "severity": "critical"} and p["groupKey"].endswith(':{alertname="Disk"}')
+              and p["externalURL"] == "http://verdict.example:8181" and p["alerts"][0]["endsAt"] == "0001-01-01T00:00:00Z",
+              f"version, receiver, status, group and common labels, groupKey, externalURL ({p})")
+        check(rx.wait(lambda: len(rx.payloads("/tickets")) >= 1), "the warning route notifies after its group_wait (3s)")
+        t = rx.payloads("/tickets")
+        check(len(t) == 1 and t[0]["groupKey"] == ref["groupKey"] and t[0]["groupLabels"] == ref["groupLabels"]
+              and t[0]["alerts"][0]["fingerprint"] == ref["alerts"][0]["fingerprint"] and t[0]["commonLabels"] == ref["commonLabels"],
+              f"the same alert as Alertmanager's gets its groupKey, groupLabels and fingerprint ({t})")
+        check(not any(a["labels"] == batch[1]["labels"] for x in t for a in x["alerts"]), "the inhibited warning is not notified")
+        check(rx.wait(lambda: rx.calls.get("/broken", 0) >= 3), "a failing receiver is tried --notify-attempts times")
+        m = ""
+        end = time.monotonic() + DEADLINE
+        while time.monotonic() < end:  # the give-up is counted after the third answer: poll for it, bounded
+            m = s.request("GET", "/metrics")[2]
+            if metric(m, 'verdict_notifications_failed_total{receiver="broken"}') == 1:
+                break
+            time.sleep(0.05)
+        check(metric(m, 'verdict_notifications_sent_total{receiver="pager"}') == 1
+              and metric(m, 'verdict_notifications_retried_total{receiver="pager"}') == 1
+              and metric(m, 'verdict_notifications_failed_total{receiver="broken"}') == 1
+              and metric(m, 'verdict_notifications_retried_total{receiver="broken"}') == 2
+              and metric(m, 'verdict_notifications_sent_total{receiver="tickets"}') == 1,
+              "metrics count sent, retried and failed by receiver")
+    finally:
+        s.stop(signal.SIGKILL)
+    # After kill -9: the journal replays the notifications, and those delivered are not sent again.
+    s = Server(*args)
+    try:
+        restored = s.wait_log(lambda j: j.get("msg") == "alert state restored")
+        check(restored and restored.get("notifications_pending") == 0, f"nothing pending after the replay ({restored})")
+        # Prometheus re-sends the warning first (Alertmanager #4064: after a restart it notified
+        # it, its inhibitor not yet known again); then a new warning whose notification comes after.
+        st, _, body = s.request("POST", "/v1/alerts", json.dumps([{"labels": batch[1]["labels"], "startsAt": batch[1]["startsAt"]}]))
+        check(st == 200 and json.loads(body.split("\n")[0]).get("decision") == "inhibited",
+              f"after the restart the warning is still inhibited ({body[:300]})")
+        st, _, _ = s.request("POST", "/api/v2/alerts", json.dumps([prom_alert("Later", severity="warning")]))
+        check(rx.wait(lambda: any(a["labels"]["alertname"] == "Later" for x in rx.payloads("/tickets") for a in x["alerts"])),
+              "a new alert after the restart is notified")
+        check(len(rx.payloads("/pager")) == 1 and rx.calls.get("/pager") == 2, f"the pager notification is not sent again ({rx.calls})")
+        check(not any(a["labels"] == batch[1]["labels"] for x in rx.payloads("/tickets") for a in x["alerts"]),
+              "the inhibited warning is never notified")
+        check(rx.calls.get("/broken") == 3, "the given-up notification is not retried after the restart")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+        rx.stop()
+
+
+def mode_intake():
+    """PagerDuty Events v2 (POST /v2/enqueue) and Grafana's webhook (POST /v1/grafana) into the stream."""
+    s = Server(*BUNDLE)
+    try:
+        ev = json.loads(read("samples/pagerduty-events.ndjson").split("\n")[0])
+        ev["payload"]["timestamp"] = prom_alert("x")["startsAt"]  # the stream's clock is the server's
+        st, ct, body = s.request("POST", "/v2/enqueue", json.dumps(ev))
+        check(st == 202 and json.loads(body) == {"status": "success", "message": "Event processed", "dedup_key": ev["dedup_key"]},
+              f"a trigger is 202 with PagerDuty's answer and its dedup_key ({st} {body})")
+        got = json.loads(s.request("GET", "/api/v2/alerts")[2])
+        pd = [a for a in got if a["labels"].get("alertname") == ev["payload"]["class"]]
+        check(len(pd) == 1 and pd[0]["labels"].get("component") == "payments-api", f"it is a firing alert of the stream ({pd})")
+        st, ct, body = s.request("POST", "/v2/enqueue", json.dumps({"routing_key": ev["routing_key"], "event_action": "resolve",
+                                                                    "dedup_key": ev["dedup_key"]}))
+        check(st == 202 and json.loads(body)["dedup_key"] == ev["dedup_key"], "a resolve with the dedup_key is 202")
+        got = json.loads(s.request("GET", "/api/v2/alerts")[2])
+        check(not any(a["labels"].get("alertname") == ev["payload"]["class"] for a in got), "and the alert no longer fires")
+        t = {"routing_key": "k", "event_action": "trigger", "payload": {"summary": "s", "source": "h", "severity": "warning"}}
+        st, ct, body = s.request("POST", "/v2/enqueue", json.dumps(t))
+        j = json.loads(body)
+        check(st == 202 and len(j["dedup_key"]) == 32, f"a trigger without dedup_key gets one made ({body})")
+        st, ct, body = s.request("POST", "/v2/enqueue", json.dumps({"routing_key": "k", "event_action": "acknowledge", "dedup_key": j["dedup_key"]}))
+        check(st == 202, "acknowledge is 202")
+        st, ct, body = s.request("POST", "/v2/enqueue", json.dumps({"event_action": "trigger", "payload": {"summary": "s", "source": "h", "severity": "bad"}}))
+        j = json.loads(body)
+        check(st == 400 and j["status"] == "invalid event" and j["message"] == "Event object is invalid"
+              and any("routing_key" in e for e in j["errors"]) and any("severity" in e for e in j["errors"]),
+              f"a bad event is 400 in PagerDuty's error shape, every problem named ({body})")
+        st, ct, body = s.request("POST", "/v2/enqueue", json.dumps({"routing_key": "k", "event_action": "resolve"}))
+        check(st == 400 and "dedup_key" in body, "resolve without dedup_key is 400")
+        st, ct, body = s.request("POST", "/v2/enqueue", "{")
+        check(st == 400 and json.loads(body)["status"] == "invalid event", "broken JSON is 400 invalid event")
+        st, ct, body = s.request("POST", "/v2/enqueue", json.dumps(dict(t, payload=dict(t["payload"], component=7))))
+        check(st == 400 and "payload.component" in body, f"the stream's mapping errors come back in PagerDuty's shape ({body})")
+
+        g = json.loads(read("samples/envelopes/grafana-webhook.json"))
+        for a in g["alerts"]:
+            a["startsAt"] = prom_alert("x")["startsAt"]
+        st, ct, body = s.request("POST", "/v1/grafana", json.dumps(g))
+        check(st == 200 and body == "", f"Grafana's webhook is taken: 200 ({st} {body[:200]})")
+        got = json.loads(s.request("GET", "/api/v2/alerts")[2])
+        check(any(a["labels"].get("alertname") == "High memory usage" for a in got), "its alerts fire in the stream")
+        st, ct, body = s.request("POST", "/v1/grafana", json.dumps({"alerts": [{"labels": {}}], "version": "1"}))
+        check(st == 400, f"a Grafana alert without labels is 400 ({body[:200]})")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
+    # A request's ?now= far in the past: the timer's push at the server clock is beyond the
+    # policy's time.max_gap and fails. It must be retried once a second and logged once, not spin.
+    s = Server("--bundle", "policies/alerts/default.json")
+    try:
+        s.request("POST", "/v1/alerts?now=2025-03-14T10:00:00Z",
+                  json.dumps([{"labels": {"alertname": "Old", "severity": "critical"}, "startsAt": "2025-03-14T10:00:00Z"}]))
+        check(s.wait_log(lambda j: j.get("msg", "").startswith("timer push failed")) is not None, "a failing timer push is logged")
+        t0 = time.monotonic()
+        n0 = len(s.logs())
+        while time.monotonic() - t0 < 2.0:  # an observation window: the failing timer must stay quiet in it
+            s.request("GET", "/healthz")
+        fails = [l for l in s.logs() if l.get("msg", "").startswith("timer push failed")]
+        check(len(fails) == 1 and len(s.logs()) - n0 < 5, f"and retried quietly: logged once, no spin ({len(fails)} lines)")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
+
+def mode_saturate():
+    """Slow clients are cut after --read-timeout-ms, a flood beyond --max-queued is answered 503
+    with Retry-After, and normal requests are served within their bound meanwhile."""
+    import socket
+    s = Server("--bundle", "policies/triage/default.json", "--threads", "2", "--max-queued", "4", "--read-timeout-ms", "1500",
+               "--keep-alive-ms", "1000")
+    host, port = s.base[len("http://"):].split(":")
+    incident = read("samples/servicenow-incident.json")
+
+    def slow():  # slowloris: a request line and half a header, then silence
+        c = socket.create_connection((host, int(port)), timeout=DEADLINE)
+        c.sendall(b"POST /v1/triage HTTP/1.1\r\nHost: x\r\nContent-Ty")
+        return c
+
+    def closed_within(c, bound):
+        c.settimeout(bound)
+        try:
+            while True:
+                d = c.recv(4096)
+                if not d:
+                    return True
+        except (socket.timeout, TimeoutError):
+            return False
+        except OSError:
+            return True
+        finally:
+            c.close()
+
+    try:
+        held = [slow() for _ in range(2)]  # every worker holds a slow client
+        t0 = time.monotonic()
+        st, _, body = s.request("POST", "/v1/triage?now=" + NOW, incident)
+        took = time.monotonic() - t0
+        check(st == 200 and took < 1.5 + 5, f"with every worker held by a slow client a request is served within the read timeout ({st} {took:.2f} s)")
+        check(all(closed_within(c, 1.5 + 5) for c in held), "the slow clients are cut by the read timeout")
+
+        # A flood while both workers are held: four connections wait (the slow ones among them if no
+        # worker took them yet: the queue is 4 so that a slow machine still has room for the one
+        # normal request above), the rest are refused at once.
+        held = [slow() for _ in range(2)]
+        results = []
+
+        def one():
+            import http.client
+            conn = http.client.HTTPConnection(host, int(port), timeout=DEADLINE)
+            try:
+                t = time.monotonic()
+                conn.request("POST", "/v1/triage?now=" + NOW, incident, {"Content-Type": "application/json"})
+                r = conn.getresponse()
+                r.read()
+                results.append((r.status, r.getheader("Retry-After"), time.monotonic() - t))
+            except Exception as e:  # a refused connection must still get an answer: count it
+                results.append((0, str(e), 0))
+            finally:
+                conn.close()
+
+        ts = [threading.Thread(target=one) for _ in range(12)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(timeout=DEADLINE)
+        refused = [r for r in results if r[0] == 503]
+        check(len(results) == 12 and all(r[0] in (200, 503) for r in results), f"every flood request is answered ({results})")
+        check(len(refused) >= 1 and all(r[1] == "1" for r in refused) and all(r[2] < 1.0 for r in refused),
+              f"beyond --max-queued requests are refused with 503 and Retry-After at once ({len(refused)} refused)")
+        for c in held:
+            c.close()
+        st, _, _ = s.request("POST", "/v1/triage?now=" + NOW, incident)
+        check(st == 200, "after the flood requests are served")
+        m = s.request("GET", "/metrics")[2]
+        check(metric(m, "verdict_connections_refused_total") == len(refused), "refusals are counted")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
+
+def mode_reload():
+    """Bundle reload under load: a changed file is swapped in, a broken one refused with its
+    errors in /v1/policies while the old bundle keeps serving, SIGHUP reloads."""
+    shutil.rmtree(WORK, ignore_errors=True)
+    bdir = os.path.join(WORK, "bundle")
+    os.makedirs(bdir)
+    src = read("policies/rules/incident-basics.json")
+    pfile = os.path.join(bdir, "basics.json")
+
+    def write(path, text):  # whole files only: write aside, then rename
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
+
+    write(pfile, src)
+    incident = read("samples/servicenow-incident.json")
+
+    def policies(srv):
+        return json.loads(srv.request("GET", "/v1/policies")[2])
+
+    def until(pred):
+        end = time.monotonic() + DEADLINE
+        while time.monotonic() < end:
+            if pred():
+                return True
+            time.sleep(0.05)  # polling the condition, bounded
+        return False
+
+    s = Server("--bundle", bdir, "--threads", "2", "--watch-ms", "100")
+    statuses, stop = [], threading.Event()
+
+    def load():
+        while not stop.is_set():
+            statuses.append(s.request("POST", "/v1/eval/incident-basics?now=" + NOW, incident)[0])
+
+    ts = [threading.Thread(target=load) for _ in range(2)]
+    try:
+        for t in ts:
+            t.start()
+        first = policies(s)["bundle"]
+        write(pfile, src.replace('"version": "1.0.0"', '"version": "1.0.1"', 1))
+        check(until(lambda: policies(s)["bundle"] != first), "a changed policy file is reloaded")
+        check(policies(s)["policies"][0]["version"] == "1.0.1", "the new version serves")
+        second = policies(s)["bundle"]
+        write(os.path.join(bdir, "broken.json"), '{"apiVersion": "verdict/v1", "kind": "Rules", "metadata": {"name": "b"},\n "spec": {"rules": [{"name": "r", "when": "nope("}]}}')
+        check(until(lambda: "reload_errors" in policies(s)), "a broken file is refused")
+        p = policies(s)
+        check(p["bundle"] == second and any("broken.json" in e for e in p["reload_errors"]["errors"]),
+              f"its errors are in /v1/policies and the old bundle keeps serving ({p.get('reload_errors')})")
+        check(s.wait_log(lambda j: j.get("msg", "").startswith("bundle reload refused")) is not None, "and in the log")
+        os.remove(os.path.join(bdir, "broken.json"))
+        check(until(lambda: "reload_errors" not in policies(s)), "fixing it reloads")
+        n = len(statuses)
+        check(until(lambda: len(statuses) > n + 10), "requests go on after the reloads")
+        stop.set()
+        for t in ts:
+            t.join(timeout=DEADLINE)
+        check(len(statuses) > 20 and all(x == 200 for x in statuses),
+              f"every request during the reloads is answered 200 ({len(statuses)} requests, {sorted(set(statuses))})")
+        m = s.request("GET", "/metrics")[2]
+        check(metric(m, 'verdict_bundle_reloads_total{result="ok"}') >= 2 and metric(m, 'verdict_bundle_reloads_total{result="error"}') >= 1,
+              "reloads are counted")
+    finally:
+        stop.set()
+        check(s.stop() == 0, "the server stops cleanly")
+    # SIGHUP, with the file watch off.
+    s = Server("--bundle", bdir, "--watch-ms", "0")
+    try:
+        first = policies(s)["bundle"]
+        write(pfile, src.replace('"version": "1.0.0"', '"version": "2.0.0"', 1))
+        s.proc.send_signal(signal.SIGHUP)
+        check(until(lambda: policies(s)["bundle"] != first), "SIGHUP reloads the bundle")
+        check(s.proc.poll() is None, "and the server keeps running")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
+
+def mode_auth():
+    """Bearer tokens from a file; health and metrics open by default, configurable."""
+    os.makedirs(WORK, exist_ok=True)
+    tf = os.path.join(WORK, "tokens")
+    with open(tf, "w") as f:
+        f.write("# ops\nfirst-token\n\n  s3cret-token  \n")
+    incident = read("samples/servicenow-incident.json")
+    s = Server("--bundle", "policies/triage/default.json", "--auth-token-file", tf)
+    try:
+        st, _, body = s.request("POST", "/v1/triage?now=" + NOW, incident)
+        check(st == 401 and first_error(body)["message"].startswith("this endpoint needs"), f"no token is 401 ({st} {body[:200]})")
+        req = urllib.request.Request(s.base + "/v1/policies")
+        try:
+            urllib.request.urlopen(req, timeout=DEADLINE)
+            www = None
+        except urllib.error.HTTPError as e:
+            www = e.headers.get("WWW-Authenticate")
+        check(www is not None and www.startswith("Bearer"), f"with WWW-Authenticate: Bearer ({www})")
+        st, _, _ = s.request("POST", "/v1/triage?now=" + NOW, incident, headers={"Authorization": "Bearer s3cret-tokeX"})
+        check(st == 401, "a wrong token is 401")
+        st, _, _ = s.request("POST", "/v1/triage?now=" + NOW, incident, headers={"Authorization": "Bearer s3cret-token"})
+        check(st == 200, "a token of the file is 200 (spaces around it trimmed)")
+        st, _, _ = s.request("GET", "/v1/policies", headers={"Authorization": "Bearer first-token"})
+        check(st == 200, "any token of the file is taken")
+        check(s.request("GET", "/healthz")[0] == 200 and s.request("GET", "/metrics")[0] == 200, "health and metrics are open by default")
+        check('verdict_http_requests_total{route="unauthorized",status="401"} 3' in s.request("GET", "/metrics")[2], "401s are counted")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+    s = Server("--bundle", "policies/triage/default.json", "--auth-token-file", tf, "--auth-open", "/readyz")
+    try:
+        check(s.request("GET", "/healthz")[0] == 401 and s.request("GET", "/readyz")[0] == 200, "--auth-open names the open paths")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
+
+MODES = {"auth": mode_auth, "reload": mode_reload, "saturate": mode_saturate, "intake": mode_intake, "notify": mode_notify, "api": mode_api, "alerts": mode_alerts, "amtool": mode_amtool, "journal": mode_journal, "prometheus": mode_prometheus, "alertmanager": mode_alertmanager}
 MODES[MODE]()
 print(f"{len(failures)} failure(s)")
 sys.exit(1 if failures else 0)

@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -235,6 +236,11 @@ class Engine {
   AlertReport alerts_push(std::string_view input, const AlertOptions& options);
   // {"ok":true,"streams":[{policy, events, notifications, noise_reduction_pct, by_decision, ...}]}
   std::string alerts_stats();
+  // When the next group flush of the stream of `policy` ("" when exactly one AlertDedup policy is
+  // loaded) is due, in nanoseconds since the Unix epoch; none when nothing is scheduled (or the
+  // stream has no state yet). A service runs its timers on this: a push with `now` at or after
+  // it sends what is due.
+  std::optional<int64_t> alerts_next_flush(const std::string& policy = "");
   // The whole state of every stream as one versioned JSON document.
   std::string alerts_snapshot();
   // Replaces the state with a snapshot. A corrupt or version-mismatched snapshot, or one naming

@@ -145,6 +145,19 @@ std::string Engine::alerts_stats() {
   return w.take();
 }
 
+std::optional<int64_t> Engine::alerts_next_flush(const std::string& policy) {
+  auto selected = select_policy(policy, "AlertDedup");
+  if (!selected.ok() || !alerts_) return std::nullopt;
+  for (const auto& p : loaded_policies())
+    if (p.get() == selected.value()) {
+      auto it = alerts_->streams.find(p->meta().name);
+      int64_t t = 0;
+      if (it == alerts_->streams.end() || !it->second->next_flush_time(t)) return std::nullopt;
+      return t;
+    }
+  return std::nullopt;
+}
+
 std::string Engine::alerts_snapshot() {
   JsonWriter w;
   w.begin_object().key("kind").string(kSnapshotKind).key("version").number(kSnapshotVersion);

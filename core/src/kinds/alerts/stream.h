@@ -115,6 +115,12 @@ class Stream {
   // "" when time may move to `t`; else why not (more than time.max_gap after the clock: the
   // groups' timers would have to run through all of it).
   std::string check_gap(int64_t t) const;
+  // The time of the next scheduled group flush; false when none is scheduled.
+  bool next_flush_time(int64_t& t) const {
+    if (schedule_.empty()) return false;
+    t = schedule_.begin()->first;
+    return true;
+  }
 
   void write_stats(JsonWriter& w) const;
   // The state as one JSON object (part of the engine's snapshot document).
