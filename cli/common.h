@@ -77,6 +77,7 @@ struct AlertsArgs {
   std::vector<std::string> policies, data, inputs;
   std::string entry, now, state, input = "auto", summary = "text";
   bool quiet = false;
+  bool event_times = false;   // --event-times: no receipt clock (events at their startsAt)
   bool source_given = false;  // --source: the input's name in error positions ("" for none)
   std::string source;
 };
