@@ -351,12 +351,13 @@ bool valid_local_pattern(std::string_view pattern, std::string* why) {
     }
     seen[static_cast<unsigned char>(t.letter)] = true;
   }
-  if (seen['h'] != seen['a']) {
+  auto has = [&](char c) { return seen[static_cast<unsigned char>(c)]; };
+  if (has('h') != has('a')) {
     if (why) *why = "a 12-hour clock (hh) needs its AM/PM marker (a), and a needs hh";
     return false;
   }
-  const bool hour = seen['H'] || (seen['h'] && seen['a']);
-  if (!seen['y'] || !seen['M'] || !seen['d'] || !hour || !seen['m']) {
+  const bool hour = has('H') || (has('h') && has('a'));
+  if (!has('y') || !has('M') || !has('d') || !hour || !has('m')) {
     if (why) *why = "a date format needs a year (yyyy), month (MM), day (dd), hour (HH, or hh with a) and minute (mm)";
     return false;
   }
