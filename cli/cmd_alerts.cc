@@ -65,8 +65,12 @@ int cmd_alerts(const AlertsArgs& args) {
   for (size_t i = 0; i < files.size(); ++i) {
     const std::string& path = files[i];
     options.source = args.source_given ? args.source : path == "-" ? "stdin" : path;
-    // `now` closes the last file only: flushes due by then are part of the output.
+    // `now` closes the last file only: flushes due by then are part of the output. The files
+    // before it were received at `now` too; without --now, each input (and each block of a
+    // pipe) is received at the wall clock when it is read, so an API array whose first alert
+    // started weeks ago does not set the stream's clock weeks back (docs/alerts.md).
     options.now = i + 1 == files.size() ? args.now : "";
+    options.received = args.event_times ? "" : i + 1 == files.size() ? "" : args.now;
     options.sink = [&](std::string_view out) {
       if (as_text) text_out.write(out);
       else std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
@@ -87,6 +91,7 @@ int cmd_alerts(const AlertsArgs& args) {
       bool ok = read_stream(
           STDIN_FILENO, options.format, engine.reader(),
           [&](const LineBlock& block) {
+            if (args.now.empty() && !args.event_times) piece.received = now_utc();
             piece.lines_before = block.lines_before;
             piece.bytes_before = block.bytes_before;
             if (!push(block.text, piece)) return false;
@@ -108,6 +113,7 @@ int cmd_alerts(const AlertsArgs& args) {
       std::cerr << "verdict: " << why << "\n";
       return read_failure_exit();
     }
+    if (args.now.empty() && !args.event_times) options.received = now_utc();
     if (!push(text, options)) return kExitUsage;
   }
   text_out.finish();

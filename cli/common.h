@@ -78,6 +78,7 @@ struct AlertsArgs {
   std::string entry, now, state, input = "auto", summary = "text";
   std::string format = "json";  // json (NDJSON, one record a line) or text (alerts_text.h)
   bool quiet = false;
+  bool event_times = false;   // --event-times: no receipt clock (events at their startsAt)
   bool source_given = false;  // --source: the input's name in error positions ("" for none)
   std::string source;
 };

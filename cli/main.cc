@@ -259,7 +259,8 @@ int verdict::cli::run(int argc, char** argv) {
   alerts->add_option("-p,--policy", alerts_args.policies, "AlertDedup policy file (repeat for several)")->required()->expected(1)->allow_extra_args(false);
   alerts->add_option("-d,--data", alerts_args.data, "Data file: the CMDB, for dependency inhibition (repeat for several)")->expected(1)->allow_extra_args(false);
   alerts->add_option("-e,--entry", alerts_args.entry, "Name of the AlertDedup policy (when several are loaded)");
-  alerts->add_option("--now", alerts_args.now, "Receipt time of the input, RFC 3339; group notifications due by then are flushed (default: event times only)");
+  alerts->add_option("--now", alerts_args.now, "Receipt time of the input, RFC 3339; group notifications due by then are flushed (default: the wall clock when read, without the flush)");
+  alerts->add_flag("--event-times", alerts_args.event_times, "Without --now: events without \"at\" are at their startsAt (replaying a recorded stream), not at the wall clock")->excludes("--now");
   alerts->add_option("--state", alerts_args.state, "State file: read before (when it exists) and written after the stream");
   alerts->add_option("--input", alerts_args.input, "Input format: auto, json or ndjson")->check(CLI::IsMember({"auto", "json", "ndjson"}));
   alerts->add_option("--format", alerts_args.format, "Output: json (NDJSON, one record a line; the default) or text for people")->check(CLI::IsMember({"text", "json"}));

@@ -4,6 +4,7 @@
 // gives byte-identical output), bad snapshots, and the C ABI.
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -345,6 +346,32 @@ TEST_CASE("the C ABI pushes, reports statistics, snapshots and restores", "[aler
         static_cast<int>(verdict::ErrorCode::kInvalidArgument));
   CHECK(verdict_alerts_push(nullptr, nullptr, 0, nullptr, 0, nullptr, 0, 0) == static_cast<int>(verdict::ErrorCode::kInvalidArgument));
   verdict_engine_free(e);
+}
+
+TEST_CASE("VERDICT_ALERTS_RECEIVED passes the receipt time through the C ABI", "[alerts][c_api]") {
+  // The issue's repro: an API array with a Watchdog that started months before the next alert.
+  const std::string in = sample("samples/alerts.ndjson");
+  const std::string pol = sample("policies/alerts/default.json");
+  auto push = [&](const char* t, uint32_t flags, std::string& out) {
+    verdict_engine* e = verdict_engine_new();
+    REQUIRE(verdict_load_policy(e, pol.data(), pol.size(), "d.json", 6) == 0);
+    int rc = verdict_alerts_push(e, nullptr, 0, in.data(), in.size(), t, t ? std::strlen(t) : 0, flags);
+    out.assign(verdict_result(e), verdict_result_size(e));
+    verdict_engine_free(e);
+    return rc;
+  };
+  std::string out;
+  // Without a receipt time, the Watchdog's startsAt sets the clock and the next alert is refused.
+  CHECK(push(nullptr, VERDICT_EVAL_NDJSON, out) != 0);
+  CHECK(out.find("after the stream's clock") != std::string::npos);
+  // As received: every alert is at the receipt time, and no error.
+  REQUIRE(push("2025-03-14T10:00:00Z", VERDICT_EVAL_NDJSON | VERDICT_ALERTS_RECEIVED, out) == 0);
+  CHECK(out.find("\"type\":\"error\"") == std::string::npos);
+  CHECK(out.find("\"at\":\"2025-03-14T10:00:00Z\"") != std::string::npos);
+  // The flag needs a time.
+  CHECK(push(nullptr, VERDICT_ALERTS_RECEIVED, out) == static_cast<int>(verdict::ErrorCode::kInvalidArgument));
+  CHECK(out.find("VERDICT_ALERTS_RECEIVED needs a receipt time") != std::string::npos);
+  CHECK(push("2025-03-14T10:00:00Z", 16, out) == static_cast<int>(verdict::ErrorCode::kInvalidArgument));
 }
 
 TEST_CASE("events without an at are at their receipt time and not at their startsAt", "[alerts]") {

@@ -190,7 +190,7 @@ TEST_CASE("ServiceNow references given as value/display_value objects resolve by
   index.finalize();
   CHECK(index.problems().empty());
   const auto& api = must_find(index, "a1");
-  CHECK(api.owner == "Dana Scully");  // the display name, not the user's sys_id
+  CHECK(api.owner == "Payments");  // the team (support_group) before the person (owned_by), by display name
   CHECK(api.tier == 2);
   CHECK(must_find(index, "b2").owner == "DBA");  // owned_by has no display name; support_group has
   CHECK(ids(index, api.depends_on) == Strings{"b2"});

@@ -117,11 +117,13 @@ int verdict_alerts_push(verdict_engine* engine, const char* policy, size_t polic
   if (!engine) return static_cast<int>(verdict::ErrorCode::kInvalidArgument);
   if ((flags & VERDICT_EVAL_JSON) && (flags & VERDICT_EVAL_NDJSON))
     return fail(engine, {verdict::ErrorCode::kInvalidArgument, "flags name both JSON and NDJSON"});
-  if (flags & ~(VERDICT_EVAL_JSON | VERDICT_EVAL_NDJSON))
+  if (flags & ~(VERDICT_EVAL_JSON | VERDICT_EVAL_NDJSON | VERDICT_ALERTS_RECEIVED))
     return fail(engine, {verdict::ErrorCode::kInvalidArgument, "unknown flags"});
+  if ((flags & VERDICT_ALERTS_RECEIVED) && now_size == 0)
+    return fail(engine, {verdict::ErrorCode::kInvalidArgument, "VERDICT_ALERTS_RECEIVED needs a receipt time in now"});
   verdict::AlertOptions options;
   options.policy = std::string(view(policy, policy_size));
-  options.now = std::string(view(now, now_size));
+  ((flags & VERDICT_ALERTS_RECEIVED) ? options.received : options.now) = std::string(view(now, now_size));
   if (flags & VERDICT_EVAL_JSON) options.format = verdict::InputFormat::kJson;
   if (flags & VERDICT_EVAL_NDJSON) options.format = verdict::InputFormat::kNdjson;
   auto r = engine->engine.alerts_push(view(input, input_size), options);

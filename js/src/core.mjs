@@ -13,6 +13,8 @@ export const READ_COUNT = 8;
 export const EVAL_EXPLAIN = 1;
 export const EVAL_JSON = 2;
 export const EVAL_NDJSON = 4;
+// verdict_alerts_push: `now` is the batch's receipt time (AlertOptions::received; C ABI version 2).
+export const ALERTS_RECEIVED = 8;
 
 /** An error from the engine, with the engine's code and position. */
 export class VerdictError extends Error {
@@ -404,13 +406,16 @@ export class Engine {
    * Pushes alert events through an AlertDedup policy. Returns {code, json}: the engine's
    * NDJSON (alert decisions, group notifications, silences, errors) byte for byte.
    */
-  alertsPushRaw(input, { policy = '', now = '', format = 'auto' } = {}) {
-    const flags = format === 'json' ? EVAL_JSON : format === 'ndjson' ? EVAL_NDJSON : 0;
+  alertsPushRaw(input, { policy = '', now = '', received = '', format = 'auto' } = {}) {
+    if (now && received) throw new TypeError('alerts push: give now or received, not both');
+    let flags = format === 'json' ? EVAL_JSON : format === 'ndjson' ? EVAL_NDJSON : 0;
+    if (received) flags |= ALERTS_RECEIVED;
+    const time = received || now;
     return this.guard('alerts push', () => {
       const x = this.module.exports;
       const code = this.withInput(encoder.encode(policy), (pp, pl) =>
         this.withInput(input, (ip, il) =>
-          this.withInput(encoder.encode(now), (np, nl) => x.verdict_alerts_push(this.ptr, pp, pl, ip, il, np, nl, flags))));
+          this.withInput(encoder.encode(time), (np, nl) => x.verdict_alerts_push(this.ptr, pp, pl, ip, il, np, nl, flags))));
       return { code, json: this.result() };
     });
   }
@@ -439,12 +444,12 @@ export class Engine {
     }
   }
 
-  /** A stream over one AlertDedup policy: push(input, {now}) -> parsed lines; snapshot(); restore(text); stats(). */
+  /** A stream over one AlertDedup policy: push(input, {now} or {received}) -> parsed lines; snapshot(); restore(text); stats(). */
   alertStream({ policy = '' } = {}) {
     const engine = this;
     return {
-      push(input, { now = '', format = 'auto' } = {}) {
-        const { json } = engine.alertsPushRaw(input, { policy, now, format });
+      push(input, { now = '', received = '', format = 'auto' } = {}) {
+        const { json } = engine.alertsPushRaw(input, { policy, now, received, format });
         return json.split('\n').filter(Boolean).map((l) => JSON.parse(l));
       },
       pushRaw(input, options = {}) {

@@ -319,6 +319,11 @@ export declare class Engine {
 export interface AlertPushOptions {
   /** RFC 3339 receipt time of this batch; group notifications due by then are included. */
   now?: string;
+  /**
+   * RFC 3339 receipt time of this batch, instead of `now`: the time of its events without an
+   * `at` (never before the stream's clock), not their `startsAt`; no closing flush. Not with `now`.
+   */
+  received?: string;
   format?: 'auto' | 'json' | 'ndjson';
 }
 

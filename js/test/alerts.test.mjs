@@ -91,7 +91,7 @@ test('Wasm and native (restarted with --state between pushes) write the same byt
     const file = path.join(tmp, `part-${i}.ndjson`);
     writeFileSync(file, input);
     const args = ['alerts', '-q', '--input', 'ndjson', '--source', '', '--state', state, '-p', policyPath, '-d', cmdbPath, file];
-    if (now) args.push('--now', now);
+    args.push(...(now ? ['--now', now] : ['--event-times']));
     const run = spawnSync(nativeBin, args, { encoding: 'utf8' });
     assert.ok([0, 3].includes(run.status), run.stderr);
     native += run.stdout;
@@ -120,4 +120,33 @@ test('alertStream: push parses the lines; stats count them; a bad snapshot throw
   assert.equal(again[0].decision, 'duplicate');
   assert.equal(again[0].count, 2);
   e.free();
+});
+
+test('push({received}): the receipt time of events without an at, as natively (VERDICT_ALERTS_RECEIVED)', () => {
+  // The issue's repro: an API array whose first alert, the Watchdog, started months before the next.
+  const input = readFileSync(path.join(repoDir, 'samples', 'alerts.ndjson'));
+  const e = engineWithPolicy();
+  const before = e.alertsPushRaw(input, { format: 'ndjson' });
+  assert.notEqual(before.code, 0);
+  assert.match(before.json, /after the stream's clock/);
+  e.free();
+  const r = engineWithPolicy();
+  const received = '2025-03-14T10:00:00Z';
+  const { code, json } = r.alertsPushRaw(input, { received, format: 'ndjson' });
+  assert.equal(code, 0);
+  const lines = json.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.ok(lines.length >= 24);
+  assert.deepEqual(lines.filter((l) => l.type === 'error'), []);
+  assert.ok(lines.filter((l) => l.type === 'alert').every((l) => l.at === received));
+  assert.throws(() => r.alertStream().push(input, { now: received, received }), TypeError);
+  r.free();
+  // Native: a file before the last one is received at --now (no flush until the last, empty one).
+  const file = path.join(tmp, 'received.ndjson');
+  writeFileSync(file, input);
+  const empty = path.join(tmp, 'empty.ndjson');
+  writeFileSync(empty, '');
+  const run = spawnSync(nativeBin, ['alerts', '-q', '--input', 'ndjson', '--source', '', '-p', policyPath,
+    '-d', cmdbPath, '--now', received, file, empty], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.ok(run.stdout.startsWith(json), 'native and Wasm decide the received batch byte for byte');
 });

@@ -93,7 +93,8 @@ function alertStreamCase(file, dir, spec, c, name) {
       for (const p of policies) args.push('-p', p);
       for (const d of data) args.push('-d', d);
       if (policy) args.push('-e', policy);
-      if (step.now) args.push('--now', step.now);
+      // Without now: event times in both (the CLI's default is the wall clock as receipt time).
+      args.push(...(step.now ? ['--now', step.now] : ['--event-times']));
       args.push(inputFile);
       const run = spawnSync(nativeBin, args, { cwd: dir, encoding: 'utf8' });
       assert.ok([0, 3].includes(run.status), `native exit ${run.status}: ${run.stderr}`);

@@ -25,7 +25,9 @@
 extern "C" {
 #endif
 
-#define VERDICT_ABI_VERSION 1
+/* 2 (additive): VERDICT_ALERTS_RECEIVED for verdict_alerts_push. A host built against
+ * version 1 works unchanged; a host that uses a newer flag checks verdict_abi_version(). */
+#define VERDICT_ABI_VERSION 2
 
 #define VERDICT_OK 0
 
@@ -81,7 +83,11 @@ int verdict_eval(verdict_engine* engine, const char* policy, size_t policy_size,
 /* Pushes alert events (flags: VERDICT_EVAL_JSON / VERDICT_EVAL_NDJSON, else auto) through
  * `policy` (size 0 when exactly one AlertDedup policy is loaded) with receipt time `now`
  * (size 0: event times only). The result is NDJSON: alert decisions, group notifications,
- * silences and errors (a bad line is reported and the stream goes on). */
+ * silences and errors (a bad line is reported and the stream goes on).
+ * With VERDICT_ALERTS_RECEIVED, `now` is instead the batch's receipt time: the time of its
+ * events without an `at` (never before the stream's clock; not their startsAt), without
+ * now's checks and closing flush (AlertOptions::received; ABI version 2). */
+#define VERDICT_ALERTS_RECEIVED 8u
 int verdict_alerts_push(verdict_engine* engine, const char* policy, size_t policy_size, const char* input, size_t input_size,
                         const char* now, size_t now_size, uint32_t flags);
 /* {"ok":true,"streams":[{policy, events, notifications, noise_reduction_pct, by_decision, ...}]} */

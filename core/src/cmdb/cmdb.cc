@@ -183,7 +183,7 @@ struct Fields {
   // native
   Value id, name, cls, tier, owner, environment, service, depends_on, kind;
   // ServiceNow
-  Value sys_id, sys_class_name, parent, child, type, owned_by, support_group, business_criticality, used_for;
+  Value sys_id, sys_class_name, parent, child, type, business_criticality, used_for;
   // Backstage
   Value api_version, metadata, spec, relations;
 
@@ -202,10 +202,7 @@ struct Fields {
         case 'k': if (k == "kind") kind = v; break;
         case 'm': if (k == "metadata") metadata = v; break;
         case 'n': if (k == "name") name = v; break;
-        case 'o':
-          if (k == "owner") owner = v;
-          else if (k == "owned_by") owned_by = v;
-          break;
+        case 'o': if (k == "owner") owner = v; break;
         case 'p': if (k == "parent") parent = v; break;
         case 'r': if (k == "relations") relations = v; break;
         case 's':
@@ -213,7 +210,6 @@ struct Fields {
           else if (k == "sys_id") sys_id = v;
           else if (k == "sys_class_name") sys_class_name = v;
           else if (k == "spec") spec = v;
-          else if (k == "support_group") support_group = v;
           break;
         case 't':
           if (k == "tier") tier = v;
@@ -396,13 +392,19 @@ struct CmdbIndex::Builder {
     Item& item = x.items_[i];
     item.name = display_text(f.name);
     item.ci_class = display_text(f.sys_class_name);
-    if (has_display(f.owned_by)) {
-      item.owner = display_text(f.owned_by);
-    } else if (has_display(f.support_group)) {
-      item.owner = display_text(f.support_group);
-    } else {
-      item.owner = display_text(f.owned_by);
-      if (item.owner.empty()) item.owner = display_text(f.support_group);
+    // The team: the first of the configured fields (support_group, assignment_group,
+    // owned_by) that has a display value, else the first that has a value (a sys_id).
+    for (const std::string& field : x.servicenow_.team_fields) {
+      Value v = e.get(field);
+      if (!servicenow::absent(v) && !servicenow::display_of(v).empty() && (!v.is_object() || has_display(v))) {
+        item.owner = std::string(servicenow::display_of(v));
+        break;
+      }
+    }
+    for (const std::string& field : x.servicenow_.team_fields) {
+      if (!item.owner.empty()) break;
+      Value v = e.get(field);
+      if (!servicenow::absent(v)) item.owner = std::string(servicenow::value_of(v));
     }
     item.environment = display_text(f.environment);
     if (item.environment.empty()) item.environment = display_text(f.used_for);
@@ -492,7 +494,7 @@ struct CmdbIndex::Builder {
     }
     Fields f(e);
     std::string_view kind = f.kind.as_string();
-    std::string_view sys_class = f.sys_class_name.as_string();
+    const std::string sys_class = servicenow::table_of(f.sys_class_name);  // in any sysparm_display_value mode
     const bool has_id = f.id.exists() && !f.id.is_null();
     if (istarts_with(f.api_version.as_string(), "backstage.io/") ||
         (f.metadata.is_object() && !kind.empty() && !has_id && !f.sys_id.exists())) {
@@ -555,6 +557,8 @@ struct CmdbIndex::Builder {
         return;
       }
     }
+    // The ServiceNow settings on their own (set_servicenow(); the engine reads them).
+    if (root.get("servicenow").is_object() && root.size() == 1) return;
     Value single = root.get("result");  // the ServiceNow Table API's answer for one record
     add_entry(x, single.is_object() ? single : root, src, kNoPosition);
   }

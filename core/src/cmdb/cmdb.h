@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "document/servicenow.h"
 #include "verdict/document.h"
 #include "verdict/result.h"
 
@@ -106,6 +107,12 @@ class CmdbIndex {
   // Problems found while indexing: duplicates, unresolved references, malformed records.
   const std::vector<Error>& problems() const { return problems_; }
 
+  // The ServiceNow instance's settings (a data file's `servicenow` object; docs/servicenow.md):
+  // set before the first add(), as they decide each ServiceNow CI's team (owner) and how
+  // relationship types given by sys_id read. The kinds read the same settings from here.
+  void set_servicenow(const servicenow::Config& config) { servicenow_ = config; }
+  const servicenow::Config& servicenow_config() const { return servicenow_; }
+
  private:
   struct Builder;  // the shape readers and the resolver (cmdb.cc)
   friend struct Builder;
@@ -167,6 +174,7 @@ class CmdbIndex {
   std::vector<PendingEdge> pending_;
   std::deque<std::string> owned_;          // reference texts not in a document (numbers)
   std::vector<Error> problems_;
+  servicenow::Config servicenow_;
   bool finalized_ = false;
   mutable std::mutex scratch_mu_;
   mutable std::vector<std::unique_ptr<Scratch>> scratch_pool_;

@@ -61,6 +61,7 @@ bool meaningful(const std::string& s) {
 
 void read_strings(Value v, const char* field, std::vector<std::string>& out, std::vector<FieldProblem>& problems) {
   if (!v.exists() || v.is_null()) return;
+  if (v.is_object() && servicenow::absent(v)) return;  // an empty reference {"display_value": "", "value": ""}
   if (v.is_string() || v.is_object()) {
     std::string s(text_of(v));
     if (!s.empty()) out.push_back(s);
@@ -73,6 +74,7 @@ void read_strings(Value v, const char* field, std::vector<std::string>& out, std
   }
   size_t i = 0;
   v.for_each_item([&](Value item) {
+    if (item.is_object() && servicenow::absent(item)) return true;
     std::string s(text_of(item));
     if (s.empty()) problems.push_back({std::string(field) + "[" + std::to_string(i) + "]", "must be a name (a string), not " + item.to_json()});
     else if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
@@ -100,9 +102,8 @@ int64_t read_count(Value v, const char* field, std::vector<FieldProblem>& proble
   return -1;
 }
 
-// RFC 3339 with a zone; ServiceNow's "YYYY-MM-DD HH:MM:SS" in `sn_zone` when allowed.
-void read_time(Value v, const char* field, bool servicenow, const datetime::Zone& sn_zone, int64_t& out, bool& has,
-               std::vector<FieldProblem>& problems) {
+// RFC 3339 with a zone (ServiceNow dates: read_sn_time).
+void read_time(Value v, const char* field, int64_t& out, bool& has, std::vector<FieldProblem>& problems) {
   if (!v.exists() || v.is_null()) return;
   std::string s = text(v);
   if (s.empty() && !v.is_string()) {
@@ -111,15 +112,7 @@ void read_time(Value v, const char* field, bool servicenow, const datetime::Zone
   }
   if (s.empty()) return;
   std::string why;
-  std::optional<int64_t> t;
-  if (servicenow && s.size() == 19 && s[10] == ' ') {
-    // A wall-clock time in the zone: read as UTC, then moved (time/zone.h for the hour that
-    // does not exist or repeats).
-    t = datetime::parse_rfc3339(s.substr(0, 10) + "T" + s.substr(11) + "Z", &why);
-    if (t) t = sn_zone.from_local(*t);
-  } else {
-    t = datetime::parse_rfc3339(s, &why);
-  }
+  std::optional<int64_t> t = datetime::parse_rfc3339(s, &why);
   if (!t) {
     problems.push_back({field, "'" + text(v) + "' is not a timestamp windows can use: " + why});
     return;
@@ -187,8 +180,8 @@ void read_native(Value d, Change& c, std::vector<FieldProblem>& p) {
   read_strings(d.get("services"), "services", c.services, p);
   read_strings(d.get("changed_files"), "changed_files", c.changed_files, p);
   Value window = d.get("window");
-  read_time(d.get("start").exists() ? d.get("start") : window.get("start"), "start", false, datetime::Zone(), c.start, c.has_start, p);
-  read_time(d.get("end").exists() ? d.get("end") : window.get("end"), "end", false, datetime::Zone(), c.end, c.has_end, p);
+  read_time(d.get("start").exists() ? d.get("start") : window.get("start"), "start", c.start, c.has_start, p);
+  read_time(d.get("end").exists() ? d.get("end") : window.get("end"), "end", c.end, c.has_end, p);
   c.canary = read_bool(d.get("canary"), "canary", p);
   c.security = read_bool(d.get("security"), "security", p);
   Value size = d.get("size");
@@ -206,18 +199,45 @@ void read_native(Value d, Change& c, std::vector<FieldProblem>& p) {
     });
 }
 
+// A ServiceNow date in the record's sysparm_display_value mode (document/servicenow.h).
+void read_sn_time(Value v, const char* field, servicenow::Mode mode, const ChangeOptions& o, int64_t& out, bool& has,
+                  std::vector<FieldProblem>& problems) {
+  if (servicenow::absent(v)) return;
+  static const servicenow::Config kDefaults;
+  const servicenow::Config& config = o.servicenow ? *o.servicenow : kDefaults;
+  std::string why;
+  auto t = servicenow::date_of(v, mode, config, o.servicenow_zone, &why);
+  if (!t) {
+    problems.push_back({field, "'" + std::string(servicenow::display_of(v)) + "' is not a timestamp windows can use: " + why});
+    return;
+  }
+  out = *t;
+  has = true;
+}
+
+// A choice field's code: its value in `all` mode, else as given ("2", or "2 - Medium" from
+// a `true` export, read by its leading code).
+std::string code(Value v) {
+  std::string s(servicenow::value_of(v));
+  if (s.empty() && v.is_number()) s = v.to_json();
+  size_t dash = s.find(" - ");
+  if (dash != std::string::npos && dash > 0 && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-')) s.resize(dash);
+  return s;
+}
+
 void read_servicenow(Value d, Change& c, std::vector<FieldProblem>& p, const ChangeOptions& o) {
+  const servicenow::Mode mode = servicenow::record_mode(d);
   c.id = text(d.get("number"));
-  if (c.id.empty()) c.id = text(d.get("sys_id"));
+  if (c.id.empty()) c.id = std::string(servicenow::value_of(d.get("sys_id")));
   c.title = text(d.get("short_description"));
   c.description = text(d.get("description"));
-  c.type = lower(text(d.get("type")));
-  std::string risk = text(d.get("risk"));
+  c.type = lower(code(d.get("type")));
+  std::string risk = code(d.get("risk"));
   static const std::pair<const char*, const char*> kRisk[] = {{"1", "very high"}, {"2", "high"}, {"3", "moderate"}, {"4", "low"}};
   c.risk = lower(risk);
   for (const auto& [k, v] : kRisk)
     if (risk == k) c.risk = v;
-  std::string impact = text(d.get("impact"));
+  std::string impact = code(d.get("impact"));
   c.impact = impact == "1" ? "high" : impact == "2" ? "medium" : impact == "3" ? "low" : lower(impact);
   c.category = text(d.get("category"));
   c.environment = lower(text(d.get("u_environment")));
@@ -227,18 +247,18 @@ void read_servicenow(Value d, Change& c, std::vector<FieldProblem>& p, const Cha
   c.author = text(d.get("requested_by"));
   c.rollback_plan = text(d.get("backout_plan"));
   c.test_evidence = text(d.get("test_plan"));
-  std::string state = text(d.get("state"));
+  std::string state = code(d.get("state"));
   const char* named = servicenow_state(state);
   c.status = named ? named : lower(state);
-  std::string close = lower(text(d.get("close_code")));
+  std::string close = lower(code(d.get("close_code")));
   if (close == "successful" || close == "successful_issues" || close == "successful with issues") c.outcome = "successful";
   else if (close == "unsuccessful") c.outcome = "failed";
   else c.outcome = close;
   read_strings(d.get("cmdb_ci"), "cmdb_ci", c.targets, p);
   read_strings(d.get("affected_cis"), "affected_cis", c.targets, p);
   read_strings(d.get("business_service"), "business_service", c.services, p);
-  read_time(d.get("start_date"), "start_date", true, o.servicenow_zone, c.start, c.has_start, p);
-  read_time(d.get("end_date"), "end_date", true, o.servicenow_zone, c.end, c.has_end, p);
+  read_sn_time(d.get("start_date"), "start_date", mode, o, c.start, c.has_start, p);
+  read_sn_time(d.get("end_date"), "end_date", mode, o, c.end, c.has_end, p);
   if (lower(c.category).find("security") != std::string::npos) c.security = true;
   read_approvals(d.get("approvals"), "approvals", c.approvals, p);
 }
@@ -269,8 +289,8 @@ void read_pipeline(Value d, Change& c, std::vector<FieldProblem>& p) {
   if (c.targets.empty()) c.targets = c.services;
   read_strings(d.get("changed_files"), "changed_files", c.changed_files, p);
   Value w = d.get("deploy_window");
-  read_time(w.get("start"), "deploy_window.start", false, datetime::Zone(), c.start, c.has_start, p);
-  read_time(w.get("end"), "deploy_window.end", false, datetime::Zone(), c.end, c.has_end, p);
+  read_time(w.get("start"), "deploy_window.start", c.start, c.has_start, p);
+  read_time(w.get("end"), "deploy_window.end", c.end, c.has_end, p);
   c.canary = read_bool(d.get("canary"), "canary", p);
   c.security = read_bool(d.get("security"), "security", p);
   Value diff = d.get("diff");
@@ -318,7 +338,8 @@ bool Change::failed() const {
 
 std::string_view change_shape(Value d) {
   if (!d.is_object()) return {};
-  std::string_view cls = d.get("sys_class_name").as_string();
+  // sys_class_name in any sysparm_display_value mode: "change_request", {"value": ...}, "Change Request".
+  std::string cls = servicenow::table_of(d.get("sys_class_name"));
   if (cls == "change_request") return "servicenow";
   if (!cls.empty()) return {};
   std::string_view kind = d.get("kind").as_string();

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "document/schema.h"
+#include "document/servicenow.h"
 #include "time/zone.h"
 #include "verdict/document.h"
 
@@ -76,6 +77,9 @@ struct ChangeOptions {
   // ServiceNow's Table API writes "2025-03-15 21:00:00" (no zone) in UTC; another zone (an
   // offset or an IANA name) reads display values written in a user's zone.
   datetime::Zone servicenow_zone;
+  // The instance's settings (a data file's `servicenow` object): the zone and format of dates
+  // written as display values (sysparm_display_value=true). nullptr: UTC, "yyyy-MM-dd HH:mm:ss".
+  const verdict::servicenow::Config* servicenow = nullptr;
 };
 
 // "native", "servicenow", "pipeline", or "" when `doc` is not a change (an object without

@@ -1,4 +1,5 @@
 #include "verdict/documents.h"
+#include "document/servicenow.h"
 
 namespace verdict {
 
@@ -52,7 +53,7 @@ DocumentKind detect_kind(Value doc) {
   if (declared == "ci" || declared == "Component" || declared == "Resource" || declared == "System")
     return DocumentKind::kConfigItem;
   if (declared == "sli") return DocumentKind::kSliSample;
-  std::string_view cls = doc.get("sys_class_name").as_string();
+  const std::string cls = servicenow::table_of(doc.get("sys_class_name"));  // in any sysparm_display_value mode
   if (cls == "incident") return DocumentKind::kIncident;
   if (cls == "change_request") return DocumentKind::kChange;
   if (cls.rfind("cmdb_ci", 0) == 0) return DocumentKind::kConfigItem;

@@ -1,5 +1,6 @@
 // The canonical incident (document/shapes.h): one mapping from every accepted shape of
 // an incident, ticket or alert, used by `verdict read`, TriageRouting and Rules.
+#include "document/servicenow.h"
 #include "document/shapes.h"
 #include "verdict/documents.h"
 
@@ -97,7 +98,8 @@ void map_incident(Value in, Record& r) {
   std::string_view kind = in.get("kind").as_string();
   // A ServiceNow record of another table (change_request, ...) is not an incident: it is
   // read as it is (native), and a policy can route it by its fields.
-  std::string_view sn_class = text_of(in.get("sys_class_name"));
+  // In any sysparm_display_value mode: "incident", {"value": "incident", ...}, "Incident".
+  const std::string sn_class = servicenow::table_of(in.get("sys_class_name"));
   bool sn_ticket = sn_class.empty() || sn_class == "incident" || sn_class == "sc_task" || sn_class == "sc_req_item" ||
                    sn_class == "problem";
   bool servicenow = !in.get("kind").exists() && in.get("number").exists() && sn_ticket &&

@@ -3,6 +3,7 @@
 // same way for every kind; decisions are rendered from their typed form by their kind.
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "cmdb/cmdb.h"
 #include "document/envelope.h"
@@ -24,6 +25,7 @@ struct Engine::DataSet {
   std::vector<std::shared_ptr<const Document>> cmdb_docs;    // documents (or NDJSON lines) of the CMDB
   std::vector<std::unique_ptr<policy::KindData>> kind_data;  // per kind (registry order); null: none
   bool has_cmdb = false;
+  std::optional<servicenow::Config> servicenow;              // the file's `servicenow` settings
 };
 
 struct Engine::State {
@@ -183,15 +185,53 @@ LoadReport Engine::load_data(std::string_view text, const std::string& source) {
   auto set = std::make_unique<DataSet>();
   set->source = source;
   add_data(*set, text, source, &report.errors, &report.warnings);
+  // The ServiceNow instance's settings, once for all files (docs/servicenow.md).
+  const servicenow::Config* loaded_config = nullptr;
+  for (const auto& d : state_->data)
+    if (d->servicenow) loaded_config = &*d->servicenow;
+  for (const auto& d : set->cmdb_docs) {
+    Value config = d->root().get("servicenow");
+    if (!config.exists()) continue;
+    servicenow::Config c;
+    std::string why = servicenow::read_config(config, c);
+    if (why.empty() && ((set->servicenow && !(*set->servicenow == c)) || (loaded_config && !(*loaded_config == c))))
+      why = "servicenow: the settings differ from those loaded before; give them once";
+    if (!why.empty()) {
+      Error e(ErrorCode::kInvalidPolicy, why);
+      e.source = source;
+      report.errors.push_back(std::move(e));
+    } else {
+      set->servicenow = c;
+    }
+  }
   // The CMDB documents index on their own (their problems are warnings).
+  // The file on its own decides whether it holds a CMDB and tells its problems; whether
+  // its references resolve is told with the CMDB loaded before, so that a cmdb_rel_ci export
+  // loaded after its cmdb_ci export is not warned about (docs/servicenow.md).
+  const servicenow::Config* config = set->servicenow ? &*set->servicenow : loaded_config;
   CmdbIndex probe;
+  if (config) probe.set_servicenow(*config);
   for (const auto& d : set->cmdb_docs) (void)probe.add(d, source);
   probe.finalize();
-  for (const Error& p : probe.problems()) {
+  CmdbIndex joint;
+  bool any_unresolved = false;
+  for (const Error& p : probe.problems()) any_unresolved = any_unresolved || p.code == ErrorCode::kNotFound;
+  if (any_unresolved) {
+    if (config) joint.set_servicenow(*config);
+    for (const auto& d : state_->data)
+      for (const auto& doc : d->cmdb_docs) (void)joint.add(doc, d->source);
+    for (const auto& d : set->cmdb_docs) (void)joint.add(d, source);
+    joint.finalize();
+  }
+  auto warn = [&](const Error& p) {
     Error w = p;
     if (w.source.empty()) w.source = source;
     report.warnings.push_back(std::move(w));
-  }
+  };
+  for (const Error& p : probe.problems())
+    if (p.code != ErrorCode::kNotFound) warn(p);
+  for (const Error& p : joint.problems())
+    if (p.code == ErrorCode::kNotFound && (p.source.empty() || p.source == source)) warn(p);
   set->has_cmdb = probe.size() > 0 || !probe.problems().empty();
   if (!set->has_cmdb) set->cmdb_docs.clear();
   // Each kind's data merges with what is loaded (two windows of one name are an error).
@@ -211,7 +251,7 @@ LoadReport Engine::load_data(std::string_view text, const std::string& source) {
       report.errors.push_back(std::move(e));
     }
   }
-  if (report.errors.empty() && !set->has_cmdb && !any_kind_data) {
+  if (report.errors.empty() && !set->has_cmdb && !any_kind_data && !set->servicenow) {
     Error e(ErrorCode::kInvalidPolicy,
             "no data found: expected a CMDB (native, ServiceNow or Backstage shape), scheduled changes, change windows or an "
             "error-budget status document");
@@ -653,6 +693,8 @@ const CmdbIndex* Engine::current_cmdb() {
     for (size_t k = 0; k < all.size(); ++k)
       if (all[k].new_data) state_->kind_data[k] = all[k].new_data();
     std::vector<Error> ignored;  // conflicts were refused when the files loaded
+    for (const auto& d : state_->data)
+      if (d->servicenow) state_->cmdb->set_servicenow(*d->servicenow);
     for (const auto& d : state_->data) {
       for (const auto& doc : d->cmdb_docs) (void)state_->cmdb->add(doc, d->source);
       for (size_t k = 0; k < all.size() && k < d->kind_data.size(); ++k)

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "lang/builtins.h"
+#include "time/zone.h"
 #include "lang/program.h"
 
 namespace verdict::lang {
@@ -427,6 +428,19 @@ class Checker {
         return S::kBool;
       }
       n.regex = std::move(re);
+    }
+    // The zone of year(), month(), day(), hour(), minute() and weekday(): a literal name is
+    // checked here, so that a misspelt "Europe/Berln" is a load error at its position, not
+    // an error of every decision.
+    if (receiver && n.kids.size() == 2 && b.receiver_type == S::kTime && b.arg_types[0] == S::kString) {
+      const Node& zone = at(n.kids[1]);
+      std::string why;
+      if (zone.kind == NodeKind::kString && !datetime::Zone::parse(zone.name, &why)) {
+        fail(ErrorCode::kTypeError,
+             std::string(b.signature) + ": '" + zone.name + "' is not a time zone (a UTC offset like '+01:00' or an IANA name like 'Europe/Berlin'): " + why,
+             zone.pos);
+        return S::kDyn;
+      }
     }
     return b.result;
   }

@@ -1,4 +1,7 @@
 #include "time/time.h"
+#include "time/pattern.h"
+
+#include <vector>
 
 #include <cstdlib>
 
@@ -289,6 +292,133 @@ CivilTime civil_from_nanos_at(int64_t nanos, int offset_seconds) {
   int64_t wd = (days + 4) % 7;  // 1970-01-01 was a Thursday
   c.weekday = static_cast<int>(wd < 0 ? wd + 7 : wd);
   return c;
+}
+
+namespace {
+
+// One field of a date pattern: the letter and how many times it repeats.
+struct PatternToken {
+  char letter = 0;  // 0: a literal
+  size_t count = 0;
+  std::string literal;
+};
+
+bool tokenize_pattern(std::string_view p, std::vector<PatternToken>& out, std::string* why) {
+  auto fail = [&](const std::string& m) {
+    if (why) *why = m;
+    return false;
+  };
+  for (size_t i = 0; i < p.size();) {
+    char c = p[i];
+    if (c == '\'') {
+      size_t end = p.find('\'', i + 1);
+      if (end == std::string_view::npos) return fail("an unclosed quote at character " + std::to_string(i + 1));
+      out.push_back({0, 0, std::string(p.substr(i + 1, end - i - 1))});
+      i = end + 1;
+      continue;
+    }
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+      size_t j = i;
+      while (j < p.size() && p[j] == c) ++j;
+      const size_t n = j - i;
+      const bool ok = (c == 'y' && (n == 4 || n == 2)) || ((c == 'M' || c == 'd' || c == 'H' || c == 'h' || c == 'm' || c == 's') && n <= 2) ||
+                      (c == 'a' && n == 1);
+      if (!ok)
+        return fail("'" + std::string(p.substr(i, n)) + "' at character " + std::to_string(i + 1) +
+                    " is not a date field (yyyy, MM, dd, HH, hh, mm, ss, a; quote other letters)");
+      out.push_back({c, n, {}});
+      i = j;
+      continue;
+    }
+    if (!out.empty() && out.back().letter == 0) out.back().literal.push_back(c);
+    else out.push_back({0, 0, std::string(1, c)});
+    ++i;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool valid_local_pattern(std::string_view pattern, std::string* why) {
+  std::vector<PatternToken> tokens;
+  if (!tokenize_pattern(pattern, tokens, why)) return false;
+  bool seen[128] = {};
+  for (const auto& t : tokens) {
+    if (t.letter == 0) continue;
+    if (seen[static_cast<unsigned char>(t.letter)]) {
+      if (why) *why = std::string("the field '") + t.letter + "' appears twice";
+      return false;
+    }
+    seen[static_cast<unsigned char>(t.letter)] = true;
+  }
+  auto has = [&](char c) { return seen[static_cast<unsigned char>(c)]; };
+  if (has('h') != has('a')) {
+    if (why) *why = "a 12-hour clock (hh) needs its AM/PM marker (a), and a needs hh";
+    return false;
+  }
+  const bool hour = has('H') || (has('h') && has('a'));
+  if (!has('y') || !has('M') || !has('d') || !hour || !has('m')) {
+    if (why) *why = "a date format needs a year (yyyy), month (MM), day (dd), hour (HH, or hh with a) and minute (mm)";
+    return false;
+  }
+  return true;
+}
+
+std::optional<int64_t> parse_local_pattern(std::string_view s, std::string_view pattern, std::string* why) {
+  std::vector<PatternToken> tokens;
+  if (!valid_local_pattern(pattern, why)) return std::nullopt;
+  (void)tokenize_pattern(pattern, tokens, nullptr);
+  auto fail = [&](size_t at, const std::string& m) -> std::optional<int64_t> {
+    if (why) *why = m + " at character " + std::to_string(at + 1) + " (the format is \"" + std::string(pattern) + "\")";
+    return std::nullopt;
+  };
+  int64_t year = 0;
+  int month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  int pm = -1;
+  size_t i = 0;
+  for (const auto& t : tokens) {
+    if (t.letter == 0) {
+      if (s.substr(i, t.literal.size()) != t.literal) return fail(i, "expected \"" + t.literal + "\"");
+      i += t.literal.size();
+      continue;
+    }
+    if (t.letter == 'a') {
+      std::string_view m = s.substr(i, 2);
+      if (m == "AM" || m == "am") pm = 0;
+      else if (m == "PM" || m == "pm") pm = 1;
+      else return fail(i, "expected AM or PM");
+      i += 2;
+      continue;
+    }
+    // A field of count 1 takes one or two digits; otherwise exactly `count` digits.
+    const size_t max_digits = t.count == 1 ? 2 : t.count;
+    size_t n = 0;
+    int64_t v = 0;
+    while (n < max_digits && i + n < s.size() && s[i + n] >= '0' && s[i + n] <= '9') v = v * 10 + (s[i + n++] - '0');
+    if (n == 0 || (t.count > 1 && n != t.count)) return fail(i, std::string("expected ") + std::to_string(t.count == 1 ? 1 : t.count) + " digits");
+    i += n;
+    switch (t.letter) {
+      case 'y': year = t.count == 2 ? 2000 + v : v; break;
+      case 'M': month = static_cast<int>(v); break;
+      case 'd': day = static_cast<int>(v); break;
+      case 'H': case 'h': hour = static_cast<int>(v); break;
+      case 'm': minute = static_cast<int>(v); break;
+      case 's': second = static_cast<int>(v); break;
+    }
+  }
+  if (i != s.size()) return fail(i, "unexpected \"" + std::string(s.substr(i)) + "\"");
+  if (pm >= 0) {
+    if (hour < 1 || hour > 12) return fail(0, "the hour " + std::to_string(hour) + " is not 1-12");
+    hour = hour % 12 + (pm ? 12 : 0);
+  }
+  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month < 1 || month > 12) return fail(0, "the month " + std::to_string(month) + " is not 1-12");
+  if (day < 1 || day > kDays[month - 1] || (month == 2 && day == 29 && !leap))
+    return fail(0, "the day " + std::to_string(day) + " is not in month " + std::to_string(month));
+  if (hour > 23 || minute > 59 || second > 59) return fail(0, "the time is not a time of day");
+  const int64_t secs = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + hour * 3600 + minute * 60 + second;
+  return secs * kNanosPerSecond;
 }
 
 }  // namespace verdict::datetime

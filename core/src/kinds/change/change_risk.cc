@@ -30,6 +30,7 @@ void ChangeRiskPolicy::decide(const policy::DecisionContext& dc, const policy::D
   // 1-6: the context, as typed values.
   ChangeOptions options;
   options.servicenow_zone = spec.servicenow_zone;
+  if (dc.cmdb) options.servicenow = &dc.cmdb->servicenow_config();
   read_change(in.document, options, d.change, errors);
   blast_radius(c, dc.cmdb, spec.max_depth, d.blast, d.findings);
   find_conflicts(c, d.blast, d.data, d.conflicts, d.findings);

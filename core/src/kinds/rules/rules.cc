@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cmdb/cmdb.h"
 #include "document/change.h"
 #include "document/shapes.h"
 #include "kinds/registry.h"
@@ -131,7 +132,9 @@ class RulesPolicy : public CompiledPolicy {
       // The change's own problems (a time without a zone) are input errors, as in ChangeRisk.
       thread_local shapes::Change change;
       std::vector<shapes::FieldProblem> problems;
-      shapes::map_change(in.document, change, problems);
+      shapes::ChangeOptions options;
+      if (dc.cmdb) options.servicenow = &dc.cmdb->servicenow_config();
+      shapes::map_change(in.document, change, problems, options);
       for (const auto& p : problems)
         errors.push_back(Error(ErrorCode::kInvalidArgument, (p.field.empty() ? std::string("input") : "input field " + p.field) + ": " + p.message));
       ctx.bind(0, bind_change(change, ctx.arena()));
