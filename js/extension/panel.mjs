@@ -1,7 +1,12 @@
-// The triage panel, in a Shadow DOM attached to its own host element so that the page's
-// CSS cannot reach it (and its CSS cannot reach the page). Built with DOM calls only
-// (no innerHTML of page or policy text). Accessible: a labelled complementary region
-// with headings, a close button, Escape closes it.
+// The triage panel, in a closed Shadow DOM attached to its own host element: the page's CSS
+// cannot reach it, and neither can the page's scripts. The decision, the routes tried and
+// the document are the agent's (they come from a private policy and CMDB): with a closed
+// root, host.shadowRoot is null for the page, its querySelector stops at the host, events
+// it dispatches on the host do not reach the buttons inside, and the shadow root exists only
+// in this module (the content script's isolated world, whose DOM prototypes the page cannot
+// patch). Re-run answers only trusted clicks (the agent's), never a script's click().
+// Built with DOM calls only (no innerHTML of page or policy text). Accessible: a labelled
+// complementary region with headings, a close button, Escape closes it.
 
 const HOST_ID = 'verdict-triage-host';
 
@@ -48,22 +53,29 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** The panel's host and shadow root, created once per page. */
+// The host and its closed shadow root; the reference to the root is kept only here.
+let current = null;
+
+/** Whether the panel is on the page. */
+export function isOpen() {
+  return Boolean(current?.host.isConnected);
+}
+
+/** The panel's host and shadow root, created once per page (again after it was closed). */
 function root() {
-  let host = document.getElementById(HOST_ID);
-  if (!host) {
-    host = document.createElement('div');
+  if (!isOpen()) {
+    const host = document.createElement('div');
     host.id = HOST_ID;
-    // Open, so that tests (and assistive tools) can read it; the page's CSS cannot reach inside either way.
-    host.attachShadow({ mode: 'open' });
+    // Closed: assistive tools still read it (the accessibility tree ignores the mode).
+    const shadow = host.attachShadow({ mode: 'closed' });
     document.documentElement.append(host);
+    current = { host, shadow };
   }
-  return host;
+  return current;
 }
 
 function frame(title, onRerun) {
-  const host = root();
-  const shadow = host.shadowRoot;
+  const { host, shadow } = root();
   shadow.replaceChildren();
   const style = el('style');
   style.textContent = CSS;
@@ -76,7 +88,9 @@ function frame(title, onRerun) {
   panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); remove(); } });
   shadow.append(style, panel);
   const footerButton = onRerun ? el('button', { type: 'button', class: 'rerun' }, 'Re-run') : null;
-  if (footerButton) footerButton.addEventListener('click', () => onRerun());
+  // isTrusted: a click by the agent, not a script's (the page cannot reach the button, and
+  // nothing else of the extension's world clicks it).
+  if (footerButton) footerButton.addEventListener('click', (e) => { if (e.isTrusted) onRerun(); });
   return { body, footerButton };
 }
 
@@ -87,6 +101,8 @@ export function showError(message, { onRerun } = {}) {
     el('footer', {}, el('span', {}, 'Fix it in the extension\u2019s options.'), footerButton));
 }
 
+const ORIGINS = { local: 'your settings', managed: 'set by your administrator', central: 'central configuration', bundled: 'bundled default' };
+
 const routePath = (r) => (r?.path ?? []).join(' \u203a ');
 
 /**
@@ -94,7 +110,7 @@ const routePath = (r) => (r?.path ?? []).join(' \u203a ');
  * is what was read from the page ({document, sources, problems}); `info` has the preset
  * name, policy name and version, and now.
  */
-export function showDecision({ result, ticket, info, onRerun }) {
+export function showDecision({ result, ticket, info, notices = [], onRerun }) {
   const d = result.decision;
   const { body, footerButton } = frame('verdict triage', onRerun);
   const p = d.priority;
@@ -120,6 +136,7 @@ export function showDecision({ result, ticket, info, onRerun }) {
   const labels = Object.entries(d.labels ?? {});
   if (labels.length) body.append(el('p', { class: 'muted', 'data-field': 'labels' }, `Labels: ${labels.map(([k, v]) => `${k}=${v}`).join(', ')}`));
   if (ticket.problems.length) body.append(el('p', { class: 'error', role: 'alert' }, ticket.problems.join('\n')));
+  if (notices.length) body.append(el('p', { class: 'error', role: 'alert', 'data-field': 'notices' }, notices.join('\n')));
   if (result.explain?.routes) {
     body.append(el('details', {}, el('summary', {}, `Routes tried (${result.explain.routes.length})`),
       el('ul', {}, result.explain.routes.map((r) => el('li', {}, `${r.matched ? '\u2713' : '\u2717'} ${routePath(r)}`)))));
@@ -132,6 +149,6 @@ export function showDecision({ result, ticket, info, onRerun }) {
     el('details', {}, el('summary', {}, 'Document given to the engine'),
       el('pre', { 'data-field': 'document' }, JSON.stringify(ticket.document, null, 2))),
     el('footer', {}, el('span', { 'data-field': 'provenance' },
-      `${info.policy} \u00b7 now ${info.now}${info.fixedNow ? ' (fixed)' : ''} \u00b7 decided in this browser`), footerButton),
+      `${info.policy}${info.origin ? ` (${ORIGINS[info.origin] ?? info.origin})` : ''} \u00b7 now ${info.now}${info.fixedNow ? ' (fixed)' : ''} \u00b7 decided in this browser`), footerButton),
   );
 }

@@ -4,8 +4,8 @@
 // Nothing is sent anywhere: the only fetches are of the extension's own files.
 import { load } from './lib/browser.mjs';
 import { detectPreset, readTicket } from './ticket.mjs';
-import { loadSettings, effectiveNow } from './settings.mjs';
-import { showDecision, showError } from './panel.mjs';
+import { DEFAULT_FILES, bundled, effectiveNow, loadSettings } from './settings.mjs';
+import { isOpen, showDecision, showError } from './panel.mjs';
 
 let modulePromise;
 
@@ -26,8 +26,18 @@ function describe(err) {
 export async function run() {
   const rerun = () => run().catch((err) => console.error('verdict triage:', err));
   let presets;
+  let presetsText;
   try {
-    presets = JSON.parse((await loadSettings(['presets'])).presets);
+    presetsText = (await loadSettings(['presets'])).presets;
+  } catch (err) {
+    // The settings cannot be read (storage, the administrator's settings, the central
+    // configuration): on a page the bundled presets know, the panel says why.
+    const fallback = detectPreset(JSON.parse(await bundled(DEFAULT_FILES.presets)), location.href, document);
+    if (fallback) showError(describe(err), { onRerun: rerun });
+    return null;
+  }
+  try {
+    presets = JSON.parse(presetsText);
   } catch (err) {
     showError(`The selector presets are not valid JSON: ${err.message}`, { onRerun: rerun });
     return null;
@@ -55,10 +65,11 @@ export async function run() {
     const info = {
       preset: preset.name ?? preset.id,
       policy: `${result.policy.name}${result.policy.version ? ` ${result.policy.version}` : ''}`,
+      origin: settings.origin.policy,
       now,
       fixedNow: Boolean(settings.now),
     };
-    showDecision({ result, ticket, info, onRerun: rerun });
+    showDecision({ result, ticket, info, notices: settings.notices, onRerun: rerun });
     return { preset: preset.id, document: ticket.document, decision: result.decision };
   } catch (err) {
     showError(describe(err), { onRerun: rerun });
@@ -73,7 +84,7 @@ export async function start() {
   if (started) return;
   started = true;
   chrome.storage.onChanged.addListener((changes, area) => {
-    if (area === 'local' && document.getElementById('verdict-triage-host')) run().catch((err) => console.error('verdict triage:', err));
+    if ((area === 'local' || area === 'managed') && isOpen()) run().catch((err) => console.error('verdict triage:', err));
   });
   await run();
 }
