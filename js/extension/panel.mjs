@@ -38,6 +38,8 @@ table { border-collapse: collapse; width: 100%; font-size: 12px; }
 td, th { text-align: left; vertical-align: top; border-top: 1px solid #e3e7ee; padding: 2px 4px; overflow-wrap: anywhere; }
 .error { color: #a1121f; background: #fdecee; border: 1px solid #f3b7be; border-radius: 4px; padding: 6px 8px; margin: 0 0 8px; white-space: pre-wrap; }
 footer { margin-top: 10px; display: flex; gap: 8px; align-items: center; justify-content: space-between; color: #4b5568; font-size: 12px; }
+.differs { color: #7a4100; background: #fff4d6; border: 1px solid #f0c36d; border-radius: 4px; padding: 6px 8px; margin: 0 0 8px; white-space: pre-wrap; font-weight: 600; }
+button.copy { background: #eef1f6; border: 1px solid #9aa3b5; padding: 2px 8px; }
 footer button { white-space: nowrap; background: #eef1f6; border: 1px solid #9aa3b5; padding: 2px 8px; }
 `;
 
@@ -103,6 +105,38 @@ export function showError(message, { onRerun } = {}) {
 
 const ORIGINS = { local: 'your settings', managed: 'set by your administrator', central: 'central configuration', bundled: 'bundled default' };
 
+/**
+ * Where the decision and the form disagree, in words an agent reads at a glance:
+ * "verdict says P2, the form says P3". `form` is what the preset's "form" read.
+ */
+export function differences(d, form) {
+  const out = [];
+  const p = d.priority?.name;
+  if (form.priority && p && form.priority.toLowerCase() !== p.toLowerCase()) out.push(`Priority: verdict says ${p}, the form says ${form.priority}.`);
+  if (form.team && d.team && form.team.toLowerCase() !== d.team.toLowerCase()) out.push(`Assignment group: verdict says ${d.team}, the form says ${form.team}.`);
+  return out;
+}
+
+/** One sentence on the decision, without the engine's expressions. */
+function summary(d) {
+  const p = d.priority;
+  const rule = d.route?.path?.length ? `the rule "${d.route.path[d.route.path.length - 1]}"` : 'the default route';
+  return `${p.name} because the impact is ${p.impact} and the urgency ${p.urgency}; assigned to ${d.team} by ${rule}.`;
+}
+
+/** What the copy button puts on the clipboard: a short text, then the decision as JSON. */
+export function decisionText(d, ticket, info) {
+  const lines = [
+    `verdict triage for ${ticket.document.id ?? 'this ticket'}: ${d.priority.name}, ${d.team}`,
+    `Escalation: ${d.escalation ?? '-'}; notify: ${d.notify ?? '-'}; runbook: ${d.runbook ?? '-'}`,
+    `Why: ${summary(d)}`,
+    `Policy: ${info.policy}, now ${info.now}`,
+    '',
+    JSON.stringify(d, null, 2),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 const routePath = (r) => (r?.path ?? []).join(' \u203a ');
 
 /**
@@ -118,17 +152,33 @@ export function showDecision({ result, ticket, info, notices = [], onRerun }) {
   const runbook = typeof d.runbook === 'string' && /^https?:\/\//.test(d.runbook)
     ? el('a', { href: d.runbook, target: '_blank', rel: 'noopener noreferrer', 'data-field': 'runbook' }, d.runbook)
     : el('span', { 'data-field': 'runbook' }, d.runbook ?? '-');
+  const differs = differences(d, ticket.form ?? {});
+  const copy = el('button', { type: 'button', class: 'copy', 'data-field': 'copy' }, 'Copy decision');
+  const copied = el('span', { class: 'muted', role: 'status', 'data-field': 'copied' });
+  copy.addEventListener('click', async (e) => {
+    if (!e.isTrusted) return;
+    try {
+      await navigator.clipboard.writeText(decisionText(d, ticket, info));
+      copied.textContent = 'Copied.';
+    } catch (err) {
+      copied.textContent = `Not copied: ${err?.message ?? err}`;
+    }
+  });
   body.append(
     el('p', { class: 'ticket' }, `${ticket.document.id ?? 'this ticket'} \u00b7 ${info.preset}`),
+    differs.length ? el('p', { class: 'differs', role: 'alert', 'data-field': 'differs' }, differs.join('\n')) : null,
     el('dl', {},
       el('dt', {}, 'Priority'), el('dd', {}, prio, ' ', el('span', { class: 'muted' }, `impact ${p.impact} (${p.impact_from}), urgency ${p.urgency} (${p.urgency_from})`)),
       el('dt', {}, 'Team'), el('dd', {}, el('span', { 'data-field': 'team' }, d.team), ' ', el('span', { class: 'muted' }, `(${d.team_from})`)),
       el('dt', {}, 'Escalation'), el('dd', { 'data-field': 'escalation' }, d.escalation ?? '-'),
       el('dt', {}, 'Notify'), el('dd', { 'data-field': 'notify' }, d.notify ?? '-'),
       el('dt', {}, 'Runbook'), el('dd', {}, runbook)),
+    el('p', {}, copy, ' ', copied),
     el('h3', {}, 'Why'),
-    el('p', { 'data-field': 'route' }, `Route: ${routePath(d.route)}`),
-    el('ul', { 'data-field': 'reasons' }, (d.reasons ?? []).map((r) => el('li', {}, r))),
+    el('p', { 'data-field': 'summary' }, summary(d)),
+    el('details', { 'data-field': 'why-details' }, el('summary', {}, 'Details: the rule and the conditions that matched'),
+      el('p', { 'data-field': 'route' }, `Route: ${routePath(d.route)}`),
+      el('ul', { 'data-field': 'reasons' }, (d.reasons ?? []).map((r) => el('li', {}, r)))),
   );
   if ((d.routes ?? []).length > 1) {
     body.append(el('p', { class: 'muted' }, `Also matched: ${d.routes.slice(1).map(routePath).join('; ')}`));

@@ -10,6 +10,13 @@ export const FIELDS = {
   affected_users: 'number', labels: 'list', components: 'list', tags: 'list',
 };
 
+/**
+ * What a preset's "form" reads only to compare with the decision (never given to the
+ * engine): the priority the form shows (mapped to the policy's names, P1...) and the
+ * assignment group.
+ */
+export const FORM_FIELDS = ['priority', 'team'];
+
 const SPEC_KEYS = new Set(['selector', 'attribute', 'option', 'list', 'map', 'replace']);
 
 /**
@@ -30,7 +37,16 @@ export function checkPresets(value) {
   value.presets.forEach((p, i) => {
     const at = `presets[${i}]`;
     if (!p || typeof p !== 'object' || Array.isArray(p)) { errors.push(`${at}: must be an object`); return; }
-    for (const k of Object.keys(p)) if (!['id', 'name', 'urls', 'marker', 'fields'].includes(k)) errors.push(`${at}: unknown key "${k}"`);
+    for (const k of Object.keys(p)) if (!['id', 'name', 'urls', 'marker', 'fields', 'form'].includes(k)) errors.push(`${at}: unknown key "${k}"`);
+    if (p.form !== undefined) {
+      if (!p.form || typeof p.form !== 'object' || Array.isArray(p.form)) errors.push(`${at}.form: must be an object`);
+      else {
+        for (const [name, spec] of Object.entries(p.form)) {
+          if (!FORM_FIELDS.includes(name)) errors.push(`${at}.form.${name}: unknown field (known: ${FORM_FIELDS.join(', ')})`);
+          else checkSpec(`${at}.form.${name}`, name, spec, errors, true);
+        }
+      }
+    }
     if (typeof p.id !== 'string' || !p.id) errors.push(`${at}.id: must be a non-empty string`);
     else if (ids.has(p.id)) errors.push(`${at}.id: "${p.id}" is used twice`);
     else ids.add(p.id);
@@ -48,29 +64,34 @@ export function checkPresets(value) {
     for (const [name, spec] of Object.entries(p.fields)) {
       const fat = `${at}.fields.${name}`;
       if (!(name in FIELDS)) { errors.push(`${fat}: unknown field (known: ${Object.keys(FIELDS).join(', ')})`); continue; }
-      const alternatives = Array.isArray(spec) ? spec : [spec];
-      if (!alternatives.length) errors.push(`${fat}: an empty list of alternatives`);
-      alternatives.forEach((s, j) => {
-        const sat = Array.isArray(spec) ? `${fat}[${j}]` : fat;
-        if (!s || typeof s !== 'object' || Array.isArray(s)) { errors.push(`${sat}: must be an object with a selector`); return; }
-        for (const k of Object.keys(s)) if (!SPEC_KEYS.has(k)) errors.push(`${sat}: unknown key "${k}" (expected ${[...SPEC_KEYS].join(', ')})`);
-        const e = typeof s.selector === 'string' ? selectorError(s.selector) : 'must be a string';
-        if (e) errors.push(`${sat}.selector: ${e}`);
-        if (s.attribute !== undefined && typeof s.attribute !== 'string') errors.push(`${sat}.attribute: must be a string`);
-        if (s.option !== undefined && s.option !== 'value' && s.option !== 'text') errors.push(`${sat}.option: must be "value" or "text"`);
-        if (s.list !== undefined && typeof s.list !== 'boolean') errors.push(`${sat}.list: must be true or false`);
-        if (s.list && FIELDS[name] !== 'list') errors.push(`${sat}.list: ${name} holds one value`);
-        if (s.map !== undefined && (!s.map || typeof s.map !== 'object' || Array.isArray(s.map) || Object.values(s.map).some((v) => typeof v !== 'string'))) {
-          errors.push(`${sat}.map: must be an object of strings`);
-        }
-        if (s.replace !== undefined) {
-          if (!Array.isArray(s.replace) || s.replace.length !== 2 || s.replace.some((x) => typeof x !== 'string')) errors.push(`${sat}.replace: must be [regex, replacement]`);
-          else { try { new RegExp(s.replace[0]); } catch (err) { errors.push(`${sat}.replace: ${err.message}`); } }
-        }
-      });
+      checkSpec(fat, name, spec, errors);
     }
   });
   return errors;
+}
+
+// Checks one field spec (or a list of alternatives) into `errors`.
+function checkSpec(fat, name, spec, errors, form = false) {
+  const alternatives = Array.isArray(spec) ? spec : [spec];
+  if (!alternatives.length) errors.push(`${fat}: an empty list of alternatives`);
+  alternatives.forEach((s, j) => {
+    const sat = Array.isArray(spec) ? `${fat}[${j}]` : fat;
+    if (!s || typeof s !== 'object' || Array.isArray(s)) { errors.push(`${sat}: must be an object with a selector`); return; }
+    for (const k of Object.keys(s)) if (!SPEC_KEYS.has(k)) errors.push(`${sat}: unknown key "${k}" (expected ${[...SPEC_KEYS].join(', ')})`);
+    const e = typeof s.selector === 'string' ? selectorError(s.selector) : 'must be a string';
+    if (e) errors.push(`${sat}.selector: ${e}`);
+    if (s.attribute !== undefined && typeof s.attribute !== 'string') errors.push(`${sat}.attribute: must be a string`);
+    if (s.option !== undefined && s.option !== 'value' && s.option !== 'text') errors.push(`${sat}.option: must be "value" or "text"`);
+    if (s.list !== undefined && typeof s.list !== 'boolean') errors.push(`${sat}.list: must be true or false`);
+    if (s.list && (form || FIELDS[name] !== 'list')) errors.push(`${sat}.list: ${name} holds one value`);
+    if (s.map !== undefined && (!s.map || typeof s.map !== 'object' || Array.isArray(s.map) || Object.values(s.map).some((v) => typeof v !== 'string'))) {
+      errors.push(`${sat}.map: must be an object of strings`);
+    }
+    if (s.replace !== undefined) {
+      if (!Array.isArray(s.replace) || s.replace.length !== 2 || s.replace.some((x) => typeof x !== 'string')) errors.push(`${sat}.replace: must be [regex, replacement]`);
+      else { try { new RegExp(s.replace[0]); } catch (err) { errors.push(`${sat}.replace: ${err.message}`); } }
+    }
+  });
 }
 
 function selectorError(selector) {
@@ -205,8 +226,17 @@ export function toIncident(values) {
   return { document, problems };
 }
 
-/** Reads the page with a preset: {document, sources: {field: selector}, problems}. */
+/**
+ * Reads the page with a preset: {document, sources: {field: selector}, problems, form},
+ * form holding what the preset's "form" read (the priority and team the form shows).
+ */
 export function readTicket(preset, root) {
+  const form = {};
+  for (const [name, spec] of Object.entries(preset.form ?? {})) {
+    // A form field is one value, whatever FIELDS says of a field of the same name.
+    const r = readField('form', spec, root);
+    if (r) form[name] = r.value;
+  }
   const values = {};
   const sources = {};
   for (const [name, spec] of Object.entries(preset.fields)) {
@@ -214,5 +244,5 @@ export function readTicket(preset, root) {
     if (r) { values[name] = r.value; sources[name] = r.selector; }
   }
   const { document, problems } = toIncident(values);
-  return { document, sources, problems };
+  return { document, sources, problems, form };
 }

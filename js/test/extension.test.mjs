@@ -14,6 +14,7 @@ import path from 'node:path';
 import { assemble } from '../extension/assemble.mjs';
 import { checkPresets, normalizeText, toIncident, urlMatches } from '../extension/ticket.mjs';
 import { checkManaged, configUrlError, parseCentral } from '../extension/settings.mjs';
+import { differences } from '../extension/panel.mjs';
 import { launchWithExtension, panelOf, serveRepo, unpackedExtensionId } from './browser-helpers.mjs';
 import { nativeBin, repoDir, requireArtifacts } from './helpers.mjs';
 
@@ -75,6 +76,15 @@ test('match patterns, preset checks and the incident mapping (no browser)', () =
     'presets[0].fields.titel: unknown field (known: id, title, description, service, ci, impact, urgency, severity, team, category, environment, status, created, region, reporter, affected_users, labels, components, tags)',
     'presets[1].fields.title: unknown key "selectr" (expected selector, attribute, option, list, map, replace)',
   ]);
+  const form = structuredClone(bundled);
+  form.presets[0].form.assignee = { selector: '#a' };
+  form.presets[0].form.priority.list = true;
+  assert.deepEqual(checkPresets(form), [
+    'presets[0].form.priority.list: priority holds one value',
+    'presets[0].form.assignee: unknown field (known: priority, team)',
+  ]);
+  assert.deepEqual(differences({ priority: { name: 'P2' }, team: 'dba-team' }, { priority: 'P3', team: 'DBA-team' }), ['Priority: verdict says P2, the form says P3.']);
+  assert.deepEqual(differences({ priority: { name: 'P2' }, team: 'dba-team' }, {}), []);
   assert.deepEqual(toIncident({ title: 'x', labels: ['a', 'b'], affected_users: '1,200' }),
     { document: { kind: 'incident', title: 'x', affected_users: 1200, labels: { a: 'true', b: 'true' } }, problems: [] });
   assert.deepEqual(toIncident({ affected_users: 'many' }).problems, ['affected_users: "many" is not a whole number']);
@@ -104,6 +114,8 @@ const tickets = [
       team: 'payments-team', category: 'software', status: 'in_progress', created: '2025-03-14T08:05:19Z',
     },
     expect: { team: 'dba-team', priority: 'P1' },
+    // The form shows priority 1 (P1, as decided) and the assignment group payments-team.
+    differs: 'Assignment group: verdict says dba-team, the form says payments-team.',
   },
   {
     page: 'jira-issue.html',
@@ -114,6 +126,7 @@ const tickets = [
       components: ['mobile-app', 'auth-service'],
     },
     expect: { team: 'identity-team', priority: 'P2' },
+    differs: null, // the form shows High (P2), as decided; Jira has no assignment group
   },
 ];
 
@@ -146,6 +159,11 @@ for (const t of tickets) {
     assert.equal(await panel.text('[data-field=runbook]'), d.runbook);
     assert.equal(await panel.text('[data-field=route]'), `Route: ${d.route.path.join(' \u203a ')}`);
     assert.deepEqual(await panel.texts('[data-field=reasons] li'), d.reasons);
+    assert.equal(await panel.text('[data-field=differs]'), t.differs);
+    // The engine's conditions are behind a closed "details" toggle; the summary is in words.
+    assert.equal(await panel.call(function () { return this.querySelector('[data-field=why-details]').open; }), false);
+    assert.equal(await panel.text('[data-field=summary]'),
+      `${d.priority.name} because the impact is ${d.priority.impact} and the urgency ${d.priority.urgency}; assigned to ${d.team} by the rule "${d.route.path.at(-1)}".`);
     assert.match(await panel.text('[data-field=provenance]'), new RegExp(`now ${NOW} \\(fixed\\)`));
     assert.equal(await panel.call(function () { return this.querySelector('aside').getAttribute('role'); }), 'complementary');
     assert.equal(await panel.text('aside h2'), 'verdict triage');
@@ -296,6 +314,37 @@ test('the ticket page\'s scripts cannot read the panel or drive its Re-run butto
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the panel says when the form disagrees, and copies the decision to the clipboard', async () => {
+  const page = await context.newPage();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  await page.goto(`${base}/samples/tickets/servicenow-incident.html`);
+  const panel = await panelOf(page);
+  await panel.waitFor('[data-field=team]');
+  await page.evaluate(() => { document.getElementById('incident.priority').value = '3'; });
+  await panel.click('button.rerun');
+  const end = Date.now() + 20000;
+  while (!/Priority:/.test((await panel.text('[data-field=differs]')) ?? '')) {
+    assert.ok(Date.now() < end, 'the re-run shows the difference');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(await panel.text('[data-field=differs]'),
+    'Priority: verdict says P1, the form says P3.\nAssignment group: verdict says dba-team, the form says payments-team.');
+  await panel.click('button.copy');
+  while ((await panel.text('[data-field=copied]')) === '') {
+    assert.ok(Date.now() < end, 'the copy button answers');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(await panel.text('[data-field=copied]'), 'Copied.');
+  const text = await page.evaluate(() => navigator.clipboard.readText());
+  const [head, json] = text.split('\n\n');
+  assert.match(head, /^verdict triage for INC0010231: P1, dba-team\nEscalation: .+\nWhy: P1 because the impact is high and the urgency high; assigned to dba-team by the rule "payments-db"\.\nPolicy: default-triage/);
+  const copied = JSON.parse(json);
+  assert.equal(copied.team, 'dba-team');
+  assert.equal(copied.priority.name, 'P1');
+  assert.equal(copied.route.path.at(-1), 'payments-db');
   await page.close();
 });
 
