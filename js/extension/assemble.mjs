@@ -3,7 +3,7 @@
 // lib/), verdict.wasm, and the bundled defaults (policies/triage/default.json ->
 // defaults/policy.json, samples/cmdb.json -> defaults/cmdb.json). Run by scripts/build.sh
 // after the Wasm build, and by the extension tests.
-//   node js/extension/assemble.mjs [--dev] [OUT_DIR]
+//   node js/extension/assemble.mjs [--dev] [--match https://jira.example.com/*]... [OUT_DIR]
 // The shipped build runs only on the ServiceNow and Jira addresses of manifest.json. A
 // development build (--dev) also runs on http://127.0.0.1/* and http://localhost/* (the
 // sample pages and the tests): those patterns are added to the manifest's matches and to
@@ -43,7 +43,7 @@ function addDevMatches(file, edit) {
  * Copies everything into `out` (emptied first). Returns the absolute folder. With
  * `dev`, the build also runs on the local addresses (DEV_MATCHES).
  */
-export function assemble(out = defaultOut, { dev = false } = {}) {
+export function assemble(out = defaultOut, { dev = false, matches = [] } = {}) {
   const dir = path.resolve(out);
   for (const [src] of FILES) {
     if (!existsSync(src)) throw new Error(`assemble: missing ${src}${src.endsWith('.wasm') ? ' (build it: scripts/build.sh wasm)' : ''}`);
@@ -53,6 +53,16 @@ export function assemble(out = defaultOut, { dev = false } = {}) {
     const to = path.join(dir, dest);
     mkdirSync(path.dirname(to), { recursive: true });
     copyFileSync(src, to);
+  }
+  if (matches.length) {
+    // A self-hosted ITSM site (Jira Data Center, a ServiceNow custom domain): the content
+    // script must be allowed there. Only https:// addresses of one host.
+    for (const m of matches) {
+      if (!/^https:\/\/[^/*]+(:\d+)?\/.*$/.test(m)) throw new Error(`assemble: --match ${m}: must be an https:// match pattern of one host, like https://jira.example.com/*`);
+    }
+    addDevMatches(path.join(dir, 'manifest.json'), (m) => {
+      for (const entry of [...m.content_scripts, ...m.web_accessible_resources]) entry.matches.push(...matches);
+    });
   }
   if (dev) {
     addDevMatches(path.join(dir, 'manifest.json'), (m) => {
@@ -67,6 +77,8 @@ export function assemble(out = defaultOut, { dev = false } = {}) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const dev = args.includes('--dev');
-  const dir = assemble(args.find((a) => a !== '--dev'), { dev });
+  const matches = args.flatMap((a, i) => (args[i - 1] === '--match' ? [a] : []));
+  const out = args.find((a, i) => a !== '--dev' && a !== '--match' && args[i - 1] !== '--match');
+  const dir = assemble(out, { dev, matches });
   console.log(`${dev ? 'development ' : ''}extension assembled in ${path.relative(process.cwd(), dir) || '.'}`);
 }

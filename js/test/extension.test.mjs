@@ -128,6 +128,17 @@ const tickets = [
     expect: { team: 'identity-team', priority: 'P2' },
     differs: null, // the form shows High (P2), as decided; Jira has no assignment group
   },
+  {
+    page: 'jira-dc-issue.html',
+    url: '/js/test/pages/jira-dc-issue.html',
+    document: {
+      kind: 'incident', id: 'OPS-1502', title: 'Checkout page times out for EU customers', service: 'payments-api',
+      urgency: 'high', category: 'Incident', environment: 'production', status: 'In Progress', created: '2025-03-14T09:45:02+0100',
+      labels: { eu: 'true', 'customer-impact': 'true' }, components: ['checkout', 'payments-api'],
+    },
+    expect: { team: 'payments-team', priority: 'P2' },
+    differs: 'Priority: verdict says P2, the form says P1.', // the form shows Highest
+  },
 ];
 
 for (const t of tickets) {
@@ -135,7 +146,7 @@ for (const t of tickets) {
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e));
-    await page.goto(`${base}/samples/tickets/${t.page}`);
+    await page.goto(`${base}${t.url ?? `/samples/tickets/${t.page}`}`);
     const panel = await panelOf(page);
     await panel.waitFor('[data-field=team]');
 
@@ -354,6 +365,12 @@ test('a shipped build has no local addresses; a development build adds them', ()
   const presets = readFileSync(path.join(shipped, 'presets.json'), 'utf8');
   for (const text of [manifest, presets]) assert.doesNotMatch(text, /localhost|127\.0\.0\.1|\[::1\]|http:\/\//);
   assert.deepEqual(JSON.parse(readFileSync(path.join(shipped, 'build.json'), 'utf8')), { development: false });
+  // A self-hosted site is added at assembly (--match), https only.
+  const own = assemble(path.join(tmp, 'own'), { matches: ['https://jira.northwind.example/*'] });
+  const ownManifest = JSON.parse(readFileSync(path.join(own, 'manifest.json'), 'utf8'));
+  assert.deepEqual(ownManifest.content_scripts[0].matches, ['https://*.service-now.com/*', 'https://*.atlassian.net/*', 'https://jira.northwind.example/*']);
+  assert.throws(() => assemble(path.join(tmp, 'own'), { matches: ['http://jira.northwind.example/*'] }), /must be an https:\/\/ match pattern/);
+  rmSync(own, { recursive: true, force: true });
   const m = JSON.parse(manifest);
   for (const entry of [...m.content_scripts, ...m.web_accessible_resources]) {
     for (const pattern of entry.matches) assert.match(pattern, /^https:\/\/\*\.[a-z-]+\.(com|net)\/\*$/, pattern);
