@@ -1,5 +1,5 @@
 // Reads a ticket page into a native verdict incident document, with the CSS selectors of
-// a preset (presets.json; README.md documents the format and the mapping). Pure functions
+// a preset (shadow-piercing with ">>>", see queryAll) (presets.json; README.md documents the format and the mapping). Pure functions
 // over a DOM root, shared by the content script and the options page; no network.
 
 /** The fields of the native incident document a preset may fill, and how each is typed. */
@@ -96,9 +96,57 @@ function checkSpec(fat, name, spec, errors, form = false) {
 
 function selectorError(selector) {
   if (typeof selector !== 'string' || !selector.trim()) return 'must be a non-empty CSS selector';
+  const steps = selector.split(PIERCE).map((s) => s.trim());
+  // Only the first step may be empty (">>> x": x anywhere in the page, shadow roots included).
+  if (steps.slice(1).some((s) => !s)) return `an empty step after ">>>": ${selector}`;
   if (typeof document === 'undefined') return null;
-  try { document.createDocumentFragment().querySelector(selector); } catch (err) { return `not a valid CSS selector: ${selector}`; }
+  for (const step of steps) {
+    if (!step) continue;
+    try { document.createDocumentFragment().querySelector(step); } catch (err) { return `not a valid CSS selector: ${step}`; }
+  }
   return null;
+}
+
+// Shadow-piercing selectors: "a >>> b >>> c". Each step is an ordinary CSS selector; the
+// step after ">>>" is looked for below each element the previous step found, in its light
+// children and inside every *open* shadow root beneath it, however deeply nested (the
+// element's own shadow root, the shadow roots of the elements in it, and so on). A selector
+// that starts with ">>>" looks below the page itself. A step's combinators stay within one
+// tree (CSS cannot cross a shadow boundary); ">>>" is the only thing that does. Closed
+// shadow roots cannot be entered (element.shadowRoot is null for them, in the content
+// script's world as in the page's), so what is inside one cannot be read. Without ">>>" a
+// selector is exactly document.querySelectorAll.
+const PIERCE = />>>/;
+
+// The roots to search below `node`: its own tree, then every open shadow root beneath it,
+// in the order of their hosts (depth first).
+function scopes(node, out = []) {
+  out.push(node);
+  if (node.shadowRoot) scopes(node.shadowRoot, out);
+  for (const el of node.querySelectorAll('*')) if (el.shadowRoot) scopes(el.shadowRoot, out);
+  return out;
+}
+
+/** Every element the (possibly shadow-piercing) selector finds below `root`, in order, once each. */
+export function queryAll(root, selector) {
+  const steps = selector.split(PIERCE).map((s) => s.trim());
+  let current = steps[0] ? [...root.querySelectorAll(steps[0])] : [root];
+  for (const step of steps.slice(1)) {
+    const found = new Set();
+    for (const node of current) {
+      for (const scope of scopes(node)) {
+        for (const el of scope.querySelectorAll(step)) found.add(el);
+      }
+    }
+    current = [...found];
+  }
+  return current;
+}
+
+/** The first element the (possibly shadow-piercing) selector finds below `root`, or null. */
+export function query(root, selector) {
+  if (!PIERCE.test(selector)) return root.querySelector(selector);
+  return queryAll(root, selector)[0] ?? null;
 }
 
 // Chrome's match patterns (https://developer.chrome.com/docs/extensions/develop/concepts/match-patterns):
@@ -139,7 +187,7 @@ export function urlMatches(pattern, url) {
 export function detectPreset(presets, url, root) {
   for (const p of presets.presets) {
     if (!p.urls.some((pattern) => urlMatches(pattern, url))) continue;
-    if (p.marker && !root.querySelector(p.marker)) continue;
+    if (p.marker && !query(root, p.marker)) continue;
     return p;
   }
   return null;
@@ -188,10 +236,10 @@ function mapValue(value, spec) {
 export function readField(name, spec, root) {
   for (const s of Array.isArray(spec) ? spec : [spec]) {
     if (FIELDS[name] === 'list' || s.list) {
-      const values = [...root.querySelectorAll(s.selector)].map((el) => mapValue(elementValue(el, s), s)).filter(Boolean);
+      const values = queryAll(root, s.selector).map((el) => mapValue(elementValue(el, s), s)).filter(Boolean);
       if (values.length) return { value: FIELDS[name] === 'list' ? values : values[0], selector: s.selector };
     } else {
-      const el = root.querySelector(s.selector);
+      const el = query(root, s.selector);
       if (!el) continue;
       const v = mapValue(elementValue(el, s), s);
       if (v) return { value: v, selector: s.selector };

@@ -3,7 +3,7 @@
 // once per page from the extension's own files) and show the decision in the panel.
 // Nothing is sent anywhere: the only fetches are of the extension's own files.
 import { load } from './lib/browser.mjs';
-import { detectPreset, readTicket } from './ticket.mjs';
+import { detectPreset, readTicket, urlMatches } from './ticket.mjs';
 import { DEFAULT_FILES, bundled, effectiveNow, loadSettings } from './settings.mjs';
 import { isOpen, showDecision, showError } from './panel.mjs';
 
@@ -22,8 +22,16 @@ function describe(err) {
   return err?.message ?? String(err);
 }
 
-/** Reads, decides and shows; returns what it showed (for the Re-run button and tests). */
-export async function run() {
+// Single-page ticket tools (the ServiceNow Workspace) render their form after the page has
+// loaded. When a preset's addresses match the page but its marker is not there yet, the first
+// run looks again every second, for at most MARKER_WAIT_MS.
+const MARKER_WAIT_MS = 30000;
+
+/**
+ * Reads, decides and shows; returns what it showed (for the Re-run button and tests).
+ * `until`: a time (Date.now()) up to which a missing marker is looked for again.
+ */
+export async function run({ until = 0 } = {}) {
   const rerun = () => run().catch((err) => console.error('verdict triage:', err));
   let presets;
   let presetsText;
@@ -43,7 +51,14 @@ export async function run() {
     return null;
   }
   const preset = detectPreset(presets, location.href, document);
-  if (!preset) return null; // not a ticket page this extension knows: show nothing
+  if (!preset) {
+    // Not a ticket page this extension knows (show nothing), or not yet one.
+    if (Date.now() < until && presets.presets?.some((p) => p.marker && p.urls?.some((u) => urlMatches(u, location.href)))) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return run({ until });
+    }
+    return null;
+  }
   const ticket = readTicket(preset, document);
   try {
     const settings = await loadSettings(['policy', 'cmdb']);
@@ -86,5 +101,5 @@ export async function start() {
   chrome.storage.onChanged.addListener((changes, area) => {
     if ((area === 'local' || area === 'managed') && isOpen()) run().catch((err) => console.error('verdict triage:', err));
   });
-  await run();
+  await run({ until: Date.now() + MARKER_WAIT_MS });
 }
