@@ -3,7 +3,7 @@
 // chrome.storage.local only when everything checks.
 import { load } from './lib/browser.mjs';
 import { checkPresets } from './ticket.mjs';
-import { DEFAULT_FILES, DEFAULT_NAMES, bundled, loadSettings } from './settings.mjs';
+import { DEFAULT_FILES, DEFAULT_NAMES, MANAGED_KEYS, bundled, loadSettings } from './settings.mjs';
 
 const $ = (id) => document.getElementById(id);
 const module = await load(new URL('verdict.wasm', import.meta.url).href);
@@ -13,6 +13,8 @@ const state = {
   policyName: DEFAULT_NAMES.policyName,
   cmdbName: DEFAULT_NAMES.cmdbName,
   ok: { policy: false, cmdb: false, presets: false, now: false },
+  inherited: {}, // the texts that came from the administrator's settings, not from the agent's
+  readOnly: false,
 };
 
 function where(e) {
@@ -156,8 +158,10 @@ function checkNow() {
 
 function refreshSave() {
   const bad = Object.entries(state.ok).filter(([, ok]) => !ok).map(([k]) => k);
-  $('save').disabled = bad.length > 0;
-  $('save-status').textContent = bad.length ? `Fix the ${bad.join(', ')} before saving.` : '';
+  $('save').disabled = bad.length > 0 || Boolean(state.readOnly);
+  $('save-status').className = '';
+  $('save-status').textContent = state.readOnly ? 'Saving is off: your administrator sets these settings.'
+    : bad.length ? `Fix the ${bad.join(', ')} before saving.` : '';
 }
 
 function debounce(fn, ms = 250) {
@@ -208,22 +212,76 @@ $('save').addEventListener('click', async () => {
     cmdb: $('cmdb').value, cmdbName: state.cmdbName,
     presets: $('presets').value, now: $('now').value.trim(),
   };
-  // What equals the bundled default is stored as "not set", so that an update of the
-  // extension's defaults reaches users who never changed them.
+  // What equals the bundled default, or what the administrator's settings gave this page
+  // (state.inherited), is stored as "not set", so that an update of the extension's
+  // defaults or of the central configuration reaches agents who never changed them.
   const remove = [];
   for (const key of ['policy', 'cmdb', 'presets']) {
-    if (values[key] === await bundled(DEFAULT_FILES[key])) {
+    if (values[key] === state.inherited[key] || values[key] === await bundled(DEFAULT_FILES[key])) {
       remove.push(key, ...(key === 'presets' ? [] : [`${key}Name`]));
       delete values[key];
       delete values[`${key}Name`];
     }
   }
-  if (remove.length) await chrome.storage.local.remove(remove);
-  await chrome.storage.local.set(values);
-  $('save-status').textContent = `Saved at ${new Date().toLocaleTimeString()}.`;
+  const box = $('save-status');
+  try {
+    await chrome.storage.local.set(values);
+    if (remove.length) await chrome.storage.local.remove(remove);
+  } catch (err) {
+    // Quota exceeded (chrome.storage.local holds QUOTA_BYTES in all) or a broken profile:
+    // nothing of this save is kept, and the agent is told so.
+    const quota = chrome.storage.local.QUOTA_BYTES;
+    box.className = 'error';
+    box.setAttribute('role', 'alert');
+    box.textContent = `Not saved: the browser refused to store the settings (${err?.message ?? err}).` +
+      (/quota/i.test(String(err?.message)) && quota ? ` The extension's storage holds at most ${quota} bytes in all; use a smaller CMDB or policy.` : '');
+    return;
+  }
+  box.className = '';
+  box.setAttribute('role', 'status');
+  box.textContent = `Saved at ${new Date().toLocaleTimeString()}.`;
 });
 
-const settings = await loadSettings();
+const ORIGINS = { local: 'your settings', managed: 'set by your administrator', central: 'the central configuration', bundled: 'the bundled default' };
+
+// What the administrator set (chrome.storage.managed, the central configuration), and
+// whether local changes are allowed.
+function showAdministration(settings) {
+  const lines = [];
+  const managedKeys = MANAGED_KEYS.filter((k) => k in (settings.managed ?? {}));
+  if (managedKeys.length) lines.push(`Your administrator sets: ${managedKeys.join(', ')}.`);
+  if (settings.central) {
+    const c = settings.central;
+    lines.push(`Central configuration: ${c.url}${c.fetchedAt ? `, fetched ${new Date(c.fetchedAt).toISOString()}` : ''}.`);
+  }
+  for (const key of Object.keys(DEFAULT_FILES)) lines.push(`The ${key} in use: ${ORIGINS[settings.origin[key]]}.`);
+  if (!settings.localAllowed) lines.push('Your administrator does not allow local changes: these settings are read-only.');
+  $('admin').textContent = lines.join(' ');
+  if (settings.notices.length) showSettingsError(settings.notices.join('\n'));
+  if (!settings.localAllowed) {
+    for (const id of ['policy', 'cmdb', 'presets', 'now']) $(id).readOnly = true;
+    for (const id of ['policy-file', 'cmdb-file', 'policy-default', 'cmdb-default', 'presets-default']) $(id).disabled = true;
+    state.readOnly = true;
+  }
+}
+
+function showSettingsError(message) {
+  const box = $('settings-status');
+  box.hidden = false;
+  box.textContent = message;
+}
+
+let settings;
+try {
+  settings = await loadSettings(undefined, { refresh: true });
+} catch (err) {
+  // The settings cannot be read: say so, and show the bundled defaults (what Save would replace).
+  showSettingsError(`${err.message}\nThe fields below show the bundled defaults.`);
+  settings = { now: '', ...DEFAULT_NAMES, notices: [], origin: {}, localAllowed: true };
+  for (const key of Object.keys(DEFAULT_FILES)) settings[key] = await bundled(DEFAULT_FILES[key]);
+}
+if (settings.managed) showAdministration(settings);
+for (const key of Object.keys(DEFAULT_FILES)) if (settings.origin[key] === 'managed' || settings.origin[key] === 'central') state.inherited[key] = settings[key];
 $('policy').value = settings.policy;
 $('cmdb').value = settings.cmdb;
 $('presets').value = settings.presets;

@@ -1,7 +1,12 @@
-// The triage panel, in a Shadow DOM attached to its own host element so that the page's
-// CSS cannot reach it (and its CSS cannot reach the page). Built with DOM calls only
-// (no innerHTML of page or policy text). Accessible: a labelled complementary region
-// with headings, a close button, Escape closes it.
+// The triage panel, in a closed Shadow DOM attached to its own host element: the page's CSS
+// cannot reach it, and neither can the page's scripts. The decision, the routes tried and
+// the document are the agent's (they come from a private policy and CMDB): with a closed
+// root, host.shadowRoot is null for the page, its querySelector stops at the host, events
+// it dispatches on the host do not reach the buttons inside, and the shadow root exists only
+// in this module (the content script's isolated world, whose DOM prototypes the page cannot
+// patch). Re-run answers only trusted clicks (the agent's), never a script's click().
+// Built with DOM calls only (no innerHTML of page or policy text). Accessible: a labelled
+// complementary region with headings, a close button, Escape closes it.
 
 const HOST_ID = 'verdict-triage-host';
 
@@ -33,6 +38,8 @@ table { border-collapse: collapse; width: 100%; font-size: 12px; }
 td, th { text-align: left; vertical-align: top; border-top: 1px solid #e3e7ee; padding: 2px 4px; overflow-wrap: anywhere; }
 .error { color: #a1121f; background: #fdecee; border: 1px solid #f3b7be; border-radius: 4px; padding: 6px 8px; margin: 0 0 8px; white-space: pre-wrap; }
 footer { margin-top: 10px; display: flex; gap: 8px; align-items: center; justify-content: space-between; color: #4b5568; font-size: 12px; }
+.differs { color: #7a4100; background: #fff4d6; border: 1px solid #f0c36d; border-radius: 4px; padding: 6px 8px; margin: 0 0 8px; white-space: pre-wrap; font-weight: 600; }
+button.copy { background: #eef1f6; border: 1px solid #9aa3b5; padding: 2px 8px; }
 footer button { white-space: nowrap; background: #eef1f6; border: 1px solid #9aa3b5; padding: 2px 8px; }
 `;
 
@@ -48,22 +55,29 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** The panel's host and shadow root, created once per page. */
+// The host and its closed shadow root; the reference to the root is kept only here.
+let current = null;
+
+/** Whether the panel is on the page. */
+export function isOpen() {
+  return Boolean(current?.host.isConnected);
+}
+
+/** The panel's host and shadow root, created once per page (again after it was closed). */
 function root() {
-  let host = document.getElementById(HOST_ID);
-  if (!host) {
-    host = document.createElement('div');
+  if (!isOpen()) {
+    const host = document.createElement('div');
     host.id = HOST_ID;
-    // Open, so that tests (and assistive tools) can read it; the page's CSS cannot reach inside either way.
-    host.attachShadow({ mode: 'open' });
+    // Closed: assistive tools still read it (the accessibility tree ignores the mode).
+    const shadow = host.attachShadow({ mode: 'closed' });
     document.documentElement.append(host);
+    current = { host, shadow };
   }
-  return host;
+  return current;
 }
 
 function frame(title, onRerun) {
-  const host = root();
-  const shadow = host.shadowRoot;
+  const { host, shadow } = root();
   shadow.replaceChildren();
   const style = el('style');
   style.textContent = CSS;
@@ -76,7 +90,9 @@ function frame(title, onRerun) {
   panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); remove(); } });
   shadow.append(style, panel);
   const footerButton = onRerun ? el('button', { type: 'button', class: 'rerun' }, 'Re-run') : null;
-  if (footerButton) footerButton.addEventListener('click', () => onRerun());
+  // isTrusted: a click by the agent, not a script's (the page cannot reach the button, and
+  // nothing else of the extension's world clicks it).
+  if (footerButton) footerButton.addEventListener('click', (e) => { if (e.isTrusted) onRerun(); });
   return { body, footerButton };
 }
 
@@ -87,6 +103,40 @@ export function showError(message, { onRerun } = {}) {
     el('footer', {}, el('span', {}, 'Fix it in the extension\u2019s options.'), footerButton));
 }
 
+const ORIGINS = { local: 'your settings', managed: 'set by your administrator', central: 'central configuration', bundled: 'bundled default' };
+
+/**
+ * Where the decision and the form disagree, in words an agent reads at a glance:
+ * "verdict says P2, the form says P3". `form` is what the preset's "form" read.
+ */
+export function differences(d, form) {
+  const out = [];
+  const p = d.priority?.name;
+  if (form.priority && p && form.priority.toLowerCase() !== p.toLowerCase()) out.push(`Priority: verdict says ${p}, the form says ${form.priority}.`);
+  if (form.team && d.team && form.team.toLowerCase() !== d.team.toLowerCase()) out.push(`Assignment group: verdict says ${d.team}, the form says ${form.team}.`);
+  return out;
+}
+
+/** One sentence on the decision, without the engine's expressions. */
+function summary(d) {
+  const p = d.priority;
+  const rule = d.route?.path?.length ? `the rule "${d.route.path[d.route.path.length - 1]}"` : 'the default route';
+  return `${p.name} because the impact is ${p.impact} and the urgency ${p.urgency}; assigned to ${d.team} by ${rule}.`;
+}
+
+/** What the copy button puts on the clipboard: a short text, then the decision as JSON. */
+export function decisionText(d, ticket, info) {
+  const lines = [
+    `verdict triage for ${ticket.document.id ?? 'this ticket'}: ${d.priority.name}, ${d.team}`,
+    `Escalation: ${d.escalation ?? '-'}; notify: ${d.notify ?? '-'}; runbook: ${d.runbook ?? '-'}`,
+    `Why: ${summary(d)}`,
+    `Policy: ${info.policy}, now ${info.now}`,
+    '',
+    JSON.stringify(d, null, 2),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 const routePath = (r) => (r?.path ?? []).join(' \u203a ');
 
 /**
@@ -94,7 +144,7 @@ const routePath = (r) => (r?.path ?? []).join(' \u203a ');
  * is what was read from the page ({document, sources, problems}); `info` has the preset
  * name, policy name and version, and now.
  */
-export function showDecision({ result, ticket, info, onRerun }) {
+export function showDecision({ result, ticket, info, notices = [], onRerun }) {
   const d = result.decision;
   const { body, footerButton } = frame('verdict triage', onRerun);
   const p = d.priority;
@@ -102,17 +152,33 @@ export function showDecision({ result, ticket, info, onRerun }) {
   const runbook = typeof d.runbook === 'string' && /^https?:\/\//.test(d.runbook)
     ? el('a', { href: d.runbook, target: '_blank', rel: 'noopener noreferrer', 'data-field': 'runbook' }, d.runbook)
     : el('span', { 'data-field': 'runbook' }, d.runbook ?? '-');
+  const differs = differences(d, ticket.form ?? {});
+  const copy = el('button', { type: 'button', class: 'copy', 'data-field': 'copy' }, 'Copy decision');
+  const copied = el('span', { class: 'muted', role: 'status', 'data-field': 'copied' });
+  copy.addEventListener('click', async (e) => {
+    if (!e.isTrusted) return;
+    try {
+      await navigator.clipboard.writeText(decisionText(d, ticket, info));
+      copied.textContent = 'Copied.';
+    } catch (err) {
+      copied.textContent = `Not copied: ${err?.message ?? err}`;
+    }
+  });
   body.append(
     el('p', { class: 'ticket' }, `${ticket.document.id ?? 'this ticket'} \u00b7 ${info.preset}`),
+    differs.length ? el('p', { class: 'differs', role: 'alert', 'data-field': 'differs' }, differs.join('\n')) : null,
     el('dl', {},
       el('dt', {}, 'Priority'), el('dd', {}, prio, ' ', el('span', { class: 'muted' }, `impact ${p.impact} (${p.impact_from}), urgency ${p.urgency} (${p.urgency_from})`)),
       el('dt', {}, 'Team'), el('dd', {}, el('span', { 'data-field': 'team' }, d.team), ' ', el('span', { class: 'muted' }, `(${d.team_from})`)),
       el('dt', {}, 'Escalation'), el('dd', { 'data-field': 'escalation' }, d.escalation ?? '-'),
       el('dt', {}, 'Notify'), el('dd', { 'data-field': 'notify' }, d.notify ?? '-'),
       el('dt', {}, 'Runbook'), el('dd', {}, runbook)),
+    el('p', {}, copy, ' ', copied),
     el('h3', {}, 'Why'),
-    el('p', { 'data-field': 'route' }, `Route: ${routePath(d.route)}`),
-    el('ul', { 'data-field': 'reasons' }, (d.reasons ?? []).map((r) => el('li', {}, r))),
+    el('p', { 'data-field': 'summary' }, summary(d)),
+    el('details', { 'data-field': 'why-details' }, el('summary', {}, 'Details: the rule and the conditions that matched'),
+      el('p', { 'data-field': 'route' }, `Route: ${routePath(d.route)}`),
+      el('ul', { 'data-field': 'reasons' }, (d.reasons ?? []).map((r) => el('li', {}, r)))),
   );
   if ((d.routes ?? []).length > 1) {
     body.append(el('p', { class: 'muted' }, `Also matched: ${d.routes.slice(1).map(routePath).join('; ')}`));
@@ -120,6 +186,7 @@ export function showDecision({ result, ticket, info, onRerun }) {
   const labels = Object.entries(d.labels ?? {});
   if (labels.length) body.append(el('p', { class: 'muted', 'data-field': 'labels' }, `Labels: ${labels.map(([k, v]) => `${k}=${v}`).join(', ')}`));
   if (ticket.problems.length) body.append(el('p', { class: 'error', role: 'alert' }, ticket.problems.join('\n')));
+  if (notices.length) body.append(el('p', { class: 'error', role: 'alert', 'data-field': 'notices' }, notices.join('\n')));
   if (result.explain?.routes) {
     body.append(el('details', {}, el('summary', {}, `Routes tried (${result.explain.routes.length})`),
       el('ul', {}, result.explain.routes.map((r) => el('li', {}, `${r.matched ? '\u2713' : '\u2717'} ${routePath(r)}`)))));
@@ -132,6 +199,6 @@ export function showDecision({ result, ticket, info, onRerun }) {
     el('details', {}, el('summary', {}, 'Document given to the engine'),
       el('pre', { 'data-field': 'document' }, JSON.stringify(ticket.document, null, 2))),
     el('footer', {}, el('span', { 'data-field': 'provenance' },
-      `${info.policy} \u00b7 now ${info.now}${info.fixedNow ? ' (fixed)' : ''} \u00b7 decided in this browser`), footerButton),
+      `${info.policy}${info.origin ? ` (${ORIGINS[info.origin] ?? info.origin})` : ''} \u00b7 now ${info.now}${info.fixedNow ? ' (fixed)' : ''} \u00b7 decided in this browser`), footerButton),
   );
 }

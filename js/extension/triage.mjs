@@ -3,9 +3,9 @@
 // once per page from the extension's own files) and show the decision in the panel.
 // Nothing is sent anywhere: the only fetches are of the extension's own files.
 import { load } from './lib/browser.mjs';
-import { detectPreset, readTicket } from './ticket.mjs';
-import { loadSettings, effectiveNow } from './settings.mjs';
-import { showDecision, showError } from './panel.mjs';
+import { detectPreset, readTicket, urlMatches } from './ticket.mjs';
+import { DEFAULT_FILES, bundled, effectiveNow, loadSettings } from './settings.mjs';
+import { isOpen, showDecision, showError } from './panel.mjs';
 
 let modulePromise;
 
@@ -22,18 +22,43 @@ function describe(err) {
   return err?.message ?? String(err);
 }
 
-/** Reads, decides and shows; returns what it showed (for the Re-run button and tests). */
-export async function run() {
+// Single-page ticket tools (the ServiceNow Workspace) render their form after the page has
+// loaded. When a preset's addresses match the page but its marker is not there yet, the first
+// run looks again every second, for at most MARKER_WAIT_MS.
+const MARKER_WAIT_MS = 30000;
+
+/**
+ * Reads, decides and shows; returns what it showed (for the Re-run button and tests).
+ * `until`: a time (Date.now()) up to which a missing marker is looked for again.
+ */
+export async function run({ until = 0 } = {}) {
   const rerun = () => run().catch((err) => console.error('verdict triage:', err));
   let presets;
+  let presetsText;
   try {
-    presets = JSON.parse((await loadSettings(['presets'])).presets);
+    presetsText = (await loadSettings(['presets'])).presets;
+  } catch (err) {
+    // The settings cannot be read (storage, the administrator's settings, the central
+    // configuration): on a page the bundled presets know, the panel says why.
+    const fallback = detectPreset(JSON.parse(await bundled(DEFAULT_FILES.presets)), location.href, document);
+    if (fallback) showError(describe(err), { onRerun: rerun });
+    return null;
+  }
+  try {
+    presets = JSON.parse(presetsText);
   } catch (err) {
     showError(`The selector presets are not valid JSON: ${err.message}`, { onRerun: rerun });
     return null;
   }
   const preset = detectPreset(presets, location.href, document);
-  if (!preset) return null; // not a ticket page this extension knows: show nothing
+  if (!preset) {
+    // Not a ticket page this extension knows (show nothing), or not yet one.
+    if (Date.now() < until && presets.presets?.some((p) => p.marker && p.urls?.some((u) => urlMatches(u, location.href)))) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return run({ until });
+    }
+    return null;
+  }
   const ticket = readTicket(preset, document);
   try {
     const settings = await loadSettings(['policy', 'cmdb']);
@@ -55,10 +80,11 @@ export async function run() {
     const info = {
       preset: preset.name ?? preset.id,
       policy: `${result.policy.name}${result.policy.version ? ` ${result.policy.version}` : ''}`,
+      origin: settings.origin.policy,
       now,
       fixedNow: Boolean(settings.now),
     };
-    showDecision({ result, ticket, info, onRerun: rerun });
+    showDecision({ result, ticket, info, notices: settings.notices, onRerun: rerun });
     return { preset: preset.id, document: ticket.document, decision: result.decision };
   } catch (err) {
     showError(describe(err), { onRerun: rerun });
@@ -73,7 +99,7 @@ export async function start() {
   if (started) return;
   started = true;
   chrome.storage.onChanged.addListener((changes, area) => {
-    if (area === 'local' && document.getElementById('verdict-triage-host')) run().catch((err) => console.error('verdict triage:', err));
+    if ((area === 'local' || area === 'managed') && isOpen()) run().catch((err) => console.error('verdict triage:', err));
   });
-  await run();
+  await run({ until: Date.now() + MARKER_WAIT_MS });
 }

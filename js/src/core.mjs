@@ -97,6 +97,22 @@ export const MEMORY_CAP_BYTES = 1024 * 1024 * 1024;
 // 3 bytes for each) go through an engine's reused call buffer; larger ones get their own.
 const SCRATCH_INPUT_MAX = 1 << 20;
 
+// The bytes of an input: a string (encoded as UTF-8), a Uint8Array (a Node Buffer too) or an
+// ArrayBuffer, as they are. Anything else is an error, not an empty input: a number or an
+// object would be read as nothing, and a Uint16Array/Float64Array/DataView has elements
+// that are not bytes (copying it would truncate every element to its low byte).
+export function inputBytes(input, what = 'input') {
+  if (typeof input === 'string') return encoder.encode(input);
+  if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  const type = input === null ? 'null' : ArrayBuffer.isView(input) ? input.constructor.name : typeof input === 'object' ? (input.constructor?.name ?? 'object') : typeof input;
+  throw new VerdictError({
+    code: 'invalid_argument',
+    message: `${what} must be a string, a Uint8Array or an ArrayBuffer, not ${type}` +
+      (ArrayBuffer.isView(input) ? ' (for its bytes, pass new Uint8Array(view.buffer, view.byteOffset, view.byteLength))' : ''),
+  });
+}
+
 function isTrap(e) {
   return e instanceof WebAssembly.RuntimeError || (e && e.verdictTrap === true) || e instanceof RangeError;
 }
@@ -220,9 +236,9 @@ export class Engine {
     }
   }
 
-  // Copies `input` (string or Uint8Array) into the engine's memory, calls fn(ptr, len).
+  // Copies `input` (string, Uint8Array or ArrayBuffer) into the engine's memory, calls fn(ptr, len).
   withInput(input, fn) {
-    const bytes = typeof input === 'string' ? encoder.encode(input) : input;
+    const bytes = inputBytes(input);
     const x = this.module.exports;
     const ptr = x.verdict_alloc(bytes.length);
     if (!ptr) throw new VerdictError({ code: 'out_of_memory', message: `cannot allocate ${bytes.length} bytes in verdict.wasm` });
@@ -318,6 +334,7 @@ export class Engine {
    * engine's bytes: one decision object, or one per line for NDJSON.
    */
   evalRaw(input, { policy = '', now = '', explain = false, format = 'auto' } = {}) {
+    if (typeof input !== 'string') input = inputBytes(input);
     let flags = explain ? EVAL_EXPLAIN : 0;
     if (format === 'json') flags |= EVAL_JSON;
     if (format === 'ndjson') flags |= EVAL_NDJSON;

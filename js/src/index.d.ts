@@ -278,38 +278,38 @@ export interface Explained {
 
 export declare class Engine {
   /** Reads a JSON document or NDJSON stream; throws VerdictError if nothing could be read. */
-  read(input: string | Uint8Array, options?: ReadOptions): ReadReport;
+  read(input: string | Uint8Array | ArrayBuffer, options?: ReadOptions): ReadReport;
   /** The engine's result text byte for byte, and the return code of the C ABI. */
-  readRaw(input: string | Uint8Array, flags?: number): { code: number; json: string };
+  readRaw(input: string | Uint8Array | ArrayBuffer, flags?: number): { code: number; json: string };
   /** Loads a policy file (one document or an array); throws VerdictError with file:line:column. */
-  loadPolicy(text: string | Uint8Array, source?: string): LoadReport;
-  loadPolicyRaw(text: string | Uint8Array, source?: string): { code: number; json: string };
+  loadPolicy(text: string | Uint8Array | ArrayBuffer, source?: string): LoadReport;
+  loadPolicyRaw(text: string | Uint8Array | ArrayBuffer, source?: string): { code: number; json: string };
   /** Loads data documents (the CMDB: native, ServiceNow or Backstage shapes). */
-  loadData(text: string | Uint8Array, source?: string): LoadReport;
+  loadData(text: string | Uint8Array | ArrayBuffer, source?: string): LoadReport;
   /** Static checks without loading. */
-  lint(text: string | Uint8Array, source?: string): LoadReport;
+  lint(text: string | Uint8Array | ArrayBuffer, source?: string): LoadReport;
   /** Forgets all policies and data. */
   clear(): void;
   /** Evaluates a policy: the engine's bytes (one decision, or NDJSON of decisions). */
-  evalRaw(input: string | Uint8Array, options?: EvalOptions): { code: number; json: string };
+  evalRaw(input: string | Uint8Array | ArrayBuffer, options?: EvalOptions): { code: number; json: string };
   /** Evaluates and parses: a result, or an array of them for NDJSON input. */
-  eval(input: string | Uint8Array, options?: EvalOptions): AnyResult | Array<AnyResult | FailedResult>;
+  eval(input: string | Uint8Array | ArrayBuffer, options?: EvalOptions): AnyResult | Array<AnyResult | FailedResult>;
   /** `verdict triage`: eval with a TriageRouting policy (a VerdictError when the policy is of another kind). */
-  triage(input: string | Uint8Array, options?: EvalOptions): TriageResult | Array<TriageResult | FailedResult>;
+  triage(input: string | Uint8Array | ArrayBuffer, options?: EvalOptions): TriageResult | Array<TriageResult | FailedResult>;
   /** `verdict change`: eval with a ChangeRisk policy; decision.status is approved, needs_approval or denied. */
-  change(input: string | Uint8Array, options?: EvalOptions): ChangeResult | Array<ChangeResult | FailedResult>;
+  change(input: string | Uint8Array | ArrayBuffer, options?: EvalOptions): ChangeResult | Array<ChangeResult | FailedResult>;
   /** `verdict budget`: SLO definitions and SLI data (one input) with an ErrorBudget policy; the decision is the error-budget status. */
-  budget(input: string | Uint8Array, options?: EvalOptions): BudgetResult;
+  budget(input: string | Uint8Array | ArrayBuffer, options?: EvalOptions): BudgetResult;
   /** The decision with its explanation (rules, routes, factors or thresholds considered and the values they read). */
-  explain(input: string | Uint8Array, options?: EvalOptions): Explained | Explained[];
+  explain(input: string | Uint8Array | ArrayBuffer, options?: EvalOptions): Explained | Explained[];
   /** AlertDedup: pushes alert events; the engine's NDJSON (decisions, notifications, errors) byte for byte. */
-  alertsPushRaw(input: string | Uint8Array, options?: AlertPushOptions & { policy?: string }): { code: number; json: string };
+  alertsPushRaw(input: string | Uint8Array | ArrayBuffer, options?: AlertPushOptions & { policy?: string }): { code: number; json: string };
   /** AlertDedup: statistics of every stream. */
   alertsStats(): AlertStatsReport;
   /** AlertDedup: the whole stream state as versioned JSON text. */
   alertsSnapshot(): string;
   /** AlertDedup: replaces the stream state; throws VerdictError and keeps the old state on a bad snapshot. */
-  alertsRestore(text: string | Uint8Array): void;
+  alertsRestore(text: string | Uint8Array | ArrayBuffer): void;
   /** AlertDedup: a stream over one policy ("" when exactly one AlertDedup policy is loaded). */
   alertStream(options?: { policy?: string }): AlertStream;
   /** Releases the engine's memory inside the module. */
@@ -403,10 +403,10 @@ export interface AlertStatsReport {
 }
 
 export interface AlertStream {
-  push(input: string | Uint8Array, options?: AlertPushOptions): AlertLine[];
-  pushRaw(input: string | Uint8Array, options?: AlertPushOptions): { code: number; json: string };
+  push(input: string | Uint8Array | ArrayBuffer, options?: AlertPushOptions): AlertLine[];
+  pushRaw(input: string | Uint8Array | ArrayBuffer, options?: AlertPushOptions): { code: number; json: string };
   snapshot(): string;
-  restore(text: string | Uint8Array): void;
+  restore(text: string | Uint8Array | ArrayBuffer): void;
   stats(): AlertStats | undefined;
 }
 

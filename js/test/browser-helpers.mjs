@@ -54,3 +54,60 @@ export async function unpackedExtensionId(extensionDir) {
   const hex = createHash('sha256').update(extensionDir).digest('hex').slice(0, 32);
   return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
 }
+
+// The extension's panel lives in a closed shadow root, which neither the page's scripts nor
+// Playwright's locators can enter. The tests read it as DevTools does: the DOM domain of
+// the Chrome DevTools Protocol with pierce: true lists closed shadow roots too, and
+// Runtime.callFunctionOn runs a function with `this` bound to the panel's shadow root.
+// Clicks are real mouse clicks at the element's position (trusted, like the agent's).
+export async function panelOf(page, hostId = 'verdict-triage-host') {
+  const cdp = await page.context().newCDPSession(page);
+  const find = (node) => {
+    const attrs = node.attributes ?? [];
+    for (let i = 0; i < attrs.length; i += 2) if (attrs[i] === 'id' && attrs[i + 1] === hostId) return node;
+    for (const c of [...(node.children ?? []), ...(node.shadowRoots ?? [])]) {
+      const f = find(c);
+      if (f) return f;
+    }
+    return null;
+  };
+  async function shadow() {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    const host = find(root);
+    const sr = host?.shadowRoots?.[0];
+    if (!sr) return null;
+    const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: sr.backendNodeId });
+    return { objectId: object.objectId, mode: sr.shadowRootType };
+  }
+  async function call(fn, ...args) {
+    const sr = await shadow();
+    if (!sr) return undefined;
+    const r = await cdp.send('Runtime.callFunctionOn', {
+      objectId: sr.objectId, functionDeclaration: fn.toString(), arguments: args.map((value) => ({ value })), returnByValue: true,
+    });
+    if (r.exceptionDetails) throw new Error(`in the panel: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+    return r.result.value;
+  }
+  const text = (selector) => call(function (s) { const e = this.querySelector(s); return e ? e.textContent : null; }, selector);
+  const texts = (selector) => call(function (s) { return [...this.querySelectorAll(s)].map((e) => e.textContent); }, selector);
+  async function waitFor(selector, { timeout = 20000 } = {}) {
+    const end = Date.now() + timeout;
+    for (;;) {
+      if ((await text(selector)) !== null && (await text(selector)) !== undefined) return;
+      if (Date.now() > end) throw new Error(`the panel shows no ${selector} after ${timeout} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  async function click(selector) {
+    const box = await call(function (s) {
+      const e = this.querySelector(s);
+      if (!e) return null;
+      e.scrollIntoView({ block: 'center' });
+      const r = e.getBoundingClientRect();
+      return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+    }, selector);
+    if (!box) throw new Error(`the panel has no ${selector}`);
+    await page.mouse.click(box.x, box.y);
+  }
+  return { cdp, call, text, texts, waitFor, click, mode: async () => (await shadow())?.mode };
+}
