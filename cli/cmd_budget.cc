@@ -19,100 +19,66 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
-
 #include "cli/common.h"
-#include "cli/yaml_limits.h"
+#include "cli/yaml_json.h"
 
 namespace verdict::cli {
 namespace {
-
-using json = nlohmann::ordered_json;
 
 bool ends_with(const std::string& s, const char* suffix) {
   size_t n = std::char_traits<char>::length(suffix);
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
-// YAML scalars as JSON: quoted ones stay strings; plain ones become null, booleans and
-// numbers when they read as such (YAML 1.2 core schema).
-// Aliases, cycles and depth are bounded by `budget` (yaml_limits.h).
-json yaml_to_json(const YAML::Node& n, YamlBudget& budget, std::vector<YAML::Node>& ancestors) {
-  if (!budget.enter(n, ancestors)) return nullptr;
-  switch (n.Type()) {
-    case YAML::NodeType::Map: {
-      json o = json::object();
-      ancestors.push_back(n);
-      for (const auto& kv : n) {
-        if (!budget.ok()) break;
-        o[kv.first.as<std::string>()] = yaml_to_json(kv.second, budget, ancestors);
-      }
-      ancestors.pop_back();
-      return o;
-    }
-    case YAML::NodeType::Sequence: {
-      json a = json::array();
-      ancestors.push_back(n);
-      for (const auto& x : n) {
-        if (!budget.ok()) break;
-        a.push_back(yaml_to_json(x, budget, ancestors));
-      }
-      ancestors.pop_back();
-      return a;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string s = n.Scalar();
-      if (n.Tag() == "!") return s;  // quoted
-      if (s == "null" || s == "~" || s.empty()) return nullptr;
-      if (s == "true" || s == "True") return true;
-      if (s == "false" || s == "False") return false;
-      if (!s.empty() && s.find_first_not_of("0123456789+-.eE") == std::string::npos) {
-        char* end = nullptr;
-        errno = 0;
-        long long i = std::strtoll(s.c_str(), &end, 10);
-        if (end == s.c_str() + s.size() && errno != ERANGE) return i;  // beyond 64 bits: a double
-        double d = std::strtod(s.c_str(), &end);
-        if (end == s.c_str() + s.size()) return d;
-      }
-      return s;
-    }
-    default: return nullptr;
-  }
-}
-
-// One YAML file (one or more documents) as NDJSON: a JSON line per document.
-bool yaml_to_ndjson(const std::string& text, const std::string& path, std::string& out) {
-  try {
-    YamlBudget budget(text.size());
-    for (const YAML::Node& doc : YAML::LoadAll(text)) {
-      if (doc.IsNull()) continue;
-      std::vector<YAML::Node> ancestors;
-      json j = yaml_to_json(doc, budget, ancestors);
-      if (!budget.ok()) {
-        std::cerr << path << ":" << budget.line() << ": " << budget.why() << "\n";
-        return false;
-      }
-      // Invalid UTF-8 in a YAML string becomes U+FFFD (the reader would refuse it anyway);
-      // dump() would throw otherwise.
-      out += j.dump(-1, ' ', false, json::error_handler_t::replace);
-      out += "\n";
-    }
-    return true;
-  } catch (const YAML::Exception& e) {
-    std::cerr << path << ":" << e.mark.line + 1 << ":" << e.mark.column + 1 << ": invalid YAML: " << e.msg << "\n";
-    return false;
-  }
-}
-
 struct Part {
   std::string path;
   size_t first_line;  // line of the combined input where this file starts
   bool converted;     // from YAML: positions are in the converted JSON
+  const YamlPositions* yaml = nullptr;  // for a YAML file: where each converted value came from
+  size_t line_shift = 0;  // lines put before the file's own (a --series wrapper)
 };
+
+// --series SLO:SERIES[:TYPE]=FILE: a raw Prometheus query_range response, wrapped as the
+// budget input's Prometheus item (docs/budget.md, "SLI data") on a line of its own, so
+// every line and column of the file itself stays as it was, one line down.
+bool wrap_series(const std::string& spec, std::string& path, std::string& prefix, std::string& why) {
+  size_t eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+    why = "--series " + spec + ": expected SLO:SERIES[:TYPE]=FILE, such as orders-api:total=total.json";
+    return false;
+  }
+  path = spec.substr(eq + 1);
+  std::string what = spec.substr(0, eq);
+  std::string type = "increase";
+  size_t c2 = what.rfind(':');
+  if (c2 != std::string::npos && (what.compare(c2 + 1, std::string::npos, "counter") == 0 || what.compare(c2 + 1, std::string::npos, "increase") == 0)) {
+    type = what.substr(c2 + 1);
+    what.resize(c2);
+  }
+  size_t c1 = what.rfind(':');
+  std::string series = c1 == std::string::npos ? "" : what.substr(c1 + 1);
+  if (c1 == std::string::npos || c1 == 0 || (series != "good" && series != "bad" && series != "total")) {
+    why = "--series " + spec + ": say what the response counts: SLO:good, SLO:bad or SLO:total (then :counter or :increase, the default)";
+    return false;
+  }
+  std::string slo = what.substr(0, c1);
+  std::string quoted = "\"";
+  for (char ch : slo) {
+    if (ch == '"' || ch == '\\') quoted += '\\';
+    if (static_cast<unsigned char>(ch) < 0x20) {
+      why = "--series " + spec + ": an SLO name without control characters";
+      return false;
+    }
+    quoted += ch;
+  }
+  quoted += '"';
+  prefix = "{\"slo\": " + quoted + ", \"series\": \"" + series + "\", \"type\": \"" + type + "\", \"response\":\n";
+  return true;
+}
 
 // Joins several inputs into one JSON array without moving any line or column.
 std::string join_inputs(const std::vector<std::pair<std::string, std::string>>& files, std::vector<Part>& parts) {
@@ -177,29 +143,54 @@ int cmd_budget(const BudgetOptions& opt) {
   Engine engine;
   if (int rc = load_bundle(engine, opt.policies, {}); rc != kExitOk) return rc;
   std::vector<std::pair<std::string, std::string>> files;
-  std::vector<std::string> inputs = opt.inputs.empty() ? std::vector<std::string>{"-"} : opt.inputs;
+  std::vector<std::unique_ptr<YamlPositions>> yaml;  // per file: null unless YAML
+  std::vector<std::string> inputs = opt.inputs.empty() && opt.series.empty() ? std::vector<std::string>{"-"} : opt.inputs;
   for (const std::string& path : inputs) {
     std::string text, why;
     if (!read_file(path, text, why)) {
       std::cerr << "verdict: " << why << "\n";
       return read_failure_exit();
     }
+    yaml.emplace_back();
     if (ends_with(path, ".yaml") || ends_with(path, ".yml")) {
-      std::string converted;
-      if (!yaml_to_ndjson(text, path, converted)) return kExitInvalid;
+      std::string converted, error;
+      yaml.back() = std::make_unique<YamlPositions>();
+      if (!yaml_to_ndjson(text, path, converted, *yaml.back(), error)) {
+        std::cerr << error << "\n";
+        return kExitInvalid;
+      }
       text = std::move(converted);
     }
     files.emplace_back(path == "-" ? "stdin" : path, std::move(text));
   }
+  const size_t plain_files = files.size();
+  for (const std::string& spec : opt.series) {
+    std::string path, prefix, text, why;
+    if (!wrap_series(spec, path, prefix, why)) {
+      std::cerr << "verdict: " << why << "\n";
+      return kExitUsage;
+    }
+    if (!read_file(path, text, why)) {
+      std::cerr << "verdict: " << why << "\n";
+      return read_failure_exit();
+    }
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    files.emplace_back(path == "-" ? "stdin" : path, prefix + text + "}\n");
+    yaml.emplace_back();
+  }
   std::vector<Part> parts;
   std::string input;
-  if (files.size() == 1) {
+  if (files.size() == 1 && plain_files == 1) {
     input = std::move(files[0].second);
     parts.push_back({files[0].first, 1, false});
   } else {
     input = join_inputs(files, parts);
   }
-  for (auto& p : parts) p.converted = ends_with(p.path, ".yaml") || ends_with(p.path, ".yml");
+  for (size_t i = 0; i < parts.size(); ++i) {
+    parts[i].converted = yaml[i] != nullptr;
+    parts[i].yaml = yaml[i].get();
+    parts[i].line_shift = i >= plain_files ? 1 : 0;
+  }
 
   EvalOptions options;
   options.policy = opt.entry;
@@ -225,13 +216,28 @@ int cmd_budget(const BudgetOptions& opt) {
       for (const Part& p : parts)
         if (static_cast<size_t>(e.line) >= p.first_line) in = &p;
       e.source = in->path;
-      e.line = e.line - static_cast<int64_t>(in->first_line) + 1;
+      e.line = e.line - static_cast<int64_t>(in->first_line) + 1 - static_cast<int64_t>(in->line_shift);
+      if (e.line < 1) {  // on the wrapper's own line: the --series response as a whole
+        e.line = 1;
+        e.column = 1;
+      }
       e.offset = -1;
     } else if (files.size() > 1 && e.source == "input") {
       e.source = "the inputs";
     }
-    for (const Part& p : parts)
-      if (p.converted && p.path == e.source) e.message += " (in the JSON converted from this YAML file)";
+    // An error in a YAML file: at the YAML line and column of the value it is about.
+    for (const Part& p : parts) {
+      if (!p.converted || p.path != e.source) continue;
+      int64_t line = 0, column = 0;
+      if (e.line > 0 && p.yaml->find(e.line, e.column, line, column)) {
+        e.line = line;
+        e.column = column;
+      } else {
+        e.line = 0;  // no position in the YAML file: the file alone
+        e.column = 0;
+      }
+      e.offset = -1;
+    }
     std::cerr << e.to_string() << " [" << error_code_name(e.code) << "]\n";
   }
   std::cout << r.json;

@@ -64,6 +64,7 @@ int run_tests(const TestArgs& args);
 struct BudgetOptions {
   std::vector<std::string> policies;
   std::vector<std::string> inputs;  // SLO definitions and SLI data ('-': stdin)
+  std::vector<std::string> series;  // --series SLO:SERIES[:TYPE]=FILE: raw query_range responses
   std::string entry;                // the policy to use, when several are loaded
   std::string now;                  // RFC 3339; the caller fills in the clock
   std::string format = "text";      // text or json (the error-budget status document)

@@ -240,6 +240,8 @@ int verdict::cli::run(int argc, char** argv) {
   budget->add_option("--format", budget_options.format, "Output: text, or json (the error-budget status document)")->check(CLI::IsMember({"text", "json"}));
   budget->add_option("--svg", budget_options.svg, "Write a chart of budget remaining over the window, with the policy's thresholds");
   budget->add_flag("--explain", budget_options.explain, "Show each threshold of the policy and the values it saw");
+  budget->add_option("--series", budget_options.series, "A raw Prometheus query_range response: SLO:good|bad|total[:counter|:increase]=FILE (repeat for several)")
+      ->expected(1)->allow_extra_args(false)->take_all();
   budget->add_option("inputs", budget_options.inputs, "SLO definitions and SLI data: JSON, NDJSON or YAML files ('-' or none: stdin)");
 
   // test

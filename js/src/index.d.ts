@@ -215,7 +215,12 @@ export interface SloStatus {
   burn_rates: Record<string, number | null>;   // by window: "5m", "1h", "6h", ...
   burn_state: BurnState;
   alerts: Array<{ name: string; severity: string; factor: number; long: string; short: string;
-    long_burn: number | null; short_burn: number | null; firing: boolean }>;
+    long_burn: number | null; short_burn: number | null; firing: boolean; disabled?: true }>;
+  /** Sloth SLOs with an `alerting` block: Sloth's page and ticket alerts. */
+  alerting?: { name: string } & Record<'page' | 'ticket', { disabled: boolean; firing: boolean;
+    labels: Record<string, string>; annotations: Record<string, string> }>;
+  /** OpenSLO Timeslices and RatioTimeslices SLOs: events and samples count time slices. */
+  budgeting?: { method: 'Timeslices' | 'RatioTimeslices'; time_slice: string; time_slice_target?: number };
   thresholds: Array<{ name: string; consumed?: number; fired: boolean }>;
   actions: string[];
   freeze: boolean;
@@ -232,6 +237,8 @@ export interface BudgetDecision {
   policy: string;
   at: string;
   summary: { slos: number; ok: number; warning: number; exhausted: number; no_data: number; frozen_services: string[] };
+  /** Documents of the input read but not used, and why (only when there are some). */
+  notes?: string[];
   slos: SloStatus[];
 }
 export type BudgetResult = Result<'ErrorBudget', BudgetDecision>;

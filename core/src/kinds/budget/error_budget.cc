@@ -72,8 +72,9 @@ lang::Val bind_slo(const SloStatus& s, const BudgetSpec& spec, lang::Arena& aren
   m.emplace_back("events", lang::Val::map_of(&events));
   m.emplace_back("exhaustion_seconds", s.exhaustion_known ? lang::Val::integer(s.exhaustion_seconds) : lang::Val::null());
   lang::ValList& firing = arena.new_list();
-  for (size_t k = 0; k < spec.alerts.size(); ++k)
-    if (s.alerts[k].firing) firing.push_back(lang::Val::str(spec.alerts[k].name));
+  const std::vector<budget::AlertRule>& rules = budget::rules_for(s.def, spec.alerts);
+  for (size_t k = 0; k < rules.size(); ++k)
+    if (s.alerts[k].firing) firing.push_back(lang::Val::str(rules[k].name));
   m.emplace_back("firing", lang::Val::list_of(&firing));
   return lang::Val::map_of(&m);
 }
@@ -121,6 +122,7 @@ class BudgetPolicy : public CompiledPolicy {
     input.read(in.raw);
     input.finish();
     for (Error& e : input.errors()) errors.push_back(std::move(e));
+    d.notes = input.notes();
 
     d.slos.reserve(input.slos().size());
     for (size_t i = 0; i < input.slos().size(); ++i) {
@@ -164,8 +166,9 @@ class BudgetPolicy : public CompiledPolicy {
       return m;
     };
     bool page = false, ticket = false, any_alert_data = false;
-    s.alerts.reserve(spec.alerts.size());
-    for (const AlertRule& a : spec.alerts) {
+    const std::vector<AlertRule>& rules = budget::rules_for(def, spec.alerts);
+    s.alerts.reserve(rules.size());
+    for (const AlertRule& a : rules) {
       budget::AlertState st;
       st.factor = a.factor_for(w.length);
       st.long_burn = burn(a.long_ns);
@@ -174,13 +177,16 @@ class BudgetPolicy : public CompiledPolicy {
       // objective is a burn of 1, not 1.0000000000001 from the binary form of 0.999.
       st.firing = st.long_burn.known && st.short_burn.known && budget::round6(st.long_burn.value) > budget::round6(st.factor) &&
                   budget::round6(st.short_burn.value) > budget::round6(st.factor);
+      // A severity the SLO's Sloth alerting disables never fires (Sloth generates no alert).
+      st.disabled = def.alerting.present && (a.severity == Severity::kPage ? def.alerting.page.disabled : def.alerting.ticket.disabled);
+      if (st.disabled) st.firing = false;
       any_alert_data = any_alert_data || st.long_burn.known;
       if (st.firing) (a.severity == Severity::kPage ? page : ticket) = true;
       s.alerts.push_back(st);
     }
     s.burn = page ? BurnState::kPage
              : ticket ? BurnState::kTicket
-             : (spec.alerts.empty() ? s.has_data : any_alert_data) ? BurnState::kOk
+             : (rules.empty() ? s.has_data : any_alert_data) ? BurnState::kOk
                                                                     : BurnState::kNoData;
     s.status = !s.has_data ? SloState::kNoData : s.remaining <= 0 ? SloState::kExhausted : (page || ticket) ? SloState::kWarning : SloState::kOk;
 

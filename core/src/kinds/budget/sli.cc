@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <tuple>
 
 #include "time/time.h"
 #include "policy/json_source.h"
@@ -260,6 +261,7 @@ void InputReader::read(std::string_view input) {
       read_item(doc, item.document->root(), "", true);
       return true;
     });
+    resolve(input);
     return;
   }
   auto parsed = reader_.read(input);
@@ -270,6 +272,7 @@ void InputReader::read(std::string_view input) {
   Doc doc;
   doc.text = input;
   read_item(doc, parsed.value().root(), "", true);
+  resolve(input);
 }
 
 void InputReader::read_item(Doc& doc, Value v, const std::string& ptr, bool top) {
@@ -292,10 +295,34 @@ void InputReader::read_item(Doc& doc, Value v, const std::string& ptr, bool top)
   }
   std::string_view api = v["apiVersion"].as_string();
   if (api.substr(0, 8) == "openslo/") return read_openslo(doc, v, ptr);
-  if (v["version"].as_string() == "prometheus/v1") return read_sloth(doc, v, ptr);
+  if (api.substr(0, 15) == "sloth.slok.dev/") {
+    if (api != "sloth.slok.dev/v1") {
+      fail(doc, pointer_join(ptr, "apiVersion"), "only Sloth's apiVersion sloth.slok.dev/v1 is read, not \"" + std::string(api) + "\"");
+      return;
+    }
+    std::string_view k = v["kind"].as_string();
+    if (k == "PrometheusServiceLevel") {
+      if (!v["spec"].is_object()) {
+        fail(doc, ptr, "a PrometheusServiceLevel needs \"spec\"");
+        return;
+      }
+      return read_sloth(doc, v["spec"], pointer_join(ptr, "spec"), true);
+    }
+    if (k == "AlertWindows") return read_sloth_windows(doc, v, ptr);
+    fail(doc, v["kind"].exists() ? pointer_join(ptr, "kind") : ptr,
+         "a Sloth document of kind PrometheusServiceLevel (SLOs) or AlertWindows (the SLO period and alert windows), not \"" + std::string(k) + "\"");
+    return;
+  }
+  if (v["version"].as_string() == "prometheus/v1") return read_sloth(doc, v, ptr, false);
   std::string_view kind = v["kind"].as_string();
   if (kind == "slo") return read_native_slo(doc, v, ptr);
   if (v["response"].exists()) return read_prometheus(doc, v, ptr);
+  if (v["status"].is_string() && v["data"]["resultType"].exists()) {
+    fail(doc, ptr,
+         "a raw Prometheus query_range response: say which SLO and series it counts (verdict budget --series SLO:total=FILE, "
+         "or wrap it as {\"slo\", \"series\": \"good\"|\"bad\"|\"total\", \"type\", \"response\"})");
+    return;
+  }
   if (kind == "sli" || v["t"].exists() || v["time"].exists() || v["timestamp"].exists() || v["ts"].exists())
     return add_sample(doc, v, ptr);
   if (v["start"].exists() && v["step"].exists()) return read_series(doc, v, ptr);
@@ -328,7 +355,23 @@ void InputReader::read_item(Doc& doc, Value v, const std::string& ptr, bool top)
   }
   fail(doc, ptr,
        "not an SLO definition or SLI data: expected a native SLO (\"kind\": \"slo\"), an OpenSLO v1 SLO, a Sloth "
-       "prometheus/v1 spec, a sample (\"t\"), a series (\"start\", \"step\") or a Prometheus response (\"response\")");
+       "prometheus/v1 spec or sloth.slok.dev/v1 PrometheusServiceLevel, a sample (\"t\"), a series (\"start\", \"step\") or a Prometheus response (\"response\")");
+}
+
+// A page alert that cannot fire: the largest burn rate (every event bad) is 1 / budget.
+static void alert_warnings(SloDef& def, const std::vector<AlertRule>& rules) {
+  const double max_burn = 1.0 / def.budget;
+  for (const AlertRule& a : rules) {
+    int64_t len = def.calendar == Calendar::kWeek ? 7 * kDay : def.calendar == Calendar::kMonth ? 30 * kDay : def.window_ns;
+    double f = a.factor_for(len);
+    if (a.severity == Severity::kPage && f >= max_burn) {
+      std::string fs, ms;
+      append_json_double(fs, round6(f));
+      append_json_double(ms, round6(max_burn));
+      def.warnings.push_back("the page alert \"" + a.name + "\" can never fire: its burn-rate factor " + fs +
+                             " is not below the largest possible burn rate " + ms + " (every event bad)");
+    }
+  }
 }
 
 bool InputReader::parse_window(std::string_view text, SloDef& def, std::string& why) const {
@@ -380,19 +423,7 @@ void InputReader::add_slo(Doc& doc, SloDef def, const std::string& ptr, const st
     ok = false;
   }
   if (!ok) return;
-  // A page alert that cannot fire: the largest burn rate (every event bad) is 1 / budget.
-  const double max_burn = 1.0 / def.budget;
-  for (const AlertRule& a : alerts_) {
-    int64_t len = def.calendar == Calendar::kWeek ? 7 * kDay : def.calendar == Calendar::kMonth ? 30 * kDay : def.window_ns;
-    double f = a.factor_for(len);
-    if (a.severity == Severity::kPage && f >= max_burn) {
-      std::string fs, ms;
-      append_json_double(fs, round6(f));
-      append_json_double(ms, round6(max_burn));
-      def.warnings.push_back("the page alert \"" + a.name + "\" can never fire: its burn-rate factor " + fs +
-                             " is not below the largest possible burn rate " + ms + " (every event bad)");
-    }
-  }
+  alert_warnings(def, alerts_);
   slo_index_[def.name] = slos_.size();
   slos_.push_back(std::move(def));
   slo_errors_.push_back(0);
@@ -469,10 +500,60 @@ void InputReader::read_openslo(Doc& doc, Value v, const std::string& ptr) {
     fail(doc, pointer_join(ptr, "apiVersion"), "only OpenSLO apiVersion openslo/v1 is read");
     return;
   }
-  if (v["kind"].as_string() != "SLO") {
-    fail(doc, pointer_join(ptr, "kind"), "only OpenSLO documents of kind SLO are read (with an inline indicator), not \"" + std::string(v["kind"].as_string()) + "\"");
+  std::string_view kind = v["kind"].as_string();
+  if (kind == "SLO") return read_openslo_slo(doc, v, ptr);
+  if (kind == "SLI") return read_openslo_sli(doc, v, ptr);
+  std::string name(v["metadata"]["name"].as_string());
+  if (kind == "Service") {
+    // Read: a service's SLOs name it in spec.service; it carries nothing the budget uses.
+    if (name.empty()) fail(doc, ptr, "an OpenSLO Service needs metadata.name");
     return;
   }
+  if (kind == "AlertPolicy" || kind == "AlertCondition" || kind == "AlertNotificationTarget" || kind == "DataSource") {
+    notes_.push_back("OpenSLO " + std::string(kind) + " \"" + name + "\" skipped: " +
+                     (kind == "DataSource" ? std::string("the SLI data is given as input, not queried")
+                                           : std::string("burn-rate alerts come from the ErrorBudget policy")));
+    return;
+  }
+  fail(doc, v["kind"].exists() ? pointer_join(ptr, "kind") : ptr,
+       "not an OpenSLO v1 kind: \"" + std::string(kind) + "\" (SLO, SLI, Service, AlertPolicy, AlertCondition, AlertNotificationTarget, DataSource)");
+}
+
+std::optional<bool> InputReader::read_indicator(Doc& doc, Value ind, const std::string& ip) {
+  Value ratio = ind["ratioMetric"];
+  if (ratio.is_object()) {
+    if (!ratio["total"].exists() || !(ratio["good"].exists() || ratio["bad"].exists())) {
+      fail(doc, pointer_join(ip, "ratioMetric"), "a ratioMetric needs total and one of good or bad");
+      return std::nullopt;
+    }
+    if (ratio["rawType"].exists()) {
+      fail(doc, pointer_join(ip, "ratioMetric"), "a raw ratio (rawType) is an average of ratios: give good or bad and total event counts");
+      return std::nullopt;
+    }
+    return false;
+  }
+  if (ind["thresholdMetric"].is_object()) return true;
+  fail(doc, ip, "the indicator needs a ratioMetric (good or bad, and total) or a thresholdMetric");
+  return std::nullopt;
+}
+
+void InputReader::read_openslo_sli(Doc& doc, Value v, const std::string& ptr) {
+  std::string name(v["metadata"]["name"].as_string());
+  if (name.empty()) {
+    fail(doc, ptr, "an OpenSLO SLI needs metadata.name");
+    return;
+  }
+  std::string ip = pointer_join(ptr, "spec");
+  if (!v["spec"].is_object()) {
+    fail(doc, ptr, "an OpenSLO SLI needs \"spec\"");
+    return;
+  }
+  auto latency = read_indicator(doc, v["spec"], ip);
+  if (!latency) return;
+  if (!openslo_slis_.emplace(name, *latency).second) fail(doc, pointer_join(pointer_join(ptr, "metadata"), "name"), "another OpenSLO SLI is already named \"" + name + "\"", ErrorCode::kDuplicateKey);
+}
+
+void InputReader::read_openslo_slo(Doc& doc, Value v, const std::string& ptr) {
   SloDef def;
   def.shape = Shape::kOpenSlo;
   def.name = std::string(v["metadata"]["name"].as_string());
@@ -489,32 +570,11 @@ void InputReader::read_openslo(Doc& doc, Value v, const std::string& ptr) {
     return;
   }
   std::string_view method = spec["budgetingMethod"].as_string();
-  if (method != "Occurrences") {
+  if (method == "Timeslices") def.budgeting = Budgeting::kTimeslices;
+  else if (method == "RatioTimeslices") def.budgeting = Budgeting::kRatioTimeslices;
+  else if (method != "Occurrences") {
     fail(doc, spec["budgetingMethod"].exists() ? pointer_join(sp, "budgetingMethod") : sp,
-         "only budgetingMethod Occurrences is computed (event-weighted), not \"" + std::string(method) + "\"");
-    return;
-  }
-  // The indicator: a ratio metric (good or bad over total) or a threshold metric (latency).
-  Value ind = spec["indicator"]["spec"];
-  std::string ip = pointer_join(pointer_join(sp, "indicator"), "spec");
-  if (!ind.is_object()) {
-    fail(doc, sp, spec["indicatorRef"].exists() ? "an indicatorRef is not resolved: give the indicator inline (spec.indicator)" : "an OpenSLO SLO needs spec.indicator.spec");
-    return;
-  }
-  Value ratio = ind["ratioMetric"];
-  if (ratio.is_object()) {
-    if (!ratio["total"].exists() || !(ratio["good"].exists() || ratio["bad"].exists())) {
-      fail(doc, pointer_join(ip, "ratioMetric"), "a ratioMetric needs total and one of good or bad");
-      return;
-    }
-    if (ratio["rawType"].exists()) {
-      fail(doc, pointer_join(ip, "ratioMetric"), "a raw ratio (rawType) is an average of ratios: give good or bad and total event counts");
-      return;
-    }
-  } else if (ind["thresholdMetric"].is_object()) {
-    def.latency = true;
-  } else {
-    fail(doc, ip, "the indicator needs a ratioMetric (good or bad, and total) or a thresholdMetric");
+         "budgetingMethod is Occurrences, Timeslices or RatioTimeslices, not \"" + std::string(method) + "\"");
     return;
   }
   Value objectives = spec["objectives"];
@@ -524,30 +584,50 @@ void InputReader::read_openslo(Doc& doc, Value v, const std::string& ptr) {
     return;
   }
   Value o = objectives.at(0);
-  std::string o0 = pointer_join(op, 0);
-  std::string objective_ptr = pointer_join(o0, "target");
+  OpenSloObjective obj;
+  obj.ptr = ptr;
+  obj.item_ptr = pointer_join(op, 0);
+  obj.objective_ptr = pointer_join(obj.item_ptr, "target");
   if (o["target"].is_number()) {
     double target = o["target"].as_double();
     def.budget = 1.0 - target;
     def.objective = round6(target * 100.0);
     if (!(target > 0 && target < 1)) def.objective = target >= 1 ? 100 : 0;
   } else if (o["targetPercent"].is_number()) {
-    objective_ptr = pointer_join(o0, "targetPercent");
+    obj.objective_ptr = pointer_join(obj.item_ptr, "targetPercent");
     def.objective = o["targetPercent"].as_double();
     def.budget = 1.0 - def.objective / 100.0;
   } else {
-    fail(doc, o0, "an objective needs \"target\" (a fraction such as 0.999) or \"targetPercent\"");
+    fail(doc, obj.item_ptr, "an objective needs \"target\" (a fraction such as 0.999) or \"targetPercent\"");
     return;
   }
-  if (def.latency) {
-    std::string_view cmp = o["op"].as_string();
-    if (!o["value"].is_number() || (cmp != "lte" && cmp != "lt")) {
-      fail(doc, o0, "a thresholdMetric objective needs \"op\" (lte or lt) and a numeric \"value\" (the latency threshold)");
+  if (def.budgeting != Budgeting::kOccurrences) {
+    // The slice: timeSliceWindow (both methods); Timeslices also needs timeSliceTarget.
+    Value sw = o["timeSliceWindow"];
+    std::string why;
+    auto len = sw.is_string() ? datetime::parse_duration(sw.as_string(), &why) : std::nullopt;
+    if (!len || *len <= 0) {
+      fail(doc, sw.exists() ? pointer_join(obj.item_ptr, "timeSliceWindow") : obj.item_ptr,
+           std::string(method) + " budgeting needs the objective's timeSliceWindow, a positive duration such as 1m");
       return;
     }
-    def.threshold = o["value"].as_double();
-    if (cmp == "lt") def.threshold = std::nextafter(def.threshold, -INFINITY);
+    def.slice_ns = *len;
+    def.slice_text = std::string(sw.as_string());
+    if (def.budgeting == Budgeting::kTimeslices) {
+      Value st = o["timeSliceTarget"];
+      if (!st.is_number() || !(st.as_double() > 0 && st.as_double() <= 1)) {
+        fail(doc, st.exists() ? pointer_join(obj.item_ptr, "timeSliceTarget") : obj.item_ptr,
+             "Timeslices budgeting needs the objective's timeSliceTarget, the fraction of good events that makes a slice good (above 0, at most 1)",
+             st.exists() ? ErrorCode::kInvalidArgument : ErrorCode::kWrongType);
+        return;
+      }
+      def.slice_target = st.as_double();
+    }
   }
+  obj.has_op = o["op"].is_string();
+  obj.op = std::string(o["op"].as_string());
+  obj.has_value = o["value"].is_number();
+  obj.value = o["value"].as_double(0);
   Value tw = spec["timeWindow"];
   std::string twp = pointer_join(sp, "timeWindow");
   if (!tw.is_array() || tw.size() != 1 || !tw.at(0)["duration"].is_string()) {
@@ -558,27 +638,190 @@ void InputReader::read_openslo(Doc& doc, Value v, const std::string& ptr) {
   std::string duration(w["duration"].as_string());
   std::string why;
   bool rolling = w["isRolling"].as_bool(false);
-  std::string wp = pointer_join(pointer_join(twp, 0), "duration");
+  obj.window_ptr = pointer_join(pointer_join(twp, 0), "duration");
   if (!rolling) {
     if (duration == "1w") duration = "week";
     else if (duration == "1M") duration = "month";
     else {
-      fail(doc, wp, "a calendar window (isRolling false) is 1w or 1M, not \"" + duration + "\"");
+      fail(doc, obj.window_ptr, "a calendar window (isRolling false) is 1w or 1M, not \"" + duration + "\"");
       return;
     }
   }
   if (!parse_window(duration, def, why)) {
-    fail(doc, wp, "invalid window \"" + duration + "\": " + why);
+    fail(doc, obj.window_ptr, "invalid window \"" + duration + "\": " + why);
+    return;
+  }
+  if (def.slice_ns > 0 && def.window_ns > 0 && def.slice_ns > def.window_ns) {
+    fail(doc, pointer_join(obj.item_ptr, "timeSliceWindow"), "the time slice " + def.slice_text + " is longer than the window " + def.window_text,
+         ErrorCode::kInvalidArgument);
     return;
   }
   if (def.name.empty()) {
     fail(doc, ptr, "an OpenSLO SLO needs metadata.name");
     return;
   }
-  add_slo(doc, std::move(def), ptr, objective_ptr, wp);
+  if (spec["alertPolicies"].is_array() && spec["alertPolicies"].size() > 0)
+    notes_.push_back("the alertPolicies of OpenSLO SLO \"" + def.name + "\" are not read: burn-rate alerts come from the ErrorBudget policy");
+  // The indicator: inline (spec.indicator), or an SLI document named by spec.indicatorRef,
+  // which may come anywhere in the input (resolved once it is all read).
+  Value ind = spec["indicator"]["spec"];
+  if (ind.is_object()) {
+    auto latency = read_indicator(doc, ind, pointer_join(pointer_join(sp, "indicator"), "spec"));
+    if (latency) finish_openslo(doc, std::move(def), *latency, obj);
+    return;
+  }
+  Value ref = spec["indicatorRef"];
+  if (!ref.exists()) {
+    fail(doc, sp, "an OpenSLO SLO needs spec.indicator (inline) or spec.indicatorRef (the name of an SLI document)");
+    return;
+  }
+  std::string rp = pointer_join(sp, "indicatorRef");
+  if (!ref.is_string() || ref.as_string().empty()) {
+    fail(doc, rp, "spec.indicatorRef is the name of an OpenSLO SLI document (a string)");
+    return;
+  }
+  WaitingSlo waiting;
+  waiting.def = std::move(def);
+  waiting.objective = std::move(obj);
+  waiting.ref = std::string(ref.as_string());
+  waiting.ref_ptr = rp;
+  waiting.text = doc.text;
+  waiting.offset = doc.offset;
+  waiting.line = doc.line;
+  waiting.ndjson = doc.ndjson;
+  waiting_.push_back(std::move(waiting));
 }
 
-void InputReader::read_sloth(Doc& doc, Value v, const std::string& ptr) {
+void InputReader::finish_openslo(Doc& doc, SloDef def, bool latency, const OpenSloObjective& o) {
+  def.latency = latency;
+  if (latency) {
+    if (!o.has_value || (o.op != "lte" && o.op != "lt")) {
+      fail(doc, o.item_ptr, "a thresholdMetric objective needs \"op\" (lte or lt) and a numeric \"value\" (the latency threshold)");
+      return;
+    }
+    def.threshold = o.value;
+    if (o.op == "lt") def.threshold = std::nextafter(def.threshold, -INFINITY);
+  }
+  add_slo(doc, std::move(def), o.ptr, o.objective_ptr, o.window_ptr);
+}
+
+void InputReader::resolve(std::string_view input) {
+  (void)input;
+  std::vector<WaitingSlo> waiting;
+  waiting.swap(waiting_);
+  for (WaitingSlo& w : waiting) {
+    Doc doc;
+    doc.text = w.text;
+    doc.offset = w.offset;
+    doc.line = w.line;
+    doc.ndjson = w.ndjson;
+    auto it = openslo_slis_.find(w.ref);
+    if (it == openslo_slis_.end()) {
+      fail(doc, w.ref_ptr, "spec.indicatorRef \"" + w.ref + "\" names no OpenSLO SLI document in the input");
+      continue;
+    }
+    finish_openslo(doc, std::move(w.def), it->second, w.objective);
+  }
+  // A Sloth AlertWindows document sets the period and the alert windows of every Sloth SLO.
+  if (have_sloth_windows_) {
+    for (SloDef& def : slos_) {
+      if (def.shape != Shape::kSloth) continue;
+      std::string why;
+      def.calendar = Calendar::kNone;
+      parse_window(sloth_period_, def, why);  // checked when the AlertWindows was read
+      def.own_alerts = true;
+      def.alerts = sloth_rules_;
+      def.warnings.clear();
+      alert_warnings(def, def.alerts);
+    }
+  }
+}
+
+// Sloth's map[string]string (labels, annotations): into `out`, a key given again replacing
+// its value in place (the alert's own labels over the alerting block's).
+static bool read_string_map(Value m, std::vector<std::pair<std::string, std::string>>& out, std::string& bad_key) {
+  bool ok = true;
+  m.for_each_member([&](std::string_view k, Value x) {
+    if (!x.is_string()) {
+      bad_key = std::string(k);
+      ok = false;
+      return false;
+    }
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& kv) { return kv.first == k; });
+    if (it != out.end()) it->second = std::string(x.as_string());
+    else out.emplace_back(std::string(k), std::string(x.as_string()));
+    return true;
+  });
+  return ok;
+}
+
+bool InputReader::read_sloth_alerting(Doc& doc, Value a, const std::string& ap, bool crd, SlothAlerting& out) {
+  if (!a.is_object()) {
+    fail(doc, ap, "\"alerting\" is an object (name, labels, annotations, page and ticket alerts)");
+    return false;
+  }
+  const char* page_key = crd ? "pageAlert" : "page_alert";
+  const char* ticket_key = crd ? "ticketAlert" : "ticket_alert";
+  bool ok = true;
+  a.for_each_member([&](std::string_view k, Value) {
+    if (k != "name" && k != "labels" && k != "annotations" && k != page_key && k != ticket_key) {
+      fail(doc, pointer_join(ap, k), "unknown key \"" + std::string(k) + "\" in Sloth's alerting (expected name, labels, annotations, " + page_key + ", " + ticket_key + ")");
+      ok = false;
+    }
+    return true;
+  });
+  if (a["name"].exists() && !a["name"].is_string()) {
+    fail(doc, pointer_join(ap, "name"), "the alert name is a string");
+    ok = false;
+  }
+  out.present = true;
+  out.name = std::string(a["name"].as_string());
+  std::vector<std::pair<std::string, std::string>> labels, annotations;
+  std::string bad;
+  for (auto [key, dest] : {std::pair<const char*, std::vector<std::pair<std::string, std::string>>*>{"labels", &labels}, {"annotations", &annotations}}) {
+    Value m = a[key];
+    if (!m.exists()) continue;
+    if (!m.is_object() || !read_string_map(m, *dest, bad)) {
+      fail(doc, m.is_object() ? pointer_join(pointer_join(ap, key), bad) : pointer_join(ap, key), std::string(key) + " map names to strings");
+      ok = false;
+    }
+  }
+  for (auto [key, alert] : {std::pair<const char*, SlothAlert*>{page_key, &out.page}, {ticket_key, &out.ticket}}) {
+    alert->labels = labels;
+    alert->annotations = annotations;
+    Value x = a[key];
+    if (!x.exists()) continue;
+    std::string xp = pointer_join(ap, key);
+    if (!x.is_object()) {
+      fail(doc, xp, std::string("\"") + key + "\" is an object (disable, labels, annotations)");
+      ok = false;
+      continue;
+    }
+    x.for_each_member([&](std::string_view k, Value) {
+      if (k != "disable" && k != "labels" && k != "annotations") {
+        fail(doc, pointer_join(xp, k), "unknown key \"" + std::string(k) + "\" in a Sloth alert (expected disable, labels, annotations)");
+        ok = false;
+      }
+      return true;
+    });
+    if (x["disable"].exists() && x["disable"].type() != Type::kBool) {
+      fail(doc, pointer_join(xp, "disable"), "\"disable\" is true or false");
+      ok = false;
+    }
+    alert->disabled = x["disable"].as_bool(false);
+    for (auto [mk, dest] : {std::pair<const char*, std::vector<std::pair<std::string, std::string>>*>{"labels", &alert->labels}, {"annotations", &alert->annotations}}) {
+      Value m = x[mk];
+      if (!m.exists()) continue;
+      if (!m.is_object() || !read_string_map(m, *dest, bad)) {
+        fail(doc, m.is_object() ? pointer_join(pointer_join(xp, mk), bad) : pointer_join(xp, mk), std::string(mk) + " map names to strings");
+        ok = false;
+      }
+    }
+  }
+  return ok;
+}
+
+void InputReader::read_sloth(Doc& doc, Value v, const std::string& ptr, bool crd) {
   std::string service(v["service"].as_string());
   if (service.empty()) {
     fail(doc, ptr, "a Sloth spec needs \"service\"");
@@ -610,24 +853,100 @@ void InputReader::read_sloth(Doc& doc, Value v, const std::string& ptr) {
     def.objective = s["objective"].as_double();
     def.budget = 1.0 - def.objective / 100.0;
     Value sli = s["sli"];
+    std::string slp = pointer_join(p, "sli");
     if (sli["raw"].exists()) {
-      fail(doc, pointer_join(pointer_join(p, "sli"), "raw"), "a raw error-ratio SLI is an average of ratios: give events (error_query and total_query)");
+      fail(doc, pointer_join(slp, "raw"), "a raw error-ratio SLI is an average of ratios: give events (" +
+                                              std::string(crd ? "errorQuery and totalQuery" : "error_query and total_query") + ")");
       return true;
     }
     if (sli["plugin"].exists()) {
-      fail(doc, pointer_join(pointer_join(p, "sli"), "plugin"), "Sloth SLI plugins are not read: give events (error_query and total_query)");
+      fail(doc, pointer_join(slp, "plugin"), "Sloth SLI plugins are not read: give events (" +
+                                                 std::string(crd ? "errorQuery and totalQuery" : "error_query and total_query") + ")");
       return true;
     }
-    if (!sli["events"].is_object()) {
-      fail(doc, sli.exists() ? pointer_join(p, "sli") : p, "a Sloth SLO needs sli.events (error_query and total_query)");
+    const char* error_key = crd ? "errorQuery" : "error_query";
+    const char* total_key = crd ? "totalQuery" : "total_query";
+    Value events = sli["events"];
+    if (!events.is_object() || !events[error_key].is_string() || !events[total_key].is_string()) {
+      fail(doc, events.is_object() ? pointer_join(slp, "events") : sli.exists() ? slp : p,
+           std::string("a Sloth SLO needs sli.events with ") + error_key + " and " + total_key);
       return true;
     }
-    // Sloth's window is set outside the spec (--default-slo-period, 30 days by default).
+    if (s["alerting"].exists() && !read_sloth_alerting(doc, s["alerting"], pointer_join(p, "alerting"), crd, def.alerting)) return true;
+    // Sloth's window is set outside the SLO: 30 days (its --default-slo-period), or the
+    // sloPeriod of an AlertWindows document in the input (applied once all is read).
     std::string why;
     parse_window("30d", def, why);
     add_slo(doc, std::move(def), p, pointer_join(p, "objective"), p);
     return true;
   });
+}
+
+void InputReader::read_sloth_windows(Doc& doc, Value v, const std::string& ptr) {
+  std::string sp = pointer_join(ptr, "spec");
+  Value spec = v["spec"];
+  if (have_sloth_windows_) {
+    fail(doc, ptr, "a second Sloth AlertWindows document: give one (its sloPeriod and windows apply to every Sloth SLO of the input)", ErrorCode::kDuplicateKey);
+    return;
+  }
+  if (!spec.is_object()) {
+    fail(doc, ptr, "an AlertWindows document needs \"spec\" (sloPeriod, page, ticket)");
+    return;
+  }
+  SloDef probe;
+  std::string why;
+  std::string period(spec["sloPeriod"].as_string());
+  if (!spec["sloPeriod"].is_string() || !parse_window(period, probe, why) || probe.calendar != Calendar::kNone) {
+    fail(doc, spec["sloPeriod"].exists() ? pointer_join(sp, "sloPeriod") : sp, "sloPeriod is the SLO period, a duration such as 30d" + (why.empty() ? std::string() : ": " + why));
+    return;
+  }
+  std::vector<AlertRule> rules;
+  bool ok = true;
+  for (const char* sev : {"page", "ticket"}) {
+    for (const char* speed : {"quick", "slow"}) {
+      Value w = spec[sev][speed];
+      std::string wp = pointer_join(pointer_join(sp, sev), speed);
+      AlertRule r;
+      r.name = std::string(sev) + "-" + speed;
+      r.severity = std::string_view(sev) == "page" ? Severity::kPage : Severity::kTicket;
+      r.by_percent = true;
+      if (!w.is_object()) {
+        fail(doc, spec[sev].is_object() ? pointer_join(sp, sev) : sp, std::string("AlertWindows needs ") + sev + "." + speed + " (errorBudgetPercent, shortWindow, longWindow)");
+        ok = false;
+        continue;
+      }
+      Value pct = w["errorBudgetPercent"];
+      if (!pct.is_number() || !(pct.as_double() > 0 && pct.as_double() <= 100)) {
+        fail(doc, pct.exists() ? pointer_join(wp, "errorBudgetPercent") : wp, "errorBudgetPercent is a percentage of the error budget, above 0 and at most 100", ErrorCode::kInvalidArgument);
+        ok = false;
+        continue;
+      }
+      r.budget_percent = pct.as_double();
+      for (auto [key, ns, text] : {std::tuple<const char*, int64_t*, std::string*>{"longWindow", &r.long_ns, &r.long_text}, {"shortWindow", &r.short_ns, &r.short_text}}) {
+        std::string d(w[key].as_string());
+        std::string dwhy;
+        auto len = datetime::parse_duration(d, &dwhy);
+        if (!w[key].is_string() || !len || *len <= 0) {
+          fail(doc, w[key].exists() ? pointer_join(wp, key) : wp, std::string(key) + " is a positive duration such as 1h");
+          ok = false;
+          continue;
+        }
+        *ns = *len;
+        *text = d;
+      }
+      if (!ok) continue;
+      if (r.short_ns > r.long_ns || r.long_ns > probe.window_ns) {
+        fail(doc, pointer_join(wp, "longWindow"), "the windows of " + r.name + " must satisfy shortWindow <= longWindow <= sloPeriod", ErrorCode::kInvalidArgument);
+        ok = false;
+        continue;
+      }
+      rules.push_back(std::move(r));
+    }
+  }
+  if (!ok) return;
+  have_sloth_windows_ = true;
+  sloth_period_ = period;
+  sloth_rules_ = std::move(rules);
 }
 
 std::optional<int64_t> InputReader::read_time(Doc& doc, Value v, const std::string& ptr) {
@@ -1107,6 +1426,38 @@ void InputReader::read_prometheus(Doc& doc, Value v, const std::string& ptr) {
   });
 }
 
+// A series of events as a series of time slices (OpenSLO Timeslices, RatioTimeslices): one
+// point per slice with events, at the slice's end (slices (k*L, (k+1)*L], L = slice_ns, so a
+// sample counts in the slice its interval ends in), with total 1 and good 1 or 0 (the slice's
+// ratio of good events against slice_target) or the ratio itself. Slices without events are
+// left out, as intervals without traffic are: they neither spend nor earn budget. Every window
+// then counts slices with the same prefix sums.
+static Series to_slices(const Series& s, const SloDef& def) {
+  Series out;
+  const int64_t len = def.slice_ns;
+  size_t i = 0;
+  double cg = 0, ct = 0;
+  while (i < s.size()) {
+    // The slice holding s.t[i]: (k*len, (k+1)*len] with k = ceil(t / len) - 1.
+    int64_t k = floor_div(s.t[i] - 1, len);
+    int64_t end = k * len + len;
+    size_t j = i;
+    while (j < s.size() && s.t[j] <= end) ++j;
+    double good = s.cum_good[j] - s.cum_good[i], total = s.cum_total[j] - s.cum_total[i];
+    i = j;
+    if (!(total > 0)) continue;
+    double ratio = good / total;
+    // Compared as shown (6 decimals), as alerts and thresholds are: 95 of 100 meets 0.95.
+    double g = def.budgeting == Budgeting::kTimeslices ? (round6(ratio) >= round6(def.slice_target) ? 1.0 : 0.0) : ratio;
+    cg += g;
+    ct += 1;
+    out.t.push_back(end);
+    out.cum_good.push_back(cg);
+    out.cum_total.push_back(ct);
+  }
+  return out;
+}
+
 void InputReader::finish() {
   // Samples that named no SLO belong to the only SLO.
   series_.assign(slos_.size(), Series{});
@@ -1221,6 +1572,7 @@ void InputReader::finish() {
       s.cum_total.push_back(ct);
     }
     std::vector<Entry>().swap(es);  // the entries' memory goes back before the next SLO
+    if (def.budgeting != Budgeting::kOccurrences) s = to_slices(s, def);
   }
   current_slo_.clear();
   if (suppressed_) {

@@ -46,7 +46,26 @@ struct AlertRule {
 std::vector<AlertRule> workbook_alerts();
 
 enum class Calendar { kNone, kWeek, kMonth };
+
+// OpenSLO's budgetingMethod. Occurrences counts events; Timeslices and RatioTimeslices cut
+// time into slices of `slice_ns` (aligned to the Unix epoch, each ending at its time) and
+// count slices: a slice is good when its ratio of good events is at least `slice_target`
+// (Timeslices), or counts its ratio as a fraction of one good slice (RatioTimeslices).
+enum class Budgeting { kOccurrences, kTimeslices, kRatioTimeslices };
 enum class Shape { kNative, kOpenSlo, kSloth };
+
+// Sloth's `alerting` block of one SLO (plain form: page_alert/ticket_alert; Kubernetes CRD:
+// pageAlert/ticketAlert): the name, labels and annotations of the page and ticket alerts Sloth
+// generates, and whether each is disabled. A disabled severity never fires for the SLO.
+struct SlothAlert {
+  bool disabled = false;
+  std::vector<std::pair<std::string, std::string>> labels, annotations;  // merged over the block's own
+};
+struct SlothAlerting {
+  bool present = false;
+  std::string name;
+  SlothAlert page, ticket;
+};
 const char* shape_name(Shape s);
 
 struct SloDef {
@@ -62,7 +81,21 @@ struct SloDef {
   double threshold = 0;      // a latency at or below it is good
   Shape shape = Shape::kNative;
   std::vector<std::string> warnings;  // e.g. a page alert that can never fire
+  SlothAlerting alerting;             // Sloth SLOs
+  Budgeting budgeting = Budgeting::kOccurrences;
+  int64_t slice_ns = 0;               // Timeslices, RatioTimeslices
+  std::string slice_text;             // as written ("1m")
+  double slice_target = 0;            // Timeslices: a fraction in (0, 1]
+  // Alert rules of the SLO itself (a Sloth AlertWindows document in the input), used instead
+  // of the policy's when `own_alerts`.
+  bool own_alerts = false;
+  std::vector<AlertRule> alerts;
 };
+
+// The alert rules that apply to an SLO: its own (Sloth AlertWindows) or the policy's.
+inline const std::vector<AlertRule>& rules_for(const SloDef& def, const std::vector<AlertRule>& policy_alerts) {
+  return def.own_alerts ? def.alerts : policy_alerts;
+}
 
 // Samples of one SLO, sorted by time, as prefix sums: cum_x[i] = sum of the first i samples.
 struct Series {
@@ -123,6 +156,9 @@ class InputReader {
   const Series& series(size_t i) const { return series_[i]; }
   size_t input_errors(size_t i) const { return slo_errors_[i]; }
   std::vector<Error>& errors() { return errors_; }
+  // Documents of a valid input that were read but not used (OpenSLO AlertPolicy, ...), each
+  // with why: not errors, but nothing the user gave is dropped silently.
+  const std::vector<std::string>& notes() const { return notes_; }
 
   // Entry flags.
   static constexpr uint32_t kGood = 1, kBad = 2, kTotal = 4, kNative = 8, kLatency = 16;
@@ -148,7 +184,25 @@ class InputReader {
   void read_item(Doc& doc, Value v, const std::string& ptr, bool top);
   void read_native_slo(Doc& doc, Value v, const std::string& ptr);
   void read_openslo(Doc& doc, Value v, const std::string& ptr);
-  void read_sloth(Doc& doc, Value v, const std::string& ptr);
+  void read_openslo_slo(Doc& doc, Value v, const std::string& ptr);
+  void read_openslo_sli(Doc& doc, Value v, const std::string& ptr);
+  // An OpenSLO indicator's spec: ratioMetric (false) or thresholdMetric (true); nullopt after
+  // an error.
+  std::optional<bool> read_indicator(Doc& doc, Value ind, const std::string& ip);
+  // An OpenSLO SLO's objective as written, and where its parts are (for errors).
+  struct OpenSloObjective {
+    std::string ptr, objective_ptr, window_ptr, item_ptr;
+    bool has_op = false;
+    std::string op;
+    bool has_value = false;
+    double value = 0;
+  };
+  void finish_openslo(Doc& doc, SloDef def, bool latency, const OpenSloObjective& o);
+  void read_sloth(Doc& doc, Value v, const std::string& ptr, bool crd);
+  bool read_sloth_alerting(Doc& doc, Value a, const std::string& ap, bool crd, SlothAlerting& out);
+  void read_sloth_windows(Doc& doc, Value v, const std::string& ptr);
+  // After the whole input: indicatorRefs resolved, Sloth AlertWindows applied.
+  void resolve(std::string_view input);
   void add_sample(Doc& doc, Value v, const std::string& ptr);
   void read_series(Doc& doc, Value v, const std::string& ptr);
   void read_prometheus(Doc& doc, Value v, const std::string& ptr);
@@ -168,6 +222,23 @@ class InputReader {
   void count_error();
   std::optional<int64_t> read_time(Doc& doc, Value v, const std::string& ptr);
   std::optional<double> read_count(Doc& doc, Value v, const std::string& ptr, const char* what);
+
+  // OpenSLO SLIs by name (true: a thresholdMetric), SLOs waiting for theirs, and a Sloth
+  // AlertWindows document (its period and rules apply to every Sloth SLO of the input).
+  std::unordered_map<std::string, bool> openslo_slis_;
+  struct WaitingSlo {
+    SloDef def;
+    OpenSloObjective objective;
+    std::string ref, ref_ptr;
+    std::string_view text;  // the document it came from, for positions
+    size_t offset = 0, line = 1;
+    bool ndjson = false;
+  };
+  std::vector<WaitingSlo> waiting_;
+  bool have_sloth_windows_ = false;
+  std::string sloth_period_;
+  std::vector<AlertRule> sloth_rules_;
+  std::vector<std::string> notes_;
 
   DocumentReader& reader_;
   std::string source_;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <tuple>
 
 #include "verdict/json_writer.h"
 
@@ -40,6 +41,7 @@ void BudgetDecision::clear() {
   slos.clear();
   for (size_t& c : counts) c = 0;
   frozen.clear();
+  notes.clear();
   out = policy::Outcome::kAllowed;
   explained = false;
   trace.clear();
@@ -112,6 +114,30 @@ std::string join(const std::vector<std::string_view>& items) {
   return s;
 }
 
+// Sloth's alerts of one SLO as Sloth generates them: one page and one ticket alert named by
+// the alerting block, with their labels and annotations, firing when any rule of their
+// severity fires.
+bool sloth_firing(const SloStatus& s, const std::vector<AlertRule>& rules, Severity sev) {
+  for (size_t k = 0; k < rules.size(); ++k)
+    if (rules[k].severity == sev && s.alerts[k].firing) return true;
+  return false;
+}
+
+void write_sloth_alerting(JsonWriter& w, const SloStatus& s, const std::vector<AlertRule>& rules) {
+  const SlothAlerting& a = s.def.alerting;
+  w.key("alerting").begin_object().key("name").string(a.name);
+  for (auto [key, alert, sev] : {std::tuple<const char*, const SlothAlert*, Severity>{"page", &a.page, Severity::kPage}, {"ticket", &a.ticket, Severity::kTicket}}) {
+    w.key(key).begin_object().key("disabled").boolean(alert->disabled).key("firing").boolean(sloth_firing(s, rules, sev));
+    for (auto [mk, m] : {std::pair<const char*, const std::vector<std::pair<std::string, std::string>>*>{"labels", &alert->labels}, {"annotations", &alert->annotations}}) {
+      w.key(mk).begin_object();
+      for (const auto& [k, v] : *m) w.key(k).string(v);
+      w.end_object();
+    }
+    w.end_object();
+  }
+  w.end_object();
+}
+
 }  // namespace
 
 // ---- JSON ---------------------------------------------------------------------------------
@@ -124,6 +150,11 @@ void BudgetDecision::write_json(JsonWriter& w) const {
   }
   w.key("at").string(datetime::format_rfc3339(at));
   w.key("policy").string(policy);
+  if (!notes.empty()) {
+    w.key("notes").begin_array();
+    for (const std::string& n : notes) w.string(n);
+    w.end_array();
+  }
   w.key("slos").begin_array();
   for (const SloStatus& s : slos) {
     const SloDef& def = s.def;
@@ -153,6 +184,13 @@ void BudgetDecision::write_json(JsonWriter& w) const {
     w.end_array();
     w.key("source").string(shape_name(def.shape));
     w.key("sli").string(def.latency ? "latency" : "ratio");
+    if (def.budgeting != Budgeting::kOccurrences) {
+      // Events, samples and burn rates count time slices (sli.h, Budgeting).
+      w.key("budgeting").begin_object().key("method").string(def.budgeting == Budgeting::kTimeslices ? "Timeslices" : "RatioTimeslices");
+      w.key("time_slice").string(def.slice_text);
+      if (def.budgeting == Budgeting::kTimeslices) w.key("time_slice_target").number(def.slice_target);
+      w.end_object();
+    }
     w.key("window_start").string(datetime::format_rfc3339(s.window_start));
     w.key("compliance");
     write_opt(w, s.has_data, s.compliance);
@@ -175,8 +213,9 @@ void BudgetDecision::write_json(JsonWriter& w) const {
     }
     w.end_object();
     w.key("alerts").begin_array();
-    for (size_t k = 0; k < spec->alerts.size(); ++k) {
-      const AlertRule& a = spec->alerts[k];
+    const std::vector<AlertRule>& rules = rules_for(def, spec->alerts);
+    for (size_t k = 0; k < rules.size(); ++k) {
+      const AlertRule& a = rules[k];
       const AlertState& st = s.alerts[k];
       w.begin_object().key("name").string(a.name).key("severity").string(a.severity == Severity::kPage ? "page" : "ticket");
       w.key("long").string(a.long_text).key("short").string(a.short_text).key("factor").number(round6(st.factor));
@@ -184,7 +223,9 @@ void BudgetDecision::write_json(JsonWriter& w) const {
       write_opt(w, st.long_burn);
       w.key("short_burn");
       write_opt(w, st.short_burn);
-      w.key("firing").boolean(st.firing).end_object();
+      w.key("firing").boolean(st.firing);
+      if (st.disabled) w.key("disabled").boolean(true);
+      w.end_object();
     }
     w.end_array();
     w.key("exhaustion").begin_object().key("burn_rate_window").string(spec->exhaustion.text).key("seconds");
@@ -209,6 +250,7 @@ void BudgetDecision::write_json(JsonWriter& w) const {
     w.key("warnings").begin_array();
     for (const std::string& text : def.warnings) w.string(text);
     w.end_array();
+    if (def.alerting.present) write_sloth_alerting(w, s, rules);
     if (spec->burndown_points > 0) {
       w.key("burndown").begin_array();
       for (const SloStatus::Point& p : s.burndown) {
@@ -271,6 +313,8 @@ void BudgetDecision::write_text(policy::TextOut& o, bool explain) const {
     return;
   }
   o << "Error budgets at " << datetime::format_rfc3339(at) << " (policy " << policy << ")\n\n";
+  for (const std::string& n : notes) o << "  note: " << n << "\n";
+  if (!notes.empty()) o << "\n";
   o << "  " << pad("SLO", 34) << pad("SERVICE", 16) << pad("OBJECTIVE", 11) << pad("WINDOW", 8) << pad("LEFT", 9) << pad("BURN", 9)
     << pad("STATUS", 11) << "ACTIONS\n";
   for (const SloStatus& s : slos) {
@@ -283,7 +327,9 @@ void BudgetDecision::write_text(policy::TextOut& o, bool explain) const {
   for (const SloStatus& s : slos) {
     o << "\n" << s.def.name << " (" << s.def.service << ", " << shape_name(s.def.shape) << "):";
     if (s.has_data) {
-      o << " compliance " << num(round6(s.compliance), 3) << "% over " << count_text(s.total) << " events; " << count_text(s.bad)
+      const bool slices = s.def.budgeting != Budgeting::kOccurrences;
+      o << " compliance " << num(round6(s.compliance), 3) << "% over " << count_text(s.total) << (slices ? " time slices of " + s.def.slice_text : std::string(" events"))
+        << "; " << count_text(slices ? round6(s.bad) : s.bad)
         << " bad of a budget of " << count_text(round6(s.budget)) << "\n";
     } else {
       o << " no events in the window (no data)\n";
@@ -295,14 +341,23 @@ void BudgetDecision::write_text(policy::TextOut& o, bool explain) const {
     }
     o << "  burn rates: " << rates << "\n";
     std::string firing;
-    for (size_t k = 0; k < spec->alerts.size(); ++k) {
-      const AlertRule& a = spec->alerts[k];
+    const std::vector<AlertRule>& rules = rules_for(s.def, spec->alerts);
+    for (size_t k = 0; k < rules.size(); ++k) {
+      const AlertRule& a = rules[k];
       const AlertState& st = s.alerts[k];
       if (!st.firing) continue;
       firing += (firing.empty() ? "" : ", ") + a.name + " (" + num(st.long_burn, 1) + "x over " + a.long_text + ", " + num(st.short_burn, 1) +
                 "x over " + a.short_text + " > " + num(round6(st.factor), 1) + ")";
     }
     o << "  alerts firing: " << (firing.empty() ? "none" : firing) << "\n";
+    if (s.def.alerting.present) {
+      const SlothAlerting& a = s.def.alerting;
+      auto state = [&](const SlothAlert& x, Severity sev) {
+        return x.disabled ? "disabled" : sloth_firing(s, rules, sev) ? "firing" : "not firing";
+      };
+      o << "  Sloth alert " << (a.name.empty() ? "(unnamed)" : a.name) << ": page " << state(a.page, Severity::kPage) << ", ticket "
+        << state(a.ticket, Severity::kTicket) << "\n";
+    }
     if (s.exhaustion_known) {
       o << "  budget exhausted ";
       if (s.exhaustion_seconds == 0)

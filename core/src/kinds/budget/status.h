@@ -70,6 +70,7 @@ struct AlertState {
   double factor = 0;  // for this SLO's window
   Maybe long_burn, short_burn;
   bool firing = false;
+  bool disabled = false;  // its severity is disabled by the SLO's Sloth alerting
 };
 
 // The status of one SLO: one item of the document's "slos". Numbers are kept as computed;
@@ -89,7 +90,7 @@ struct SloStatus {
   std::vector<const Threshold*> fired;    // the reached thresholds, in policy order
   int64_t window_start = 0;
   std::vector<Maybe> burn_rates;          // per BudgetSpec::burn_windows
-  std::vector<AlertState> alerts;         // per BudgetSpec::alerts
+  std::vector<AlertState> alerts;         // per rules_for(def, BudgetSpec::alerts)
   bool exhaustion_known = false;          // else null: no burn, or beyond ~150 years
   int64_t exhaustion_seconds = 0;
   size_t samples = 0, in_window = 0, after_now = 0, input_errors = 0;
@@ -119,6 +120,7 @@ class BudgetDecision : public policy::Decision {
   std::vector<SloStatus> slos;
   size_t counts[4] = {0, 0, 0, 0};  // per SloState
   std::vector<std::string> frozen;  // services whose releases are frozen, in SLO order
+  std::vector<std::string> notes;   // documents of the input read but not used (InputReader::notes)
   policy::Outcome out = policy::Outcome::kAllowed;
 
   // Explanations: each threshold considered for each SLO.
