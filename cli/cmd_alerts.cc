@@ -101,7 +101,7 @@ int cmd_alerts(const AlertsArgs& args) {
           text, streamed, why);
       if (!ok) {
         std::cerr << "verdict: " << why << "\n";
-        return kExitUsage;
+        return read_failure_exit();
       }
       if (usage_error) return kExitUsage;
       if (streamed) {

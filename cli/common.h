@@ -20,9 +20,18 @@ std::string os_reason();
 // Reads a file ("-": stdin). On failure `why` says why. Reads no more than max_input_bytes()
 // from any file, pipe or special file (a regular file larger than that is refused unread).
 bool read_file(const std::string& path, std::string& out, std::string& why);
+// Appends what is left on `fd` to `out`, up to max_input_bytes() in all (`size_hint`: the
+// size expected, 0 if unknown); over the limit it fails (`out` emptied) with a message that
+// names `name`. read_file() and the stdin streams read through it.
+bool read_to_end(int fd, std::string& out, size_t size_hint, const std::string& name, std::string& why);
+// Makes room for `needed` bytes of input in `out` (doubling, but never beyond
+// max_input_bytes() + 1, and in 2 MiB pages where the system has them).
+void grow_input(std::string& out, size_t needed);
 // The exit code for the last read_file() failure: kExitInvalid when the input was over the
 // limit, kExitUsage when it could not be opened or read.
 int read_failure_exit();
+// Sets what read_failure_exit() answers (for readers other than read_file: the stdin streams).
+void set_read_limited(bool limited);
 // The most one input file, policy or data file may hold (--max-input-bytes; docs/limits.md).
 constexpr size_t kDefaultMaxInputBytes = size_t{128} << 20;
 void set_max_input_bytes(size_t n);

@@ -22,31 +22,6 @@ ssize_t read_some(int fd, char* p, size_t n) {
   }
 }
 
-// Appends everything left on `fd` to `out`; `size_hint` is the expected total size.
-bool read_to_end(int fd, std::string& out, size_t size_hint, std::string& why, const std::string& name) {
-  size_t have = out.size();
-  out.resize(std::max(have + 65536, size_hint + 1));  // +1: the end is seen in the same read
-  for (;;) {
-    if (have == out.size()) out.resize(out.size() * 2);
-    ssize_t got = read_some(fd, out.data() + have, out.size() - have);
-    if (got < 0) {
-      why = "cannot read " + name + ": " + std::strerror(errno);
-      return false;
-    }
-    if (got == 0) break;
-    have += static_cast<size_t>(got);
-    if (have > max_input_bytes()) {
-      out.clear();
-      out.shrink_to_fit();
-      why = name + " is larger than the input limit of " + std::to_string(max_input_bytes()) +
-            " bytes (--max-input-bytes; docs/limits.md)";
-      return false;
-    }
-  }
-  out.resize(have);
-  return true;
-}
-
 bool blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 }  // namespace
@@ -61,16 +36,22 @@ bool read_stream(int fd, InputFormat format, DocumentReader& reader, const std::
                  std::string& whole, bool& streamed, std::string& why) {
   whole.clear();
   streamed = false;
-  if (format == InputFormat::kJson) return read_to_end(fd, whole, 0, why, "stdin");
+  set_read_limited(false);
+  if (format == InputFormat::kJson) return read_to_end(fd, whole, 0, "stdin", why);
   std::string buf;
   size_t lines_before = 0, bytes_before = 0;
   bool decided = format == InputFormat::kNdjson;
+  size_t line_at = 0, searched = 0;  // before `decided`: the line looked at, how far it was searched
+  size_t tail_from = 0;              // after: buf holds no newline before this
   constexpr size_t kChunk = 1 << 16;
   bool eof = false;
   while (!eof) {
     size_t have = buf.size();
-    buf.resize(have + kChunk);
-    ssize_t got = read_some(fd, buf.data() + have, kChunk);
+    // At most one byte past the limit waits here (seen below): the buffer never grows further.
+    size_t want = std::min(kChunk, max_input_bytes() + 1 - std::min(have, max_input_bytes()));
+    grow_input(buf, have + want);
+    buf.resize(have + want);
+    ssize_t got = read_some(fd, buf.data() + have, want);
     if (got < 0) {
       why = std::string("cannot read stdin: ") + std::strerror(errno);
       return false;
@@ -82,27 +63,31 @@ bool read_stream(int fd, InputFormat format, DocumentReader& reader, const std::
     if (buf.size() > max_input_bytes()) {
       why = "a line of stdin is larger than the input limit of " + std::to_string(max_input_bytes()) +
             " bytes (--max-input-bytes; docs/limits.md)";
+      set_read_limited(true);
       return false;
     }
     if (!decided) {
-      // The first non-blank line, once it is complete (or the input ended).
-      size_t start = 0;
-      if (buf.compare(0, 3, "\xEF\xBB\xBF") == 0) start = 3;
-      size_t end = std::string::npos;
-      for (size_t pos = start; pos < buf.size();) {
-        size_t nl = buf.find('\n', pos);
+      // The first non-blank line, once it is complete (or the input ended). Each byte is
+      // searched for a newline once, whatever the chunks (a 128 MiB line of zeros was searched
+      // again from its start after every chunk: quadratic, minutes before the limit applied).
+      if (buf.compare(0, 3, "\xEF\xBB\xBF") == 0) line_at = std::max<size_t>(line_at, 3);
+      size_t start = line_at, end = std::string::npos;
+      for (;;) {
+        size_t nl = buf.find('\n', std::max(searched, line_at));
+        if (nl == std::string::npos) {
+          searched = buf.size();
+          if (!eof) break;  // the line is not complete yet
+        }
         size_t e = nl == std::string::npos ? buf.size() : nl;
-        size_t k = pos;
+        size_t k = line_at;
         while (k < e && blank(buf[k])) ++k;
         if (k < e) {
-          if (nl != std::string::npos || eof) {
-            start = pos;
-            end = e;
-          }
+          start = line_at;
+          end = e;
           break;
         }
-        if (nl == std::string::npos) break;
-        pos = nl + 1;
+        if (nl == std::string::npos) break;  // blank to the end
+        line_at = searched = nl + 1;
       }
       if (end == std::string::npos) {
         if (!eof) continue;  // no complete non-blank line yet
@@ -115,15 +100,23 @@ bool read_stream(int fd, InputFormat format, DocumentReader& reader, const std::
         // Not NDJSON by its first line: one document (or a broken stream) that the engine
         // reads whole, as it would a file.
         whole = std::move(buf);
-        return read_to_end(fd, whole, 0, why, "stdin");
+        return read_to_end(fd, whole, 0, "stdin", why);
       }
       decided = true;
     }
     // Hand over the complete lines (all that is left at the end).
     streamed = true;
-    size_t cut = eof ? buf.size() : buf.rfind('\n');
-    if (cut == std::string::npos) continue;
-    if (!eof) ++cut;  // the newline belongs to the block
+    // The last newline, searched for only in the bytes not searched before (the rest of a
+    // line that has none yet is not searched again after every chunk).
+    size_t cut = buf.size();
+    if (!eof) {
+      const char* last = nullptr;
+      if (tail_from < buf.size())
+        last = static_cast<const char*>(::memrchr(buf.data() + tail_from, '\n', buf.size() - tail_from));
+      tail_from = buf.size();
+      if (!last) continue;
+      cut = static_cast<size_t>(last - buf.data()) + 1;  // the newline belongs to the block
+    }
     LineBlock block;
     block.text = std::string_view(buf).substr(0, cut);
     block.lines_before = lines_before;
@@ -132,6 +125,7 @@ bool read_stream(int fd, InputFormat format, DocumentReader& reader, const std::
     for (char ch : block.text) lines_before += ch == '\n';
     bytes_before += cut;
     buf.erase(0, cut);
+    tail_from = buf.size();  // what is left holds no newline
   }
   streamed = true;
   return true;

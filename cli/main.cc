@@ -123,7 +123,7 @@ int cmd_eval(const std::vector<std::string>& policies, const std::vector<std::st
       int rc = eval_stream(engine, options, text, streamed, why);
       if (rc < 0) {
         std::cerr << "verdict: " << why << "\n";
-        return kExitUsage;
+        return read_failure_exit();
       }
       worst = std::max(worst, rc);
       if (streamed) continue;

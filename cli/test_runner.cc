@@ -21,6 +21,7 @@
 
 #include "cli/common.h"
 #include "cli/coverage.h"
+#include "policy/json_source.h"
 #include "policy/render.h"
 
 namespace verdict::cli {
@@ -204,6 +205,13 @@ FileResult run_file(const fs::path& file, const std::function<bool(const std::st
   std::string text, why;
   if (!read_file(file.string(), text, why)) {
     out.problems.push_back(why);
+    return out;
+  }
+  // Read as policies are (depth limit, positioned errors) before nlohmann's parser: a test file
+  // nested 100,000 deep once crashed the run (its recursive writer), now it is refused at once.
+  auto checked = policy::JsonSource::parse(text, file.string());
+  if (!checked.ok()) {
+    out.problems.push_back(checked.error().to_string());
     return out;
   }
   json doc = json::parse(text, nullptr, false, true);

@@ -171,8 +171,9 @@ TEST_CASE("bad literals, numbers and escapes are invalid_json at the token", "[d
       {R"({"a":1.})", 5, "invalid number 1."},
       {R"({"a":-})", 5, "invalid number -"},
       {R"([0x10])", 1, "invalid number 0x10"},
-      {R"({"a":"\x"})", 5, "escape"},
-      {R"({"a":"\u12"})", 5, "escape"},
+      // A bad escape is placed at its backslash, inside the string (it was the string's quote).
+      {R"({"a":"\x"})", 6, "escape"},
+      {R"({"a":"\u12"})", 6, "escape"},
   }));
   INFO("input " << input);
   Error e = read_error(reader, input);

@@ -162,6 +162,56 @@ TEST_CASE("regex matches are charged by the length of the subject", "[limits][ev
   CHECK(fine.errors.empty());
 }
 
+// TriageRouting: 1,000 sibling routes of a DFA-heavy pattern on one field, each with its own
+// literal so that no two are alike.
+std::string regex_routes(int n) {
+  std::string routes;
+  for (int i = 0; i < n; ++i)
+    routes += std::string(i ? "," : "") + R"({"name": "r)" + std::to_string(i) + R"(", "matchers": ["title=~\"[a-q][^u-z]{13}x)" +
+              std::to_string(i) + R"(\""], "team": "t"})";
+  return R"({"apiVersion": "verdict/v1", "kind": "TriageRouting", "metadata": {"name": "regex-routes"},
+    "spec": {"route": {"name": "root", "team": "desk", "routes": [)" + routes + "]}}}";
+}
+
+TEST_CASE("route matchers' regexes are charged to max_steps by the length of the field", "[limits][triage]") {
+  const std::string title = "{\"title\": \"" + std::string(1 << 20, 'a') + "\"}";
+  // One by one: 1,000 matches of 16,384 steps each, over the default 100,000 after 7.
+  EngineOptions one_by_one;
+  one_by_one.regex_sets = false;
+  Engine e(one_by_one);
+  REQUIRE(e.load_policies(regex_routes(1000), "routes.json").ok());
+  EvalReport r = eval(e, title);
+  const verdict::Error* err = limit_error(r);
+  REQUIRE(err);
+  CHECK(err->message.find("evaluation exceeded 100000 steps (limit max_steps; a regex match costs a step per 64 bytes): "
+                          "the matcher title=~\"[a-q][^u-z]{13}x6\" of route \"r6\" over title of 1048576 bytes") !=
+        std::string::npos);
+  CHECK(r.errors.size() == 1);  // reported once, not once per route left untried
+  CHECK(err->line == 2);        // at the route in the policy
+  // So the budget is what stopped it: the same routes over a short title decide.
+  EvalReport fine = eval(e, "{\"title\": \"short\"}");
+  CHECK(fine.errors.empty());
+  CHECK(fine.json.find("\"team\":\"desk\"") != std::string::npos);
+
+  // In one RE2::Set (the default) the 1,000 patterns are one pass over the title, charged
+  // once: within the default budget, over a budget smaller than the title's 16,384 steps.
+  Engine sets;
+  REQUIRE(sets.load_policies(regex_routes(1000), "routes.json").ok());
+  EvalReport pass = eval(sets, title);
+  CHECK(pass.errors.empty());
+  EngineOptions small;
+  small.expressions.max_steps = 10000;
+  Engine tight(small);
+  REQUIRE(tight.load_policies(regex_routes(1000), "routes.json").ok());
+  EvalReport over = eval(tight, title);
+  const verdict::Error* set_err = limit_error(over);
+  REQUIRE(set_err);
+  CHECK(set_err->message.find("evaluation exceeded 10000 steps") != std::string::npos);
+  CHECK(set_err->message.find("the regex matchers of the routes under \"root\" over title of 1048576 bytes") !=
+        std::string::npos);
+  CHECK(over.errors.size() == 1);
+}
+
 TEST_CASE("a stream tracks at most dedup.max_alerts alerts: a new one beyond is refused and counted", "[limits][alerts]") {
   Engine e;
   REQUIRE(e.load_policies(R"({"apiVersion": "verdict/v1", "kind": "AlertDedup", "metadata": {"name": "capped"},

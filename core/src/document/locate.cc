@@ -1,10 +1,13 @@
 // The error path of the document layer: find *where* a document is broken.
 //
-// simdjson's DOM parser (the fast path) says what is wrong but not where. Here we
-// re-read the failing bytes with simdjson's On-Demand API, which can tell its
-// current location, and with small scanners for the errors that simdjson finds in
-// its first pass over the bytes (UTF-8, control characters, nesting depth), where
-// On-Demand cannot point either. This runs only for documents that failed.
+// simdjson's DOM parser (the fast path) says what is wrong but not where, and what it says
+// depends on its kernel. Here the failing bytes are read again by portable code (a strict
+// reader, FirstProblem, and small scanners for UTF-8, control characters and depth), and
+// the problem that comes first in the text wins: one algorithm, so the native and the Wasm
+// builds report the same error at the same place. This runs only for documents that failed.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <set>
 #include <vector>
 #include <string>
@@ -14,8 +17,6 @@
 
 namespace verdict {
 namespace {
-
-namespace od = simdjson::ondemand;
 
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -128,130 +129,278 @@ bool lexically_a_number(std::string_view t) {
   return i == t.size();
 }
 
-struct Walker {
-  od::document& doc;
-  const char* base;
-  size_t len;
-  const Limits& limits;
-  Error err;
-  bool failed = false;
+// A strict RFC 8259 reader that looks only for the first problem and where it is. It is
+// plain portable code, the same on every target: simdjson's On-Demand API, which did this
+// before, runs the simdjson kernel's own first pass (haswell natively, the fallback in Wasm),
+// and on broken input the kernels stop at different places, so the two builds reported
+// different errors for the same bytes. It runs only for documents simdjson refused.
+class FirstProblem {
+ public:
+  FirstProblem(const char* s, size_t n, const Limits& limits) : s_(s), n_(n), limits_(limits) {}
 
-  int64_t here() {
-    const char* at = nullptr;
-    if (doc.current_location().get(at)) return static_cast<int64_t>(len);  // past the end
-    return at - base;
+  // True when the text has a problem: `err` says what and where.
+  bool find() {
+    struct Frame {
+      bool object;
+      std::set<std::string> keys;
+    };
+    std::vector<Frame> stack;
+    skip_ws();
+    for (;;) {
+      // A value is expected at i_.
+      if (i_ >= n_) return truncated();
+      char c = s_[i_];
+      if (c == '{' || c == '[') {
+        if (stack.size() + 1 > limits_.max_depth)
+          return found(ErrorCode::kTooDeep, "arrays and objects nest deeper than " + std::to_string(limits_.max_depth) + " levels", i_);
+        stack.push_back({c == '{', {}});
+        ++i_;
+        skip_ws();
+        if (i_ < n_ && s_[i_] == (c == '{' ? '}' : ']')) {
+          ++i_;
+          stack.pop_back();
+        } else if (c == '{') {
+          if (!member_key(stack.back().keys)) return true;
+          continue;
+        } else {
+          continue;
+        }
+      } else if (c == '"') {
+        size_t bytes = 0;
+        if (!string(nullptr, bytes)) return true;
+        if (bytes > limits_.max_string_bytes)
+          return found(ErrorCode::kTooLarge, "a string of " + std::to_string(bytes) + " bytes exceeds the limit of " +
+                                                std::to_string(limits_.max_string_bytes) + " bytes", start_);
+      } else if (c == 't' || c == 'f' || c == 'n') {
+        if (!literal()) return true;
+      } else if (c == '-' || (c >= '0' && c <= '9')) {
+        if (!number()) return true;
+      } else {
+        return unexpected(i_);
+      }
+      // After a value: the end of its containers, a comma, or the end of the document.
+      for (;;) {
+        skip_ws();
+        if (stack.empty()) {
+          if (i_ < n_)
+            return found(ErrorCode::kTrailingContent, "unexpected " + describe_char(s_[i_]) + " after the end of the document", i_);
+          return false;
+        }
+        if (i_ >= n_) return truncated();
+        const char close = stack.back().object ? '}' : ']';
+        if (s_[i_] == close) {
+          ++i_;
+          stack.pop_back();
+          continue;
+        }
+        if (s_[i_] != ',') return unexpected(i_);
+        ++i_;
+        skip_ws();
+        if (stack.back().object && !member_key(stack.back().keys)) return true;
+        break;
+      }
+    }
   }
 
-  bool fail(ErrorCode code, std::string message, int64_t offset) {
+  Error err;
+
+ private:
+  bool fail(ErrorCode code, std::string message, size_t at) {
     err = Error(code, std::move(message));
-    err.offset = offset;
-    failed = true;
+    err.offset = static_cast<int64_t>(at);
     return false;
   }
-
-  bool fail_at(simdjson::error_code e, int64_t offset) {
-    if (offset >= static_cast<int64_t>(len))
-      return fail(ErrorCode::kInvalidJson, "unexpected end of input: the document is truncated", static_cast<int64_t>(len));
-    char c = base[offset];
-    switch (e) {
-      case simdjson::NUMBER_ERROR:
-      case simdjson::NUMBER_OUT_OF_RANGE: {
-        size_t end = static_cast<size_t>(offset);
-        while (end < len && !is_ws(base[end]) && base[end] != ',' && base[end] != '}' && base[end] != ']') ++end;
-        std::string_view token(base + offset, end - static_cast<size_t>(offset));
-        std::string shown(token.substr(0, 40));
-        if (end >= len)
-          return fail(ErrorCode::kInvalidJson, "unexpected end of input after " + shown + ": the document is truncated", offset);
-        if (lexically_a_number(token))
-          return fail(ErrorCode::kNumberOutOfRange,
-                      "number " + shown + " is out of range: integers must fit in 64 bits and other numbers in a double", offset);
-        return fail(ErrorCode::kInvalidJson, "invalid number " + shown, offset);
-      }
-      case simdjson::T_ATOM_ERROR:
-      case simdjson::F_ATOM_ERROR:
-      case simdjson::N_ATOM_ERROR:
-        return fail(ErrorCode::kInvalidJson, "invalid literal (expected true, false or null)", offset);
-      case simdjson::STRING_ERROR:
-        return fail(ErrorCode::kInvalidJson, "invalid escape sequence in a string", offset);
-      default:
-        if (c == 't' || c == 'f' || c == 'n')
-          return fail(ErrorCode::kInvalidJson, "invalid literal (expected true, false or null)", offset);
-        if (c == '}' || c == ']' || c == ',' || c == ':')
-          return fail(ErrorCode::kInvalidJson, "unexpected " + describe_char(c) + " (a value, key or comma is missing or extra)", offset);
-        return fail(ErrorCode::kInvalidJson, "unexpected " + describe_char(c), offset);
-    }
-  }
-
-  bool walk(od::value v, size_t depth) {
-    int64_t at = here();
-    od::json_type t;
-    if (auto e = v.type().get(t)) return fail_at(e, at);
-    switch (t) {
-      case od::json_type::array: {
-        if (depth + 1 > limits.max_depth)
-          return fail(ErrorCode::kTooDeep, "arrays and objects nest deeper than " + std::to_string(limits.max_depth) + " levels", at);
-        od::array a;
-        if (auto e = v.get_array().get(a)) return fail_at(e, at);
-        for (auto item : a) {
-          od::value child;
-          int64_t item_at = here();
-          if (auto e = std::move(item).get(child)) return fail_at(e, item_at);
-          if (!walk(child, depth + 1)) return false;
-        }
-        return true;
-      }
-      case od::json_type::object: {
-        if (depth + 1 > limits.max_depth)
-          return fail(ErrorCode::kTooDeep, "arrays and objects nest deeper than " + std::to_string(limits.max_depth) + " levels", at);
-        od::object o;
-        if (auto e = v.get_object().get(o)) return fail_at(e, at);
-        std::set<std::string> seen;
-        for (auto member : o) {
-          int64_t field_at = here();
-          od::field f;
-          if (auto e = std::move(member).get(f)) return fail_at(e, field_at);
-          int64_t key_at = f.key().raw() - base - 1;
-          std::string_view key;
-          if (auto e = f.unescaped_key().get(key)) return fail_at(e, key_at);
-          if (key.size() > limits.max_string_bytes)
-            return fail(ErrorCode::kTooLarge, "a key of " + std::to_string(key.size()) + " bytes exceeds the limit of " +
-                                                  std::to_string(limits.max_string_bytes) + " bytes", key_at);
-          if (!seen.emplace(key).second) {
-            std::string msg = "duplicate key ";
-            append_json_string(msg, key.substr(0, 200));
-            return fail(ErrorCode::kDuplicateKey, msg + " in an object", key_at);
-          }
-          if (!walk(f.value(), depth + 1)) return false;
-        }
-        return true;
-      }
-      case od::json_type::number: {
-        od::number n;
-        if (auto e = v.get_number().get(n)) return fail_at(e, at);
-        return true;
-      }
-      case od::json_type::string: {
-        std::string_view s;
-        if (auto e = v.get_string().get(s)) return fail_at(e, at);
-        if (s.size() > limits.max_string_bytes)
-          return fail(ErrorCode::kTooLarge, "a string of " + std::to_string(s.size()) + " bytes exceeds the limit of " +
-                                                std::to_string(limits.max_string_bytes) + " bytes", at);
-        return true;
-      }
-      case od::json_type::boolean: {
-        bool b;
-        if (auto e = v.get_bool().get(b)) return fail_at(e, at);
-        return true;
-      }
-      case od::json_type::null: {
-        bool is_null = false;
-        if (auto e = v.is_null().get(is_null)) return fail_at(e, at);
-        if (!is_null) return fail_at(simdjson::N_ATOM_ERROR, at);
-        return true;
-      }
-    }
+  // Records the problem; true (for find()).
+  bool found(ErrorCode code, std::string message, size_t at) {
+    fail(code, std::move(message), at);
     return true;
   }
+  bool truncated() {
+    fail(ErrorCode::kInvalidJson, "unexpected end of input: the document is truncated", n_);
+    return true;
+  }
+  bool unexpected(size_t at) {
+    char c = s_[at];
+    if (c == '}' || c == ']' || c == ',' || c == ':')
+      fail(ErrorCode::kInvalidJson, "unexpected " + describe_char(c) + " (a value, key or comma is missing or extra)", at);
+    else
+      fail(ErrorCode::kInvalidJson, "unexpected " + describe_char(c), at);
+    return true;
+  }
+  void skip_ws() {
+    while (i_ < n_ && is_ws(s_[i_])) ++i_;
+  }
+
+  // A key, the ':' after it and the whitespace before the value; false with `err` set.
+  bool member_key(std::set<std::string>& keys) {
+    if (i_ >= n_) return !truncated();
+    if (s_[i_] != '"') return !unexpected(i_);
+    std::string key;
+    size_t bytes = 0;
+    if (!string(&key, bytes)) return false;
+    if (bytes > limits_.max_string_bytes)
+      return fail(ErrorCode::kTooLarge, "a key of " + std::to_string(bytes) + " bytes exceeds the limit of " +
+                                            std::to_string(limits_.max_string_bytes) + " bytes", start_);
+    if (!keys.insert(key).second) {
+      std::string msg = "duplicate key ";
+      append_json_string(msg, std::string_view(key).substr(0, 200));
+      return fail(ErrorCode::kDuplicateKey, msg + " in an object", start_);
+    }
+    skip_ws();
+    if (i_ >= n_) return !truncated();
+    if (s_[i_] != ':') return !unexpected(i_);
+    ++i_;
+    skip_ws();
+    return true;
+  }
+
+  static int hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+  // \uXXXX at j (the backslash): its code unit, or -1.
+  long unit_at(size_t j) const {
+    if (j + 6 > n_ || s_[j] != '\\' || s_[j + 1] != 'u') return -1;
+    long u = 0;
+    for (size_t k = j + 2; k < j + 6; ++k) {
+      int h = hex(s_[k]);
+      if (h < 0) return -1;
+      u = u * 16 + h;
+    }
+    return u;
+  }
+  static void append_utf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  // The string at i_ (its opening quote): its length unescaped in `bytes`, its text in `out`
+  // when asked (keys, for duplicates). An escape is judged at its backslash: "\" followed
+  // by a raw TAB or NUL is an invalid escape there (it once had no position at all).
+  bool string(std::string* out, size_t& bytes) {
+    start_ = i_;
+    size_t j = i_ + 1;
+    for (;;) {
+      if (j >= n_) return fail(ErrorCode::kInvalidJson, "a string is opened here but never closed", start_);
+      unsigned char c = static_cast<unsigned char>(s_[j]);
+      if (c == '"') break;
+      if (c < 0x20) {
+        static const char* const kHex = "0123456789ABCDEF";
+        std::string code = std::string("00") + kHex[c >> 4] + kHex[c & 15];
+        return fail(ErrorCode::kControlCharacter,
+                    "unescaped control character U+" + code + " in a string (escape it as \\u" + code + ")", j);
+      }
+      if (c != '\\') {
+        if (out) out->push_back(static_cast<char>(c));
+        ++bytes;
+        ++j;
+        continue;
+      }
+      if (j + 1 >= n_) return fail(ErrorCode::kInvalidJson, "a string is opened here but never closed", start_);
+      char e = s_[j + 1];
+      static const char kFrom[] = "\"\\/bfnrt", kTo[] = "\"\\/\b\f\n\r\t";
+      if (const char* at = e ? std::strchr(kFrom, e) : nullptr) {
+        if (out) out->push_back(kTo[at - kFrom]);
+        ++bytes;
+        j += 2;
+        continue;
+      }
+      long u = e == 'u' ? unit_at(j) : -1;
+      if (u < 0) return fail(ErrorCode::kInvalidJson, "invalid escape sequence in a string", j);
+      uint32_t cp = static_cast<uint32_t>(u);
+      size_t step = 6;
+      if (u >= 0xD800 && u <= 0xDBFF) {
+        long low = unit_at(j + 6);
+        if (low < 0xDC00 || low > 0xDFFF)
+          return fail(ErrorCode::kInvalidJson, "invalid escape sequence in a string (a lone UTF-16 surrogate)", j);
+        cp = 0x10000 + ((static_cast<uint32_t>(u) - 0xD800) << 10) + (static_cast<uint32_t>(low) - 0xDC00);
+        step = 12;
+      } else if (u >= 0xDC00 && u <= 0xDFFF) {
+        return fail(ErrorCode::kInvalidJson, "invalid escape sequence in a string (a lone UTF-16 surrogate)", j);
+      }
+      bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (out) append_utf8(*out, cp);
+      j += step;
+    }
+    i_ = j + 1;
+    return true;
+  }
+
+  bool literal() {
+    for (const char* word : {"true", "false", "null"}) {
+      size_t len = std::strlen(word);
+      if (s_[i_] == word[0]) {
+        bool ok = n_ - i_ >= len && std::memcmp(s_ + i_, word, len) == 0;
+        size_t end = i_ + len;
+        if (ok && (end >= n_ || is_ws(s_[end]) || s_[end] == ',' || s_[end] == '}' || s_[end] == ']')) {
+          i_ = end;
+          return true;
+        }
+      }
+    }
+    return fail(ErrorCode::kInvalidJson, "invalid literal (expected true, false or null)", i_);
+  }
+
+  bool number() {
+    size_t end = i_;
+    while (end < n_ && !is_ws(s_[end]) && s_[end] != ',' && s_[end] != '}' && s_[end] != ']') ++end;
+    std::string_view token(s_ + i_, end - i_);
+    std::string shown(token.substr(0, 40));
+    if (!lexically_a_number(token)) {
+      if (end >= n_ && lexically_a_number_prefix(token))
+        return fail(ErrorCode::kInvalidJson, "unexpected end of input after " + shown + ": the document is truncated", i_);
+      return fail(ErrorCode::kInvalidJson, "invalid number " + shown, i_);
+    }
+    if (out_of_range(token))
+      return fail(ErrorCode::kNumberOutOfRange,
+                  "number " + shown + " is out of range: integers must fit in 64 bits and other numbers in a double", i_);
+    i_ = end;
+    return true;
+  }
+  // "-", "1.", "1e", "1e+": a number cut short by the end of the input.
+  static bool lexically_a_number_prefix(std::string_view t) {
+    std::string completed(t);
+    completed.push_back('0');
+    return lexically_a_number(completed);
+  }
+  // An integer beyond 64 bits (signed below zero, unsigned above), or a number a double
+  // cannot hold (1e400): simdjson refuses both.
+  static bool out_of_range(std::string_view t) {
+    if (t.find_first_of(".eE") == std::string_view::npos) {
+      bool negative = t[0] == '-';
+      uint64_t v = 0;
+      for (size_t k = negative ? 1 : 0; k < t.size(); ++k) {
+        uint64_t d = static_cast<uint64_t>(t[k] - '0');
+        if (v > (UINT64_MAX - d) / 10) return true;
+        v = v * 10 + d;
+      }
+      return negative && v > uint64_t{1} << 63;
+    }
+    std::string copy(t);
+    double d = std::strtod(copy.c_str(), nullptr);
+    return std::isinf(d);
+  }
+
+  const char* s_;
+  size_t n_;
+  const Limits& limits_;
+  size_t i_ = 0;
+  size_t start_ = 0;  // the opening quote of the last string read
 };
 
 }  // namespace
@@ -289,38 +438,10 @@ Error locate_error(const char* data, size_t len, ErrorCode reported, const std::
   if (at >= 0)
     found.push_back(with(ErrorCode::kTooDeep, "arrays and objects nest deeper than " + std::to_string(limits.max_depth) + " levels", at));
 
-  // Walk the document with On-Demand, which knows where it is when it fails.
-  simdjson::padded_string copy(data, len);
-  od::parser parser;
-  od::document doc;
-  if (parser.iterate(copy).get(doc)) {
-    // A failure of the first pass: an unclosed string is the one left to point at.
-    int64_t open = -1;
-    bool in_string = false;
-    for (size_t i = 0; i < len; ++i) {
-      if (in_string) {
-        if (data[i] == '\\') ++i;
-        else if (data[i] == '"') in_string = false;
-      } else if (data[i] == '"') {
-        in_string = true;
-        open = static_cast<int64_t>(i);
-      }
-    }
-    if (in_string) found.push_back(with(ErrorCode::kInvalidJson, "a string is opened here but never closed", open));
-  } else {
-    Walker w{doc, copy.data(), len, limits, {}, false};
-    od::value root;
-    size_t first = 0;
-    while (first < len && is_ws(data[first])) ++first;
-    if (auto e = doc.get_value().get(root)) {
-      w.fail_at(e, static_cast<int64_t>(first));
-    } else if (w.walk(root, 0)) {
-      int64_t rest = w.here();
-      if (rest < static_cast<int64_t>(len))
-        w.fail(ErrorCode::kTrailingContent, "unexpected " + describe_char(data[rest]) + " after the end of the document", rest);
-    }
-    if (w.failed) found.push_back(w.err);
-  }
+  // Read the document in order for the first problem of its syntax (portable code: the same
+  // answer natively and in Wasm).
+  FirstProblem scan(data, len, limits);
+  if (scan.find()) found.push_back(scan.err);
   const Error* best = nullptr;
   for (const Error& e : found)
     if (e.offset >= 0 && (!best || e.offset < best->offset)) best = &e;

@@ -11,58 +11,71 @@ struct Token {
 };
 
 // The value and key tokens of the text in order, skipping whitespace, comments, ':' and ','.
-// Each SAX event of nlohmann's parser corresponds to the next token, in the same order.
-std::vector<Token> tokenize(std::string_view t) {
-  std::vector<Token> out;
-  size_t i = 0, n = t.size();
-  if (n >= 3 && t.compare(0, 3, "\xEF\xBB\xBF") == 0) i = 3;  // a byte order mark (nlohmann skips it too)
-  while (i < n) {
-    char c = t[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':' || c == ',') {
-      ++i;
-    } else if (c == '/' && i + 1 < n && t[i + 1] == '/') {
-      while (i < n && t[i] != '\n') ++i;
-    } else if (c == '/' && i + 1 < n && t[i + 1] == '*') {
-      size_t close = t.find("*/", i + 2);
-      i = close == std::string_view::npos ? n : close + 2;
-    } else if (c == '"') {
-      size_t j = i + 1;
-      while (j < n && t[j] != '"') j += t[j] == '\\' ? 2 : 1;
-      out.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(std::min(j + 1, n))});
-      i = j + 1;
-    } else if (c == '{' || c == '}' || c == '[' || c == ']') {
-      out.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1)});
-      ++i;
-    } else {
-      size_t j = i;
-      while (j < n && t[j] != ',' && t[j] != '}' && t[j] != ']' && t[j] != ' ' && t[j] != '\n' && t[j] != '\t' &&
-             t[j] != '\r' && t[j] != ':' && t[j] != '/')
-        ++j;
-      if (j == i) j = i + 1;
-      out.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(j)});
-      i = j;
-    }
+// Each SAX event of nlohmann's parser corresponds to the next token, in the same order. Read
+// as the events come (not the whole text first): a file refused at its 129th '[' is scanned
+// no further than that.
+class Tokens {
+ public:
+  explicit Tokens(std::string_view t) : t_(t) {
+    if (t_.size() >= 3 && t_.compare(0, 3, "\xEF\xBB\xBF") == 0) i_ = 3;  // a byte order mark (nlohmann skips it too)
   }
-  return out;
-}
+  Token next() {
+    const size_t n = t_.size();
+    while (i_ < n) {
+      char c = t_[i_];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':' || c == ',') {
+        ++i_;
+      } else if (c == '/' && i_ + 1 < n && t_[i_ + 1] == '/') {
+        while (i_ < n && t_[i_] != '\n') ++i_;
+      } else if (c == '/' && i_ + 1 < n && t_[i_ + 1] == '*') {
+        size_t close = t_.find("*/", i_ + 2);
+        i_ = close == std::string_view::npos ? n : close + 2;
+      } else if (c == '"') {
+        size_t j = i_ + 1;
+        while (j < n && t_[j] != '"') j += t_[j] == '\\' ? 2 : 1;
+        Token out{static_cast<uint32_t>(i_), static_cast<uint32_t>(std::min(j + 1, n))};
+        i_ = j + 1;
+        return out;
+      } else if (c == '{' || c == '}' || c == '[' || c == ']') {
+        return {static_cast<uint32_t>(i_), static_cast<uint32_t>(++i_)};
+      } else {
+        size_t j = i_;
+        while (j < n && t_[j] != ',' && t_[j] != '}' && t_[j] != ']' && t_[j] != ' ' && t_[j] != '\n' && t_[j] != '\t' &&
+               t_[j] != '\r' && t_[j] != ':' && t_[j] != '/')
+          ++j;
+        if (j == i_) j = i_ + 1;
+        Token out{static_cast<uint32_t>(i_), static_cast<uint32_t>(j)};
+        i_ = j;
+        return out;
+      }
+    }
+    return {0, 0};
+  }
+
+ private:
+  std::string_view t_;
+  size_t i_ = 0;
+};
 
 using json = nlohmann::ordered_json;
 
 class Sax {
  public:
-  Sax(const std::vector<Token>& tokens, std::unordered_map<std::string, Span>& values,
+  Sax(std::string_view text, json& root, std::unordered_map<std::string, Span>& values,
       std::unordered_map<std::string, Span>& keys, size_t max_depth)
-      : tokens_(tokens), values_(values), keys_(keys), max_depth_(max_depth) {}
+      : tokens_(text), dom_(root, false), values_(values), keys_(keys), max_depth_(max_depth) {}
 
-  bool null() { return scalar(); }
-  bool boolean(bool) { return scalar(); }
-  bool number_integer(json::number_integer_t) { return scalar(); }
-  bool number_unsigned(json::number_unsigned_t) { return scalar(); }
-  bool number_float(json::number_float_t, const std::string&) { return scalar(); }
-  bool string(std::string&) { return scalar(); }
-  bool binary(json::binary_t&) { return scalar(); }
+  // Each event records the position and builds the value (nlohmann's own DOM builder), so
+  // the text is parsed once.
+  bool null() { return scalar() && dom_.null(); }
+  bool boolean(bool b) { return scalar() && dom_.boolean(b); }
+  bool number_integer(json::number_integer_t v) { return scalar() && dom_.number_integer(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return scalar() && dom_.number_unsigned(v); }
+  bool number_float(json::number_float_t v, const std::string& s) { return scalar() && dom_.number_float(v, s); }
+  bool string(std::string& v) { return scalar() && dom_.string(v); }
+  bool binary(json::binary_t& v) { return scalar() && dom_.binary(v); }
 
-  bool start_object(std::size_t) {
+  bool start_object(std::size_t n) {
     Token t = take();
     if (frames_.size() >= max_depth_) {
       too_deep_ = true;
@@ -72,7 +85,7 @@ class Sax {
     std::string p = value_pointer();
     values_[p] = {t.begin, t.begin};
     frames_.push_back({p, true, 0, {}, {}});
-    return true;
+    return dom_.start_object(n);
   }
   bool key(std::string& k) {
     Token t = take();
@@ -87,14 +100,14 @@ class Sax {
     f.seen.insert(k);
     keys_[p] = {t.begin, t.end};
     f.key = k;
-    return true;
+    return dom_.key(k);
   }
   bool end_object() {
     Token t = take();
     close(t);
-    return true;
+    return dom_.end_object();
   }
-  bool start_array(std::size_t) {
+  bool start_array(std::size_t n) {
     Token t = take();
     if (frames_.size() >= max_depth_) {
       too_deep_ = true;
@@ -104,12 +117,12 @@ class Sax {
     std::string p = value_pointer();
     values_[p] = {t.begin, t.begin};
     frames_.push_back({p, false, 0, {}, {}});
-    return true;
+    return dom_.start_array(n);
   }
   bool end_array() {
     Token t = take();
     close(t);
-    return true;
+    return dom_.end_array();
   }
   bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) {
     error_pos_ = position > 0 ? position - 1 : 0;
@@ -136,7 +149,7 @@ class Sax {
     std::string key;
     std::unordered_set<std::string> seen;
   };
-  Token take() { return next_ < tokens_.size() ? tokens_[next_++] : Token{0, 0}; }
+  Token take() { return tokens_.next(); }
   std::string value_pointer() {
     if (frames_.empty()) return "";
     Frame& f = frames_.back();
@@ -154,11 +167,11 @@ class Sax {
     frames_.pop_back();
   }
 
-  const std::vector<Token>& tokens_;
+  Tokens tokens_;
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
   std::unordered_map<std::string, Span>& values_;
   std::unordered_map<std::string, Span>& keys_;
   std::vector<Frame> frames_;
-  size_t next_ = 0;
   size_t max_depth_;
 };
 
@@ -181,8 +194,7 @@ Result<JsonSource> JsonSource::parse(std::string_view text, std::string source, 
   JsonSource js;
   js.text_ = std::string(text);
   js.source_ = std::move(source);
-  std::vector<Token> tokens = tokenize(js.text_);
-  Sax sax(tokens, js.values_, js.keys_, max_depth);
+  Sax sax(js.text_, js.root_, js.values_, js.keys_, max_depth);
   bool ok = json::sax_parse(js.text_, &sax, json::input_format_t::json, true, true);
   if (!ok) {
     Error e;
@@ -200,12 +212,6 @@ Result<JsonSource> JsonSource::parse(std::string_view text, std::string source, 
     }
     e.source = js.source_;
     set_line_column(e, js.text_.data(), js.text_.size());
-    return e;
-  }
-  js.root_ = json::parse(js.text_, nullptr, false, true);
-  if (js.root_.is_discarded()) {
-    Error e(ErrorCode::kInvalidJson, "invalid JSON");
-    e.source = js.source_;
     return e;
   }
   return js;

@@ -66,6 +66,7 @@ struct TriageOpts {
   // path as the decision's JSON {"name":...,"path":[...]}, and its reason (the path, its
   // matchers and whens) as text and as a JSON string.
   std::string path_text, path_json, reason, reason_json;
+  std::string pointer;  // the route's JSON pointer in the policy file (for run-time errors)
   TriageOpts inherited() const {
     TriageOpts o;
     o.settings = settings;
@@ -401,6 +402,26 @@ struct TriagePolicy::Walk {
   TriageDecision& d;
   LabelCache& cache;
   std::vector<Precomputed>& stack;  // the RE2::Set outcomes of the routes being walked
+  bool over_budget = false;          // the step budget is spent: no more route is tried
+
+  // A regex matcher's work, like the language's matches(), is charged to the decision's step
+  // budget by the bytes it may touch (a step per 64 bytes): 1,000 routes of a DFA-heavy
+  // pattern over a 1 MiB title are 16 million steps, not 1,000 matches. The first charge over
+  // the budget is an error at the route; after it no route is tried.
+  // `m`: the matcher, or null for the RE2::Set pass over the children of `r`.
+  bool charge(const Route& r, const Matcher* m, std::string_view field, std::string_view v) {
+    if (over_budget) return false;
+    if (ctx.charge(v.size())) return true;
+    over_budget = true;
+    std::string what = m ? "the matcher " + m->text + " of route \"" + r.name + "\""
+                         : "the regex matchers of the routes under \"" + r.name + "\"";
+    errors.push_back(p.source().error_at(r.opts.pointer, ErrorCode::kLimitExceeded,
+                                         "evaluation exceeded " + std::to_string(ctx.limits().max_steps) +
+                                             " steps (limit max_steps; a regex match costs a step per 64 bytes): " + what +
+                                             " over " + std::string(field) + " of " + std::to_string(v.size()) + " bytes"));
+    return false;
+  }
+  bool spent() const { return over_budget || ctx.steps() > ctx.limits().max_steps; }
 
   // The children's outcomes of one route's sets, popped when its children are done.
   struct Sets {
@@ -428,6 +449,9 @@ struct TriagePolicy::Walk {
     thread_local std::vector<int> hits;
     for (const SetGroup& g : node.opts.sets) {
       std::string_view v = cache.value(g.name, g.name_id);
+      // One pass over the value for all the set's patterns: charged once (a child whose
+      // matchers the set did not decide is charged when it matches them one by one).
+      if (!charge(node, nullptr, g.name, v)) break;
       hits.clear();
       RE2::Set::ErrorInfo info{RE2::Set::kNoError};
       bool any = g.set->Match(re2::StringPiece(v.data(), v.size()), &hits, &info);
@@ -448,6 +472,7 @@ struct TriagePolicy::Walk {
   }
 
   bool matches(const Route& r, size_t index, Sets& sets, const Path& path) {
+    if (spent()) return false;  // the error is already there; trying more routes would only add cost
     TriageDecision::RouteTried* t = dc.explain ? &d.try_route(path) : nullptr;
     size_t errors_before = errors.size();
     bool ok = route_matches(r, sets[index], t);
@@ -464,7 +489,10 @@ struct TriagePolicy::Walk {
     for (size_t k = 0; k < r.matchers.size(); ++k) {
       const Matcher& m = r.matchers[k];
       std::string_view v = cache.value(m.name, m.name_id);
-      bool ok = k < 64 && (pre.known >> k & 1) ? (pre.result >> k & 1) != 0 : m.matches(v);
+      bool ok = false;
+      if (k < 64 && (pre.known >> k & 1)) ok = (pre.result >> k & 1) != 0;
+      else if (!m.is_regex() || charge(r, &m, m.name, v)) ok = m.matches(v);
+      else return false;
       if (t) t->matchers.push_back({&m, std::string(v), ok});
       if (!ok) return false;
     }
@@ -472,6 +500,7 @@ struct TriagePolicy::Walk {
       bool any = false;
       for (const Matcher& m : r.opts.any) {
         std::string_view v = cache.value(m.name, m.name_id);
+        if (m.is_regex() && !charge(r, &m, m.name, v)) return false;
         bool ok = m.matches(v);
         if (t) t->matchers.push_back({&m, std::string(v), ok});
         if (ok) {
@@ -882,6 +911,7 @@ class Loader {
                         "team", "escalation", "notify", "runbook", "labels", "priority_adjust", "description"});
     if (const json* n = b_.get(r, p, "name", depth > 0, json::value_t::string)) route.name = n->get<std::string>();
     if (route.name.empty()) route.name = depth == 0 ? "root" : "route";
+    route.opts.pointer = p;
     alertmanager::load_matchers(b_, r, p, "matchers", syntax_, route.matchers);
     load_any(r, p, route.opts.any);
     number_names(route.matchers);
