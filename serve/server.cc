@@ -297,7 +297,7 @@ struct Service {
   std::unique_ptr<AlertStore> alerts;
   Metrics metrics;
   std::atomic<bool> ready{false};
-  httplib::Server http;
+  std::unique_ptr<httplib::Server> http;  // an SSLServer with --tls-cert/--tls-key
   bool log_requests = false;
 
   // POST /v1/{triage,change,budget}, /v1/eval/{policy}: one decision per document or NDJSON line,
@@ -423,7 +423,7 @@ struct Service {
   }
 
   void routes() {
-    auto& s = http;
+    auto& s = *http;
     s.Post("/v1/triage", [this](const httplib::Request& q, httplib::Response& r) {
       t_route = "/v1/triage";
       decide(q, r, "TriageRouting", "");
@@ -680,6 +680,8 @@ CLI::App* add_command(CLI::App& app, ServeOptions& o) {
       ->check(CLI::ExistingFile);
   c->add_option("--auth-open", o.auth_open, "Paths served without a token when --auth-token-file is set")
       ->delimiter(',')->capture_default_str();
+  c->add_option("--tls-cert", o.tls_cert, "PEM certificate (chain): serve HTTPS (with --tls-key)")->check(CLI::ExistingFile);
+  c->add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
   c->add_option("--watch-ms", o.watch_ms, "Poll the bundle and data files every MS and reload on a change (0: only on SIGHUP)")
       ->capture_default_str();
   c->add_option("--max-queued", o.max_queued,
@@ -767,7 +769,7 @@ int run(const ServeOptions& options) {
     no.timeout = std::chrono::milliseconds(options.notify_timeout_ms);
     notifier = std::make_unique<Notifier>(*svc->alerts, svc->metrics, no);
     Notifier* n = notifier.get();
-    svc->alerts->set_notify(std::move(receivers), options.external_url.empty() ? "http://" + options.listen : options.external_url,
+    svc->alerts->set_notify(std::move(receivers), options.external_url.empty() ? (options.tls_cert.empty() ? "http://" : "https://") + options.listen : options.external_url,
                             [n] { n->kick(); });
   }
   Status opened = svc->alerts->open(options.state_dir, options.snapshot_every);
@@ -776,7 +778,21 @@ int run(const ServeOptions& options) {
     return 3;
   }
 
-  httplib::Server& http = svc->http;
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    log_line("error", "--tls-cert and --tls-key go together", {{"tls_cert", options.tls_cert}, {"tls_key", options.tls_key}});
+    return 2;
+  }
+  if (options.tls_cert.empty()) {
+    svc->http = std::make_unique<httplib::Server>();
+  } else {
+    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
+    if (!tls->is_valid()) {
+      log_line("error", "cannot load the TLS certificate or key", {{"tls_cert", options.tls_cert}, {"tls_key", options.tls_key}});
+      return 2;
+    }
+    svc->http = std::move(tls);
+  }
+  httplib::Server& http = *svc->http;
   const size_t threads = options.threads;
   // At most max_queued connections wait for a worker; the others are answered 503 by two
   // refusal threads (serve/workers.h).

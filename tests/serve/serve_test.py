@@ -1001,7 +1001,41 @@ def mode_auth():
         check(s.stop() == 0, "the server stops cleanly")
 
 
-MODES = {"auth": mode_auth, "reload": mode_reload, "saturate": mode_saturate, "intake": mode_intake, "notify": mode_notify, "api": mode_api, "alerts": mode_alerts, "amtool": mode_amtool, "journal": mode_journal, "prometheus": mode_prometheus, "alertmanager": mode_alertmanager}
+def mode_tls():
+    """--tls-cert/--tls-key: HTTPS with a self-signed certificate made by openssl; plain HTTP to that port fails."""
+    import socket
+    import ssl
+    os.makedirs(WORK, exist_ok=True)
+    cert, key = os.path.join(WORK, "cert.pem"), os.path.join(WORK, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ed25519", "-keyout", key, "-out", cert, "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=DEADLINE)
+    r = cli("serve", "--bundle", "policies/triage/default.json", "--listen", "127.0.0.1:0", "--tls-cert", cert)
+    check(r.returncode != 0 and "--tls-key" in r.stderr, "--tls-cert without --tls-key is refused")
+    s = Server("--bundle", "policies/triage/default.json", "--tls-cert", cert, "--tls-key", key)
+    try:
+        host, port = s.base[len("http://"):].rsplit(":", 1)
+        ctx = ssl.create_default_context(cafile=cert)
+        req = urllib.request.Request("https://127.0.0.1:" + port + "/v1/triage?now=" + NOW,
+                                     data=read("samples/servicenow-incident.json").encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=DEADLINE, context=ctx) as resp:
+            body = json.loads(resp.read().decode())
+            check(resp.status == 200 and "decision" in json.dumps(body), "a decision over HTTPS, the certificate verified as CA")
+        try:
+            urllib.request.urlopen(s.base + "/healthz", timeout=DEADLINE)
+            check(False, "plain HTTP to the TLS port fails")
+        except (urllib.error.URLError, ConnectionError, http_client_errors()) as e:
+            check(True, f"plain HTTP to the TLS port fails ({type(e).__name__})")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
+
+def http_client_errors():
+    import http.client
+    return http.client.HTTPException
+
+
+MODES = {"tls": mode_tls, "auth": mode_auth, "reload": mode_reload, "saturate": mode_saturate, "intake": mode_intake, "notify": mode_notify, "api": mode_api, "alerts": mode_alerts, "amtool": mode_amtool, "journal": mode_journal, "prometheus": mode_prometheus, "alertmanager": mode_alertmanager}
 MODES[MODE]()
 print(f"{len(failures)} failure(s)")
 sys.exit(1 if failures else 0)
