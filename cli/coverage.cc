@@ -44,6 +44,8 @@ class PartReader {
     if (kind == "Rules") list(spec, sp, "rules", "rule", "");
     if (kind == "TriageRouting") {
       if (const json* r = member(spec, "route")) route(*r, pointer_join(sp, "route"), "", 0);
+      if (const json* ws = member(spec, "windows"); ws && ws->is_object())
+        for (auto it = ws->begin(); it != ws->end(); ++it) add("window", it.key(), pointer_join(pointer_join(sp, "windows"), it.key()));
     }
     if (kind == "ChangeRisk") {
       list(spec, sp, "factors", "factor", "");
@@ -178,6 +180,17 @@ void Coverage::record_decision(const json& result) {
   };
   trace(explain, "rules", "rule", "matched", "rule");
   trace(explain, "routes", "path", "matched", "route");
+  // TriageRouting: a window is exercised when a route tried it (active_windows or
+  // mute_windows) while it was in effect, or an expression read windows.NAME as true.
+  if (const json* routes = member(explain, "routes"); routes && routes->is_array())
+    for (const json& t : *routes) {
+      if (const json* ws = member(t, "windows"); ws && ws->is_object())
+        for (auto it = ws->begin(); it != ws->end(); ++it)
+          if (it.value().is_boolean() && it.value().get<bool>()) mark("window", it.key());
+      if (const json* vs = member(t, "values"); vs && vs->is_object())
+        for (auto it = vs->begin(); it != vs->end(); ++it)
+          if (it.key().rfind("windows.", 0) == 0 && it.value().is_boolean() && it.value().get<bool>()) mark("window", it.key().substr(8));
+    }
   trace(explain, "factors", "name", "applies", "factor");
   trace(explain, "gates", "name", "applies", "gate");
   trace(explain, "thresholds", "threshold", "fired", "threshold");

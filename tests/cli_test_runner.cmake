@@ -76,9 +76,21 @@ endif()
 # 5. --coverage: per policy, a percentage and each part no case exercised, at its position.
 expect_run(0 out "${VERDICT}" test --coverage "${WORK}/policies")
 if(NOT out MATCHES "coverage: incident-basics \\(Rules, [^)]*incident-basics.json\\): 100.0% \\(rules 5/5\\)\n"
-   OR NOT out MATCHES "coverage: default-triage \\(TriageRouting, [^)]*default.json\\): 100.0% \\(routes [0-9]+/[0-9]+\\)\n")
+   OR NOT out MATCHES "coverage: default-triage \\(TriageRouting, [^)]*default.json\\): 100.0% \\(routes [0-9]+/[0-9]+, windows 5/5\\)\n")
   message(FATAL_ERROR "test --coverage on the shipped tests:\n${out}")
 endif()
+# TriageRouting windows: one case on a Friday morning in Berlin tries after-hours (night and
+# weekend not in effect) and no other window, so all five are listed at their positions.
+file(WRITE "${WORK}/policies/triage/one.test.json" "{\"apiVersion\": \"verdict/v1\", \"kind\": \"PolicyTest\", \"metadata\": {\"name\": \"one\"},
+  \"spec\": {\"policies\": [\"default.json\"], \"data\": [\"../../samples/cmdb.json\"], \"now\": \"2025-03-14T09:00:00Z\",
+    \"cases\": [{\"name\": \"a P3\", \"input\": {\"kind\": \"incident\", \"title\": \"x\", \"impact\": \"medium\", \"urgency\": \"medium\"}, \"expect\": {}}]}}")
+expect_run(0 out "${VERDICT}" test --coverage "${WORK}/policies/triage/one.test.json")
+if(NOT out MATCHES "\\(routes [0-9]+/20, windows 0/5\\)\n"
+   OR NOT out MATCHES "default.json:[0-9]+:[0-9]+: window night not exercised\n"
+   OR NOT out MATCHES "default.json:[0-9]+:[0-9]+: window db_maintenance not exercised\n")
+  message(FATAL_ERROR "test --coverage of TriageRouting windows:\n${out}")
+endif()
+file(REMOVE "${WORK}/policies/triage/one.test.json")
 # Remove every case that expects the "security" rule to match: the rule is reported, at its
 # line and column in the policy (its opening brace), and coverage drops below 100%.
 file(READ "${WORK}/policies/rules/incident-basics.json" policy)

@@ -160,6 +160,7 @@ class TriageDecision : public Decision {
     bool matched = false;
     std::vector<MatcherSeen> matchers;
     std::vector<ReadValue> reads;
+    std::vector<std::pair<int, bool>> windows;  // the route's active/mute windows checked: in effect?
     std::string error;
   };
 
@@ -209,6 +210,7 @@ class TriageDecision : public Decision {
     t.matched = false;
     t.matchers.clear();
     t.reads.clear();
+    t.windows.clear();
     t.error.clear();
     return t;
   }
@@ -258,6 +260,11 @@ class TriageDecision : public Decision {
           w.begin_object().key("matcher").string(m.matcher->text).key("value").string(m.value).key("matched").boolean(m.matched).end_object();
         w.end_array();
       }
+      if (!t.windows.empty()) {
+        w.key("windows").begin_object();
+        for (const auto& [wi, in] : t.windows) w.key(spec->windows[static_cast<size_t>(wi)].name).boolean(in);
+        w.end_object();
+      }
       const Route* r = t.path.back();
       if (r->opts.has_when) {
         w.key("when").string(r->opts.when.text);
@@ -298,6 +305,8 @@ class TriageDecision : public Decision {
         q.string(m.value);
         o << "        " << m.matcher->text << "  (value " << q.view() << ": " << (m.matched ? "match" : "no match") << ")\n";
       }
+      for (const auto& [wi, in] : t.windows)
+        o << "        window " << spec->windows[static_cast<size_t>(wi)].name << "  (" << (in ? "in effect" : "not in effect") << ")\n";
       const Route* r = t.path.back();
       if (r->opts.has_when) {
         o << "        when " << r->opts.when.text << "\n";
@@ -513,11 +522,18 @@ struct TriagePolicy::Walk {
     const auto& windows = p.spec.windows;
     if (!r.opts.active_windows.empty()) {
       bool inside = false;
-      for (int w : r.opts.active_windows) inside = inside || (dc.has_now && windows[static_cast<size_t>(w)].contains(dc.now));
+      for (int w : r.opts.active_windows) {
+        bool in = dc.has_now && windows[static_cast<size_t>(w)].contains(dc.now);
+        if (t) t->windows.emplace_back(w, in);
+        inside = inside || in;
+      }
       if (!inside) return false;
     }
-    for (int w : r.opts.mute_windows)
-      if (dc.has_now && windows[static_cast<size_t>(w)].contains(dc.now)) return false;
+    for (int w : r.opts.mute_windows) {
+      bool in = dc.has_now && windows[static_cast<size_t>(w)].contains(dc.now);
+      if (t) t->windows.emplace_back(w, in);
+      if (in) return false;
+    }
     if (r.opts.has_when) {
       size_t reads_from = ctx.reads().size();
       bool ok = lang::truthy(p.evaluate(r.opts.when, ctx, errors));
