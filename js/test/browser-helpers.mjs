@@ -90,7 +90,7 @@ export async function panelOf(page, hostId = 'verdict-triage-host') {
   }
   const text = (selector) => call(function (s) { const e = this.querySelector(s); return e ? e.textContent : null; }, selector);
   const texts = (selector) => call(function (s) { return [...this.querySelectorAll(s)].map((e) => e.textContent); }, selector);
-  async function waitFor(selector, { timeout = 20000 } = {}) {
+  async function waitFor(selector, { timeout = 60000 } = {}) {
     const end = Date.now() + timeout;
     for (;;) {
       if ((await text(selector)) !== null && (await text(selector)) !== undefined) return;

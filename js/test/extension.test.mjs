@@ -55,7 +55,7 @@ async function openOptions() {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
   await page.goto(`chrome-extension://${extId}/options.html`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
   return { page, errors };
 }
 
@@ -208,9 +208,9 @@ test('the Workspace preset waits for a form rendered after the page has loaded',
   const page = await context.newPage();
   await page.goto(`${base}/js/test/pages/servicenow-workspace.html?render=2500`);
   // The content script ran at document_idle, before the form existed.
-  const rendered = page.waitForFunction(() => document.querySelector('macroponent-f51912f4c700201072b211d4d8c26010').shadowRoot, null, { timeout: 20000 });
+  const rendered = page.waitForFunction(() => document.querySelector('macroponent-f51912f4c700201072b211d4d8c26010').shadowRoot, null, { timeout: 60000 });
   const panel = await panelOf(page);
-  await panel.waitFor('[data-field=team]', { timeout: 25000 });
+  await panel.waitFor('[data-field=team]', { timeout: 75000 });
   await rendered;
   assert.equal(await panel.text('[data-field=team]'), 'dba-team');
   assert.equal(JSON.parse(await panel.text('[data-field=document]')).ci, 'postgres-payments-01');
@@ -276,7 +276,7 @@ test('a page no preset applies to gets no panel', async () => {
   const seen = requests.length;
   // The content script runs here too (127.0.0.1 is in the manifest): it reads the presets,
   // finds none that applies, and stops before loading the engine or the policy.
-  const presetsRead = context.waitForEvent('request', { predicate: (r) => r.url() === `chrome-extension://${extId}/presets.json`, timeout: 20000 });
+  const presetsRead = context.waitForEvent('request', { predicate: (r) => r.url() === `chrome-extension://${extId}/presets.json`, timeout: 60000 });
   await page.goto(`${base}/js/test/pages/read.html`);
   await presetsRead;
   await page.waitForTimeout(1000);
@@ -298,7 +298,7 @@ test('the options page shows a broken policy\'s lint error with its line, and re
   const { page, errors } = await openOptions();
   await page.fill('#policy', broken);
   const status = page.locator('#policy-status li').first();
-  await status.waitFor({ timeout: 10000 });
+  await status.waitFor({ timeout: 30000 });
   assert.equal(await status.locator('button.pos').textContent(), `default.json:${line}:${column}`);
   assert.match(await status.textContent(), /invalid JSON/);
   assert.equal(await page.getAttribute('#policy', 'aria-invalid'), 'true');
@@ -401,7 +401,7 @@ test('the ticket page\'s scripts cannot read the panel or drive its Re-run butto
   // The agent's own click does re-run, and reads the edited ticket.
   await panel.click('button.rerun');
   await page.waitForFunction(() => true);
-  const end = Date.now() + 20000;
+  const end = Date.now() + 60000;
   while (!(await panel.text('[data-field=document]'))?.includes('web-frontend-01')) {
     assert.ok(Date.now() < end, 'the trusted click re-runs');
     await new Promise((r) => setTimeout(r, 100));
@@ -418,7 +418,7 @@ test('the panel says when the form disagrees, and copies the decision to the cli
   await panel.waitFor('[data-field=team]');
   await page.evaluate(() => { document.getElementById('incident.priority').value = '3'; });
   await panel.click('button.rerun');
-  const end = Date.now() + 20000;
+  const end = Date.now() + 60000;
   while (!/Priority:/.test((await panel.text('[data-field=differs]')) ?? '')) {
     assert.ok(Date.now() < end, 'the re-run shows the difference');
     await new Promise((r) => setTimeout(r, 100));
@@ -488,7 +488,7 @@ async function ticketPanel() {
   const page = await context.newPage();
   await page.goto(`${base}/samples/tickets/servicenow-incident.html`);
   const panel = await panelOf(page);
-  const end = Date.now() + 20000;
+  const end = Date.now() + 60000;
   while ((await panel.text('[data-field=team]')) == null && (await panel.text('[data-field=error]')) == null) {
     assert.ok(Date.now() < end, 'the panel shows a decision or an error');
     await new Promise((r) => setTimeout(r, 100));
@@ -523,10 +523,10 @@ test('the options page says so when the browser\'s storage quota refuses a save'
     return t.value.length;
   });
   assert.ok(size > 10485760 + 100000, `${size}`); // chrome.storage.local.QUOTA_BYTES is 10485760
-  await page.waitForFunction(() => /^OK/.test(document.querySelector('#cmdb-status').textContent) && !document.querySelector('#save').disabled, null, { timeout: 30000, polling: 100 })
+  await page.waitForFunction(() => /^OK/.test(document.querySelector('#cmdb-status').textContent) && !document.querySelector('#save').disabled, null, { timeout: 90000, polling: 100 })
     .catch(async (err) => { throw new Error(`${err.message}: ${await page.textContent('#cmdb-status')} / ${await page.textContent('#save-status')}`); });
   await page.click('#save');
-  await page.waitForFunction(() => /Not saved/.test(document.querySelector('#save-status').textContent), null, { timeout: 20000, polling: 100 });
+  await page.waitForFunction(() => /Not saved/.test(document.querySelector('#save-status').textContent), null, { timeout: 60000, polling: 100 });
   assert.match(await page.textContent('#save-status'), /quota exceeded\).* holds at most \d+ bytes/i);
   assert.equal(await page.getAttribute('#save-status', 'role'), 'alert');
   assert.deepEqual(await page.evaluate(() => chrome.storage.local.get('cmdb')), {}, 'nothing of the refused save is kept');

@@ -71,7 +71,7 @@ test('a real enterprise policy (chrome.storage.managed from /etc/chromium/polici
   const page = await context.newPage();
   await page.goto(`${base}/samples/tickets/servicenow-incident.html`);
   const panel = await panelOf(page);
-  const end = Date.now() + 30000;
+  const end = Date.now() + 90000;
   while ((await panel.text('[data-field=team]')) == null && (await panel.text('[data-field=error]')) == null) {
     assert.ok(Date.now() < end, 'the panel shows a decision or an error');
     await new Promise((r) => setTimeout(r, 100));
