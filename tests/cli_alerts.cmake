@@ -3,18 +3,11 @@
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 
-function(expect_run code out_var err_var)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err WORKING_DIRECTORY "${SRC}")
-  if(NOT rc EQUAL code)
-    message(FATAL_ERROR "expected exit ${code}, got ${rc} from: ${ARGN}\nstdout:\n${out}\nstderr:\n${err}")
-  endif()
-  set(${out_var} "${out}" PARENT_SCOPE)
-  set(${err_var} "${err}" PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/cli_expect.cmake")  # expect_run_apart
 
 # 1. The import writes exactly the policies that policies/alerts/imported/ tests, and reports
 #    what it cannot convert.
-expect_run(0 out err "${VERDICT}" import alertmanager samples/alertmanager/alertmanager.yml --allow-lossy -o "${WORK}/imported.json")
+expect_run_apart(0 out err "${VERDICT}" import alertmanager samples/alertmanager/alertmanager.yml --allow-lossy -o "${WORK}/imported.json")
 file(READ "${WORK}/imported.json" got)
 file(READ "${SRC}/policies/alerts/imported/alertmanager.json" want)
 if(NOT got STREQUAL want)
@@ -27,14 +20,14 @@ foreach(part "10 routes, 2 time intervals converted" "slack_configs is not conve
   endif()
 endforeach()
 file(WRITE "${WORK}/bad.yml" "route:\n  receiver: [unclosed\n")
-expect_run(3 out err "${VERDICT}" import alertmanager "${WORK}/bad.yml")
+expect_run_apart(3 out err "${VERDICT}" import alertmanager "${WORK}/bad.yml")
 if(NOT err MATCHES "bad.yml:[0-9]+:[0-9]+: invalid YAML")
   message(FATAL_ERROR "invalid YAML is not reported with its position:\n${err}")
 endif()
 
 # 2. A stream with a broken line goes on, reports it (exit 3) and prints the summary.
 file(WRITE "${WORK}/stream.ndjson" "{\"labels\":{\"alertname\":\"A\"},\"at\":\"2025-03-14T10:00:00Z\"}\n{\"labels\": \n{\"labels\":{\"alertname\":\"A\"},\"at\":\"2025-03-14T10:00:01Z\"}\n")
-expect_run(3 out err "${VERDICT}" alerts -p policies/alerts/default.json --summary json "${WORK}/stream.ndjson")
+expect_run_apart(3 out err "${VERDICT}" alerts -p policies/alerts/default.json --summary json "${WORK}/stream.ndjson")
 foreach(part "\"decision\":\"new\"" "\"type\":\"error\",\"line\":2" "\"decision\":\"duplicate\"" "\"events\":3")
   string(FIND "${out}" "${part}" at)
   if(at EQUAL -1)
@@ -47,13 +40,13 @@ endif()
 
 # 3. --state: the second run knows the alert; a corrupt state file is an error and is kept.
 file(WRITE "${WORK}/one.ndjson" "{\"labels\":{\"alertname\":\"B\"},\"at\":\"2025-03-14T10:00:00Z\"}\n")
-expect_run(0 out err "${VERDICT}" alerts -q -p policies/alerts/default.json --state "${WORK}/state.json" "${WORK}/one.ndjson")
-expect_run(0 out err "${VERDICT}" alerts -q -p policies/alerts/default.json --state "${WORK}/state.json" "${WORK}/one.ndjson")
+expect_run_apart(0 out err "${VERDICT}" alerts -q -p policies/alerts/default.json --state "${WORK}/state.json" "${WORK}/one.ndjson")
+expect_run_apart(0 out err "${VERDICT}" alerts -q -p policies/alerts/default.json --state "${WORK}/state.json" "${WORK}/one.ndjson")
 if(NOT out MATCHES "\"decision\":\"duplicate\",\"status\":\"firing\",\"duplicate_of\":\"[0-9a-f]+\",\"count\":2")
   message(FATAL_ERROR "the state file did not carry the alert over:\n${out}")
 endif()
 file(WRITE "${WORK}/state.json" "{\"kind\":\"AlertDedupState\",\"version\":7,\"streams\":[]}")
-expect_run(3 out err "${VERDICT}" alerts -q -p policies/alerts/default.json --state "${WORK}/state.json" "${WORK}/one.ndjson")
+expect_run_apart(3 out err "${VERDICT}" alerts -q -p policies/alerts/default.json --state "${WORK}/state.json" "${WORK}/one.ndjson")
 if(NOT err MATCHES "version 7 is not supported")
   message(FATAL_ERROR "a version-mismatched state is not reported:\n${err}")
 endif()
@@ -64,14 +57,14 @@ endif()
 
 # 4. A policy of another kind is a usage error (exit 4) naming both kinds; so are several
 #    AlertDedup policies without -e.
-expect_run(4 out err "${VERDICT}" alerts -p policies/triage/default.json samples/alerts.ndjson)
+expect_run_apart(4 out err "${VERDICT}" alerts -p policies/triage/default.json samples/alerts.ndjson)
 if(NOT err MATCHES "is a TriageRouting policy; this needs an AlertDedup policy")
   message(FATAL_ERROR "verdict alerts -p <TriageRouting> does not name both kinds:\n${err}")
 endif()
 file(READ "${SRC}/policies/alerts/default.json" policy)
 string(REPLACE "\"default-alerts\"" "\"other-alerts\"" other "${policy}")
 file(WRITE "${WORK}/two.json" "[${policy}, ${other}]")
-expect_run(4 out err "${VERDICT}" alerts -p "${WORK}/two.json" samples/alerts.ndjson)
+expect_run_apart(4 out err "${VERDICT}" alerts -p "${WORK}/two.json" samples/alerts.ndjson)
 if(NOT err MATCHES "several AlertDedup policies are loaded.*\"default-alerts\" \\(AlertDedup\\), \"other-alerts\" \\(AlertDedup\\)")
   message(FATAL_ERROR "verdict alerts with two AlertDedup policies does not list them:\n${err}")
 endif()

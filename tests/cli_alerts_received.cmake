@@ -4,14 +4,7 @@
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 
-function(expect_run code out_var err_var)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err WORKING_DIRECTORY "${SRC}")
-  if(NOT rc EQUAL code)
-    message(FATAL_ERROR "expected exit ${code}, got ${rc} from: ${ARGN}\nstdout:\n${out}\nstderr:\n${err}")
-  endif()
-  set(${out_var} "${out}" PARENT_SCOPE)
-  set(${err_var} "${err}" PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/cli_expect.cmake")  # expect_run_apart
 
 # The issue's repro: an Alertmanager API array (GET /api/v2/alerts) whose first alert is the
 # Watchdog, firing for months, and then an alert that started today.
@@ -22,7 +15,7 @@ file(WRITE "${WORK}/api.json" [=[
 
 # 1. Before: at their startsAt (now --event-times), the Watchdog set the clock and the next
 #    alert was refused as "more than 30d after the stream's clock".
-expect_run(3 out err "${VERDICT}" alerts -q -p policies/alerts/default.json --event-times "${WORK}/api.json")
+expect_run_apart(3 out err "${VERDICT}" alerts -q -p policies/alerts/default.json --event-times "${WORK}/api.json")
 if(NOT out MATCHES "more than 30d after the stream's clock")
   message(FATAL_ERROR "--event-times no longer reads startsAt (so case 2 proves nothing):\n${out}")
 endif()
@@ -30,7 +23,7 @@ endif()
 # 2. By default, both alerts are received at the wall clock: no error, both at one time, a
 #    time of this run (not 2024 or 2025).
 string(TIMESTAMP year "%Y" UTC)
-expect_run(0 out err "${VERDICT}" alerts -q -p policies/alerts/default.json "${WORK}/api.json")
+expect_run_apart(0 out err "${VERDICT}" alerts -q -p policies/alerts/default.json "${WORK}/api.json")
 string(REGEX MATCHALL "\"at\":\"[^\"]+\"" ats "${out}")
 list(LENGTH ats n)
 list(REMOVE_DUPLICATES ats)
@@ -40,7 +33,7 @@ if(NOT n EQUAL 2 OR NOT distinct EQUAL 1 OR NOT ats MATCHES "\"at\":\"${year}-")
 endif()
 
 # 3. --now is the receipt time of every input, the files before the last one included.
-expect_run(0 out err "${VERDICT}" alerts -q -p policies/alerts/default.json --now 2025-03-14T10:00:00Z "${WORK}/api.json" "${WORK}/api.json")
+expect_run_apart(0 out err "${VERDICT}" alerts -q -p policies/alerts/default.json --now 2025-03-14T10:00:00Z "${WORK}/api.json" "${WORK}/api.json")
 string(REGEX MATCHALL "\"at\":\"[^\"]+\"" ats "${out}")
 list(REMOVE_DUPLICATES ats)
 if(NOT ats STREQUAL "\"at\":\"2025-03-14T10:00:00Z\"")
@@ -48,4 +41,4 @@ if(NOT ats STREQUAL "\"at\":\"2025-03-14T10:00:00Z\"")
 endif()
 
 # 4. --event-times and --now exclude each other.
-expect_run(4 out err "${VERDICT}" alerts -q -p policies/alerts/default.json --event-times --now 2025-03-14T10:00:00Z "${WORK}/api.json")
+expect_run_apart(4 out err "${VERDICT}" alerts -q -p policies/alerts/default.json --event-times --now 2025-03-14T10:00:00Z "${WORK}/api.json")

@@ -5,14 +5,7 @@
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 
-function(expect_run code out_var err_var)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err WORKING_DIRECTORY "${SRC}")
-  if(NOT rc EQUAL code)
-    message(FATAL_ERROR "expected exit ${code}, got ${rc} from: ${ARGN}\nstdout:\n${out}\nstderr:\n${err}")
-  endif()
-  set(${out_var} "${out}" PARENT_SCOPE)
-  set(${err_var} "${err}" PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/cli_expect.cmake")  # expect_run_apart
 
 function(expect_contains text part what)
   string(FIND "${text}" "${part}" at)
@@ -25,7 +18,7 @@ set(NOW --now 2026-03-04T12:00:00Z)
 
 # 1. The text of a decision with its explanation, line for line (the bundle digest aside):
 #    what `verdict triage` printed before decisions were typed, now written by the kind.
-expect_run(0 out err "${VERDICT}" triage -p policies/triage/default.json -d samples/cmdb.json ${NOW} --explain
+expect_run_apart(0 out err "${VERDICT}" triage -p policies/triage/default.json -d samples/cmdb.json ${NOW} --explain
            samples/tickets/alert-postgres-down.json)
 string(CONCAT want
   "default-triage (TriageRouting) at 2026-03-04T12:00:00Z\n"
@@ -48,32 +41,32 @@ endforeach()
 
 # 2. With continue, the other routes are counted; a broken NDJSON line is an error with its
 #    position and the stream goes on (exit 3).
-expect_run(0 out err "${VERDICT}" triage -p policies/triage/default.json -d samples/cmdb.json ${NOW} samples/tickets/jira-ops-1425.json)
+expect_run_apart(0 out err "${VERDICT}" triage -p policies/triage/default.json -d samples/cmdb.json ${NOW} samples/tickets/jira-ops-1425.json)
 expect_contains("${out}" "  route root/security (+1 more with continue)\n" "verdict triage")
 expect_contains("${out}" "  input shape jira\n" "verdict triage")
 file(WRITE "${WORK}/broken.ndjson" "{\"kind\":\"incident\",\"title\":\"a\"}\n{\"kind\":\n{\"kind\":\"incident\",\"title\":\"b\"}\n")
-expect_run(3 out err "${VERDICT}" triage -p policies/triage/default.json ${NOW} "${WORK}/broken.ndjson")
+expect_run_apart(3 out err "${VERDICT}" triage -p policies/triage/default.json ${NOW} "${WORK}/broken.ndjson")
 expect_contains("${out}" "line 1: default-triage (TriageRouting)" "a broken stream")
 expect_contains("${out}" "line 2: error: ${WORK}/broken.ndjson:2:9: unexpected end of input" "a broken stream")
 expect_contains("${out}" "line 3: default-triage (TriageRouting)" "a broken stream")
 
 # 3. A policy of another kind, or several TriageRouting policies and no -e: exit 4, naming them.
-expect_run(4 out err "${VERDICT}" triage -p policies/change/default.json ${NOW} samples/incidents.ndjson)
+expect_run_apart(4 out err "${VERDICT}" triage -p policies/change/default.json ${NOW} samples/incidents.ndjson)
 expect_contains("${out}${err}" "is a ChangeRisk policy; this needs a TriageRouting policy" "verdict triage -p <ChangeRisk>")
-expect_run(4 out err "${VERDICT}" triage --format json -p policies/change/default.json ${NOW} samples/incidents.ndjson)
+expect_run_apart(4 out err "${VERDICT}" triage --format json -p policies/change/default.json ${NOW} samples/incidents.ndjson)
 expect_contains("${out}" "\"code\":\"wrong_kind\"" "verdict triage --format json -p <ChangeRisk>")
-expect_run(4 out err "${VERDICT}" triage -p policies/triage/default.json -p policies/alerts/imported/alertmanager.json ${NOW}
+expect_run_apart(4 out err "${VERDICT}" triage -p policies/triage/default.json -p policies/alerts/imported/alertmanager.json ${NOW}
            samples/incidents.ndjson)
 expect_contains("${out}${err}" "several TriageRouting policies are loaded: name the one to use (-e NAME): \"default-triage\" (TriageRouting), \"alertmanager-routing\" (TriageRouting)"
                 "verdict triage with two TriageRouting policies")
-expect_run(0 out err "${VERDICT}" triage -p policies/triage/default.json -p policies/alerts/imported/alertmanager.json -e alertmanager-routing
+expect_run_apart(0 out err "${VERDICT}" triage -p policies/triage/default.json -p policies/alerts/imported/alertmanager.json -e alertmanager-routing
            ${NOW} samples/alerts.ndjson)
 expect_contains("${out}" "alertmanager-routing (TriageRouting)" "verdict triage -e")
 
 # 4. eval renders every kind through the engine: Rules as before, the AlertDedup preview in text.
-expect_run(0 out err "${VERDICT}" eval -p policies/rules/incident-basics.json -d samples/cmdb.json ${NOW} samples/servicenow-incident.json)
+expect_run_apart(0 out err "${VERDICT}" eval -p policies/rules/incident-basics.json -d samples/cmdb.json ${NOW} samples/servicenow-incident.json)
 expect_contains("${out}" "incident-basics (Rules) at 2026-03-04T12:00:00Z\n  matched: database (database symptoms)\n  team = \"dba-team\"\n" "verdict eval (Rules)")
-expect_run(0 out err "${VERDICT}" eval -p policies/alerts/default.json --now 2025-03-14T10:00:00Z samples/alertmanager-webhook.json)
+expect_run_apart(0 out err "${VERDICT}" eval -p policies/alerts/default.json --now 2025-03-14T10:00:00Z samples/alertmanager-webhook.json)
 expect_contains("${out}" "  stateless preview: 3 alerts" "verdict eval (AlertDedup)")
 expect_contains("${out}" "  alert 1: 86d09a1ad6e33947 firing (source key 86d09a1ad6e33947)\n    group {}/{severity=\"critical\"}:{alertname=\"HighErrorRate\", cluster=\"prod-eu-west-1\"} -> pager (route critical)\n"
                 "verdict eval (AlertDedup)")
