@@ -13,6 +13,7 @@
 #include <string>
 
 #include "document/document_internal.h"
+#include "document/utf8.h"
 #include "verdict/json_writer.h"
 
 namespace verdict {
@@ -271,23 +272,6 @@ class FirstProblem {
     }
     return u;
   }
-  static void append_utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
 
   // The string at i_ (its opening quote): its length unescaped in `bytes`, its text in `out`
   // when asked (keys, for duplicates). An escape is judged at its backslash: "\" followed
@@ -334,7 +318,7 @@ class FirstProblem {
         return fail(ErrorCode::kInvalidJson, "invalid escape sequence in a string (a lone UTF-16 surrogate)", j);
       }
       bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-      if (out) append_utf8(*out, cp);
+      if (out) utf8::append(*out, cp);
       j += step;
     }
     i_ = j + 1;
