@@ -26,15 +26,8 @@ const char* kind_name(DocumentKind kind) {
   return "unknown";
 }
 
-std::string_view text_of(Value v) {
-  if (v.is_string()) return v.as_string();
-  if (v.is_object()) {
-    std::string_view d = v.get("display_value").as_string();
-    if (!d.empty()) return d;
-    return v.get("value").as_string();
-  }
-  return {};
-}
+// A string, or a reference's name: ServiceNow's one reading of display values.
+std::string_view text_of(Value v) { return servicenow::display_of(v); }
 
 std::string_view first_text(Value doc, std::initializer_list<std::string_view> paths) {
   for (auto p : paths) {
