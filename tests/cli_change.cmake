@@ -4,50 +4,43 @@
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 
-function(expect_run code out_var)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err WORKING_DIRECTORY "${SRC}")
-  if(NOT rc EQUAL code)
-    message(FATAL_ERROR "expected exit ${code}, got ${rc} from: ${ARGN}\nstdout:\n${out}\nstderr:\n${err}")
-  endif()
-  set(${out_var} "${out}" PARENT_SCOPE)
-  set(${out_var}_err "${err}" PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/cli_expect.cmake")
 
 set(BUNDLE -p policies/change/default.json --cmdb samples/cmdb.json --schedule samples/change/schedule.ndjson
            --windows samples/change/windows.json --budget samples/change/budget-status.json --now 2025-03-17T12:00:00Z)
 
 # 1. Exit codes differ for approved, needs approval and denied.
-expect_run(0 out "${VERDICT}" change ${BUNDLE} samples/ci/changes/approved.json)
+expect_run_apart(0 out out_err "${VERDICT}" change ${BUNDLE} samples/ci/changes/approved.json)
 if(NOT out MATCHES "approved \\(auto_approve\\), risk 0/100 low, auto-approved")
   message(FATAL_ERROR "approved.json: unexpected text:\n${out}")
 endif()
-expect_run(1 out "${VERDICT}" change ${BUNDLE} samples/ci/changes/needs-approval.json)
+expect_run_apart(1 out out_err "${VERDICT}" change ${BUNDLE} samples/ci/changes/needs-approval.json)
 if(NOT out MATCHES "needs_approval \\(peer_review\\)" OR NOT out MATCHES "approval: 1 from \\[code-owner, team-lead, sre\\]: 0 present, 1 missing")
   message(FATAL_ERROR "needs-approval.json: unexpected text:\n${out}")
 endif()
-expect_run(2 out "${VERDICT}" change ${BUNDLE} samples/ci/changes/denied.json)
+expect_run_apart(2 out out_err "${VERDICT}" change ${BUNDLE} samples/ci/changes/denied.json)
 if(NOT out MATCHES "deny  same_item: change CHG-5101" OR NOT out MATCHES "deny  blackout quarter_close" OR NOT out MATCHES "depth 1: payments-api \\(tier 1\\)")
   message(FATAL_ERROR "denied.json: unexpected text:\n${out}")
 endif()
 # The worst of several changes decides the exit code.
-expect_run(2 out "${VERDICT}" change ${BUNDLE} samples/ci/changes/approved.json samples/ci/changes/denied.json)
+expect_run_apart(2 out out_err "${VERDICT}" change ${BUNDLE} samples/ci/changes/approved.json samples/ci/changes/denied.json)
 
 # 2. Input and usage errors.
 file(WRITE "${WORK}/nozone.json" "{\"kind\": \"change\", \"id\": \"X\", \"targets\": [\"intranet-wiki\"], \"start\": \"2025-03-18T10:00:00\", \"end\": \"2025-03-18T11:00:00Z\"}")
-expect_run(3 out "${VERDICT}" change ${BUNDLE} "${WORK}/nozone.json")
+expect_run_apart(3 out out_err "${VERDICT}" change ${BUNDLE} "${WORK}/nozone.json")
 if(NOT out MATCHES "error: [^\n]*nozone.json: input field start: '2025-03-18T10:00:00' is not a timestamp windows can use")
   message(FATAL_ERROR "no-zone change: unexpected output:\n${out}\n${out_err}")
 endif()
-expect_run(4 out "${VERDICT}" change ${BUNDLE} "${WORK}/missing.json")
-expect_run(4 out "${VERDICT}" change ${BUNDLE} --format yaml samples/ci/changes/approved.json)
+expect_run_apart(4 out out_err "${VERDICT}" change ${BUNDLE} "${WORK}/missing.json")
+expect_run_apart(4 out out_err "${VERDICT}" change ${BUNDLE} --format yaml samples/ci/changes/approved.json)
 file(WRITE "${WORK}/windows.json" "{\"kind\": \"change_windows\", \"windows\": {\"w\": {\"type\": \"blackout\", \"ranges\": [{\"start\": \"2025-03-05T00:00:00Z\", \"end\": \"2025-03-04T00:00:00Z\"}]}}}")
-expect_run(3 out "${VERDICT}" change -p policies/change/default.json --windows "${WORK}/windows.json" samples/ci/changes/approved.json)
+expect_run_apart(3 out out_err "${VERDICT}" change -p policies/change/default.json --windows "${WORK}/windows.json" samples/ci/changes/approved.json)
 if(NOT out_err MATCHES "windows.json:1:[0-9]+: the range is inverted or empty")
   message(FATAL_ERROR "inverted window: unexpected stderr:\n${out_err}")
 endif()
 
 # 3. JUnit XML: one testcase per change, failures for needs approval and denied.
-expect_run(2 out "${VERDICT}" change ${BUNDLE} --format junit samples/ci/changes/approved.json samples/ci/changes/needs-approval.json samples/ci/changes/denied.json)
+expect_run_apart(2 out out_err "${VERDICT}" change ${BUNDLE} --format junit samples/ci/changes/approved.json samples/ci/changes/needs-approval.json samples/ci/changes/denied.json)
 if(NOT out MATCHES "<testsuites name=\"verdict change\" tests=\"3\" failures=\"2\" errors=\"0\">"
    OR NOT out MATCHES "<failure type=\"denied\" message=\"denied \\(deny\\), risk 70/100 high\">"
    OR NOT out MATCHES "<failure type=\"needs_approval\""
@@ -63,7 +56,7 @@ if(NOT n_cases EQUAL 3 OR NOT n_ends EQUAL 3)
 endif()
 
 # 4. GitHub annotations: the decision at the file and line, one annotation per finding.
-expect_run(2 out "${VERDICT}" change ${BUNDLE} --format github samples/ci/changes/denied.json)
+expect_run_apart(2 out out_err "${VERDICT}" change ${BUNDLE} --format github samples/ci/changes/denied.json)
 if(NOT out MATCHES "::error file=samples/ci/changes/denied.json,line=1,title=verdict change CHG-5203 postgres-payments-01%3A raise max_connections to 400 and restart::denied \\(deny\\)"
    OR NOT out MATCHES "::error file=samples/ci/changes/denied.json,line=1,title=deny%3A same_item::change CHG-5101"
    OR NOT out MATCHES "::warning file=samples/ci/changes/denied.json,line=1,title=cab_review%3A outside_maintenance::")
@@ -74,7 +67,7 @@ if(out MATCHES "::[a-z]+ [^\n]*\n[^:]")
 endif()
 
 # 5. JSON: the decision, and NDJSON with line numbers for a stream of changes.
-expect_run(2 out "${VERDICT}" change ${BUNDLE} --format json samples/changes.ndjson)
+expect_run_apart(2 out out_err "${VERDICT}" change ${BUNDLE} --format json samples/changes.ndjson)
 string(REGEX MATCHALL "\"line\":[0-9]+" lines "${out}")
 list(LENGTH lines n)
 if(NOT n EQUAL 8)
@@ -86,16 +79,16 @@ set(ENV{VERDICT} "${VERDICT}")
 set(ENV{NOW} "2025-03-17T12:00:00Z")
 set(ENV{REPORT_DIR} "${WORK}/reports")
 set(ENV{GITHUB_ACTIONS} "")
-expect_run(0 out bash samples/ci/check-change.sh samples/ci/changes/approved.json)
+expect_run_apart(0 out out_err bash samples/ci/check-change.sh samples/ci/changes/approved.json)
 if(NOT out MATCHES "verdict change: approved")
   message(FATAL_ERROR "check-change.sh approved: ${out}")
 endif()
-expect_run(1 out bash samples/ci/check-change.sh samples/ci/changes/needs-approval.json)
+expect_run_apart(1 out out_err bash samples/ci/check-change.sh samples/ci/changes/needs-approval.json)
 if(NOT out MATCHES "verdict change: needs approval")
   message(FATAL_ERROR "check-change.sh needs approval: ${out}")
 endif()
 set(ENV{GITHUB_ACTIONS} "true")
-expect_run(2 out bash samples/ci/check-change.sh samples/ci/changes/approved.json samples/ci/changes/needs-approval.json samples/ci/changes/denied.json)
+expect_run_apart(2 out out_err bash samples/ci/check-change.sh samples/ci/changes/approved.json samples/ci/changes/needs-approval.json samples/ci/changes/denied.json)
 if(NOT out MATCHES "::error file=[^\n]*denied.json,line=1," OR NOT out MATCHES "::notice file=[^\n]*approved.json" OR NOT out MATCHES "verdict change: denied")
   message(FATAL_ERROR "check-change.sh on GitHub: ${out}")
 endif()
@@ -103,11 +96,11 @@ file(READ "${WORK}/reports/verdict-change.xml" xml)
 if(NOT xml MATCHES "tests=\"3\" failures=\"2\" errors=\"0\"")
   message(FATAL_ERROR "check-change.sh JUnit report: ${xml}")
 endif()
-expect_run(4 out bash samples/ci/check-change.sh)
+expect_run_apart(4 out out_err bash samples/ci/check-change.sh)
 # Both workflows parse as YAML and use the action / the GitLab template, which run ci/gate.sh
 # (tests/package/ci_action.sh runs them against a hostile pull request); GitLab lets exit 1
 # (needs approval) pass as a warning.
-expect_run(0 out python3 -c "
+expect_run_apart(0 out out_err python3 -c "
 import yaml
 gh = yaml.safe_load(open('samples/ci/github-actions.yml'))
 steps = gh['jobs']['gate']['steps']
@@ -126,7 +119,7 @@ print('ok')
 #    without -e, or an -e naming none is a usage error (exit 4) that names what was found
 #    and what is needed, on stderr only; it never passes as "approved".
 foreach(fmt text json junit github)
-  expect_run(4 out "${VERDICT}" change -p policies/triage/default.json --cmdb samples/cmdb.json --format ${fmt} samples/ci/changes/denied.json)
+  expect_run_apart(4 out out_err "${VERDICT}" change -p policies/triage/default.json --cmdb samples/cmdb.json --format ${fmt} samples/ci/changes/denied.json)
   if(NOT out_err MATCHES "\"default-triage\" \\(TriageRouting\\) is a TriageRouting policy; this needs a ChangeRisk policy" OR NOT out STREQUAL "")
     message(FATAL_ERROR "a TriageRouting policy (${fmt}): unexpected output:\nstdout:\n${out}\nstderr:\n${out_err}")
   endif()
@@ -134,19 +127,19 @@ endforeach()
 file(READ "${SRC}/policies/change/default.json" risk_policy)
 string(REPLACE "\"name\": \"default-change-risk\"" "\"name\": \"other-change-risk\"" risk_policy "${risk_policy}")
 file(WRITE "${WORK}/other-change-risk.json" "${risk_policy}")
-expect_run(4 out "${VERDICT}" change -p policies/change/default.json -p "${WORK}/other-change-risk.json" --cmdb samples/cmdb.json samples/ci/changes/denied.json)
+expect_run_apart(4 out out_err "${VERDICT}" change -p policies/change/default.json -p "${WORK}/other-change-risk.json" --cmdb samples/cmdb.json samples/ci/changes/denied.json)
 if(NOT out_err MATCHES "several ChangeRisk policies are loaded: name the one to use \\(-e NAME\\): \"default-change-risk\" \\(ChangeRisk\\), \"other-change-risk\" \\(ChangeRisk\\)"
    OR NOT out STREQUAL "")
   message(FATAL_ERROR "two ChangeRisk policies without -e: unexpected output:\nstdout:\n${out}\nstderr:\n${out_err}")
 endif()
-expect_run(2 out "${VERDICT}" change -p policies/change/default.json -p "${WORK}/other-change-risk.json" -e other-change-risk ${BUNDLE} samples/ci/changes/denied.json)
+expect_run_apart(2 out out_err "${VERDICT}" change -p policies/change/default.json -p "${WORK}/other-change-risk.json" -e other-change-risk ${BUNDLE} samples/ci/changes/denied.json)
 # A TriageRouting policy next to the ChangeRisk one is not in the way; -e naming it is.
-expect_run(2 out "${VERDICT}" change -p policies/triage/default.json ${BUNDLE} samples/ci/changes/denied.json)
-expect_run(4 out "${VERDICT}" change -p policies/triage/default.json -e default-triage ${BUNDLE} samples/ci/changes/denied.json)
+expect_run_apart(2 out out_err "${VERDICT}" change -p policies/triage/default.json ${BUNDLE} samples/ci/changes/denied.json)
+expect_run_apart(4 out out_err "${VERDICT}" change -p policies/triage/default.json -e default-triage ${BUNDLE} samples/ci/changes/denied.json)
 if(NOT out_err MATCHES "policy \"default-triage\" is a TriageRouting policy; this needs a ChangeRisk policy")
   message(FATAL_ERROR "-e naming a TriageRouting policy: unexpected stderr:\n${out_err}")
 endif()
-expect_run(4 out "${VERDICT}" change ${BUNDLE} -e no-such-policy samples/ci/changes/denied.json)
+expect_run_apart(4 out out_err "${VERDICT}" change ${BUNDLE} -e no-such-policy samples/ci/changes/denied.json)
 if(NOT out_err MATCHES "no policy named \"no-such-policy\" is loaded")
   message(FATAL_ERROR "-e naming no policy: unexpected stderr:\n${out_err}")
 endif()
