@@ -32,6 +32,7 @@ struct ServeOptions {
   std::vector<std::string> auth_open = {"/healthz", "/readyz", "/metrics"};  // served without a token
   std::string tls_cert;             // PEM certificate: serve HTTPS (with tls_key; "": plain HTTP)
   std::string tls_key;              // PEM private key of tls_cert
+  std::string verify_key;           // public key file: the bundle (one folder) must carry a good signature ("": none needed)
   uint64_t watch_ms = 1000;          // poll the bundle's files and reload on a change (0: SIGHUP only)
   size_t max_queued = 0;            // connections waiting for a worker; more are answered 503 (0: 16 x threads)
   uint64_t read_timeout_ms = 5000;  // each read of a request (a client silent longer is cut)

@@ -25,6 +25,7 @@
 #include "serve/metrics.h"
 #include "serve/notifier.h"
 #include "serve/serve.h"
+#include "serve/signing.h"
 #include "serve/workers.h"
 #include "verdict/engine.h"
 #include "verdict/json_writer.h"
@@ -250,6 +251,7 @@ std::string bundle_signature(const ServeOptions& o) {
     }
   }
   for (const auto& d : o.data) add(d);
+  if (!o.verify_key.empty()) add(fs::path(o.bundle.front()) / kSignatureFile);
   return sig;
 }
 
@@ -261,6 +263,12 @@ struct Service {
   std::vector<std::string> reload_errors;  // of the last refused reload; under bundle_mu
   std::string reload_at;                   // when it was refused
   std::mutex reload_mu;                    // one reload at a time
+  std::unique_ptr<PublicKey> verify_key;   // --verify-key: every bundle served carries a good signature by it
+
+  // "" when no key is configured or the bundle folder's signature is good over `digest`.
+  std::string signature_problem(const std::string& digest) const {
+    return verify_key ? check_signature(options.bundle.front(), digest, *verify_key) : std::string();
+  }
 
   std::shared_ptr<Loaded> current() {
     std::lock_guard<std::mutex> lock(bundle_mu);
@@ -277,6 +285,13 @@ struct Service {
     std::shared_ptr<Loaded> next;
     if (!read_bundle(options.bundle, options.data, t, why)) errors.push_back(why);
     else next = load_bundle(t, options.threads, errors);
+    if (next) {
+      std::string bad = signature_problem(next->digest);
+      if (!bad.empty()) {
+        errors.push_back("signature: " + bad);
+        next = nullptr;
+      }
+    }
     std::lock_guard<std::mutex> lock(bundle_mu);
     if (!next) {
       reload_errors = errors;
@@ -463,6 +478,7 @@ struct Service {
       for (const auto& p : b->policies)
         j["policies"].push_back({{"name", p.name}, {"kind", p.kind}, {"version", p.version}, {"source", p.source}});
       j["alerts_policy"] = alerts->policy();
+      if (verify_key) j["signed_by"] = verify_key->id;
       {
         std::lock_guard<std::mutex> lock(bundle_mu);
         if (!reload_errors.empty()) j["reload_errors"] = {{"at", reload_at}, {"errors", reload_errors}};
@@ -682,6 +698,10 @@ CLI::App* add_command(CLI::App& app, ServeOptions& o) {
       ->delimiter(',')->capture_default_str();
   c->add_option("--tls-cert", o.tls_cert, "PEM certificate (chain): serve HTTPS (with --tls-key)")->check(CLI::ExistingFile);
   c->add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+  c->add_option("--verify-key", o.verify_key,
+                "Public key file (verdict bundle keygen): serve only a bundle folder signed with it (verdict bundle sign), "
+                "at start and at every reload")
+      ->check(CLI::ExistingFile);
   c->add_option("--watch-ms", o.watch_ms, "Poll the bundle and data files every MS and reload on a change (0: only on SIGHUP)")
       ->capture_default_str();
   c->add_option("--max-queued", o.max_queued,
@@ -716,6 +736,19 @@ int run(const ServeOptions& options) {
     return 4;
   }
   std::string why;
+  if (!options.verify_key.empty()) {
+    std::error_code ec;
+    if (options.bundle.size() != 1 || !std::filesystem::is_directory(options.bundle.front(), ec)) {
+      log_line("error", "--verify-key needs the bundle as one folder (its signature is FOLDER/.signature)",
+               {{"bundle", options.bundle}});
+      return 4;
+    }
+    svc->verify_key = std::make_unique<PublicKey>();
+    if (!read_public_key(options.verify_key, *svc->verify_key, why)) {
+      log_line("error", "bad --verify-key", {{"error", why}});
+      return 4;
+    }
+  }
   if (!read_bundle(options.bundle, options.data, svc->texts, why)) {
     log_line("error", "cannot read the bundle", {{"error", why}});
     return 4;
@@ -731,6 +764,10 @@ int run(const ServeOptions& options) {
     }
     std::string d = engine->bundle_digest();
     if (i == 0) {
+      if (std::string bad = svc->signature_problem(d); !bad.empty()) {
+        log_line("error", "bundle signature refused", {{"error", bad}, {"bundle", d}, {"key", svc->verify_key->id}});
+        return 3;
+      }
       svc->bundle = std::make_shared<Loaded>();
       svc->bundle->digest = d;
       svc->bundle->policies = engine->policies();

@@ -1035,7 +1035,110 @@ def http_client_errors():
     return http.client.HTTPException
 
 
+def refused_start(*args, timeout=30):
+    """Runs `verdict serve ARGS` that must refuse to start: (exit code, its log lines)."""
+    try:
+        r = subprocess.run([VERDICT, "serve", "--listen", "127.0.0.1:0", *args], cwd=SRC, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, []
+    logs = []
+    for l in r.stderr.splitlines():
+        try:
+            logs.append(json.loads(l))
+        except ValueError:
+            logs.append({"unparsed": l})
+    return r.returncode, logs
+
+
+def mode_signed():
+    """Signed bundles: keygen (secret 0600), sign, serve --verify-key; a tampered, unsigned or
+    wrongly signed bundle is refused at start (exit 3) and at reload (the old one keeps serving)."""
+    import stat
+    shutil.rmtree(WORK, ignore_errors=True)
+    bdir = os.path.join(WORK, "bundle")
+    os.makedirs(bdir)
+    src = read("policies/rules/incident-basics.json")
+    pfile = os.path.join(bdir, "basics.json")
+    with open(pfile, "w") as f:
+        f.write(src)
+    key, other = os.path.join(WORK, "ops"), os.path.join(WORK, "other")
+    r = cli("bundle", "keygen", key)
+    check(r.returncode == 0 and os.path.exists(key + ".pub") and os.path.exists(key + ".key"), f"keygen writes NAME.pub and NAME.key ({r.stderr})")
+    check(stat.S_IMODE(os.stat(key + ".key").st_mode) == 0o600, "the secret key file is mode 0600")
+    r = cli("bundle", "keygen", key)
+    check(r.returncode == 3 and "exists" in r.stderr, "keygen overwrites nothing")
+    check(cli("bundle", "keygen", other).returncode == 0, "a second key pair")
+    data = ["-d", "samples/cmdb.json"]
+    r = cli("bundle", "sign", bdir, "--key", key + ".key", *data)
+    check(r.returncode == 0 and os.path.exists(os.path.join(bdir, ".signature")), f"sign writes BUNDLE/.signature ({r.stdout}{r.stderr})")
+    check(cli("bundle", "verify", bdir, "--key", key + ".pub", *data).returncode == 0, "verify: a good signature")
+    check(cli("bundle", "verify", bdir, "--key", key + ".pub").returncode == 3, "verify: the data are part of what is signed")
+    os.chmod(other + ".key", 0o644)
+    r = cli("bundle", "sign", bdir, "--key", other + ".key", *data)
+    check(r.returncode == 3 and "chmod 600" in r.stderr, f"a secret key others can read is refused ({r.stderr.strip()})")
+    os.chmod(other + ".key", 0o600)
+
+    incident = read("samples/servicenow-incident.json")
+    s = Server("--bundle", bdir, *data, "--verify-key", key + ".pub", "--watch-ms", "0")
+    try:
+        st, _, body = s.request("POST", "/v1/eval/incident-basics?now=" + NOW, incident)
+        check(st == 200, "a signed bundle serves")
+        p = json.loads(s.request("GET", "/v1/policies")[2])
+        first = p["bundle"]
+        check(p.get("signed_by") == open(key + ".pub").read().split("key id ")[1].split()[0], "/v1/policies names the key")
+        # Tampered: the policy changes, the signature stays. SIGHUP: refused, the old bundle serves.
+        with open(pfile, "w") as f:
+            f.write(src.replace('"version": "1.0.0"', '"version": "6.6.6"', 1))
+        s.proc.send_signal(signal.SIGHUP)
+        line = s.wait_log(lambda j: j.get("msg", "").startswith("bundle reload refused"))
+        check(line is not None and "changed since it was signed" in json.dumps(line), f"a tampered bundle is refused at reload ({line})")
+        p = json.loads(s.request("GET", "/v1/policies")[2])
+        check(p["bundle"] == first and any("signature" in e for e in p.get("reload_errors", {}).get("errors", [])),
+              f"the error is in /v1/policies and the old bundle keeps serving ({p.get('reload_errors')})")
+        check(s.request("POST", "/v1/eval/incident-basics?now=" + NOW, incident)[0] == 200, "and decides")
+        # Re-signed: the next reload takes it.
+        check(cli("bundle", "sign", bdir, "--key", key + ".key", *data).returncode == 0, "re-signed")
+        s.proc.send_signal(signal.SIGHUP)
+        check(s.wait_log(lambda j: j.get("msg") == "bundle reloaded") is not None, "the re-signed bundle is reloaded")
+        p = json.loads(s.request("GET", "/v1/policies")[2])
+        check(p["bundle"] != first and "reload_errors" not in p and p["policies"][0]["version"] == "6.6.6", "and serves")
+        # Signed with another key: refused at reload.
+        check(cli("bundle", "sign", bdir, "--key", other + ".key", *data).returncode == 0, "signed with the other key")
+        s.proc.send_signal(signal.SIGHUP)
+        line = s.wait_log(lambda j: j.get("msg", "").startswith("bundle reload refused") and "not by the configured key" in json.dumps(j))
+        check(line is not None, "a bundle signed with another key is refused at reload")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
+    rc, logs = refused_start("--bundle", bdir, *data, "--verify-key", key + ".pub")
+    check(rc == 3 and any("not by the configured key" in json.dumps(l) for l in logs), f"wrong key: refused at start, exit 3 ({rc})")
+    # A forged signature: the key id edited to the configured key's, the bytes another key's.
+    sig = json.load(open(os.path.join(bdir, ".signature")))
+    sig["key_id"] = p["signed_by"]
+    with open(os.path.join(bdir, ".signature"), "w") as f:
+        json.dump(sig, f)
+    rc, logs = refused_start("--bundle", bdir, *data, "--verify-key", key + ".pub")
+    check(rc == 3 and any("does not verify" in json.dumps(l) for l in logs), f"a forged signature: refused at start ({rc})")
+    check(cli("bundle", "sign", bdir, "--key", key + ".key", *data).returncode == 0, "signed again")
+    with open(pfile, "w") as f:
+        f.write(src)
+    rc, logs = refused_start("--bundle", bdir, *data, "--verify-key", key + ".pub")
+    check(rc == 3 and any("changed since it was signed" in json.dumps(l) for l in logs), f"tampered: refused at start ({rc})")
+    os.remove(os.path.join(bdir, ".signature"))
+    rc, logs = refused_start("--bundle", bdir, *data, "--verify-key", key + ".pub")
+    check(rc == 3 and any("not signed" in json.dumps(l) for l in logs), f"unsigned: refused at start when a key is set ({rc})")
+    s = Server("--bundle", bdir, *data)
+    try:
+        check(s.request("POST", "/v1/eval/incident-basics?now=" + NOW, incident)[0] == 200, "without --verify-key an unsigned bundle serves")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+    rc, logs = refused_start("--bundle", pfile, "--verify-key", key + ".pub")
+    check(rc == 4 and any("one folder" in json.dumps(l) for l in logs), "--verify-key needs the bundle as one folder (exit 4)")
+
+
+
 MODES = {"tls": mode_tls, "auth": mode_auth, "reload": mode_reload, "saturate": mode_saturate, "intake": mode_intake, "notify": mode_notify, "api": mode_api, "alerts": mode_alerts, "amtool": mode_amtool, "journal": mode_journal, "prometheus": mode_prometheus, "alertmanager": mode_alertmanager}
+MODES.update({"signed": mode_signed})
 MODES[MODE]()
 print(f"{len(failures)} failure(s)")
 sys.exit(1 if failures else 0)
