@@ -21,12 +21,14 @@
 
 #include "serve/alert_store.h"
 #include "serve/bundle.h"
+#include "serve/decision_log.h"
 #include "serve/log.h"
 #include "serve/metrics.h"
 #include "serve/notifier.h"
 #include "serve/serve.h"
 #include "serve/signing.h"
 #include "serve/workers.h"
+#include "verdict/document.h"
 #include "verdict/engine.h"
 #include "verdict/json_writer.h"
 
@@ -310,6 +312,7 @@ struct Service {
     return true;
   }
   std::unique_ptr<AlertStore> alerts;
+  std::unique_ptr<DecisionLog> decision_log;  // --decision-log
   Metrics metrics;
   std::atomic<bool> ready{false};
   std::unique_ptr<httplib::Server> http;  // an SSLServer with --tls-cert/--tls-key
@@ -330,11 +333,30 @@ struct Service {
     o.now = has_param(req, "now") ? param(req, "now") : clock_now();
     o.source = "request";
     if (is_ndjson_type(req)) o.format = InputFormat::kNdjson;
+    // The format is settled here, once, so that the decision log knows what a "line" is.
+    thread_local DocumentReader detector;
+    if (o.format == InputFormat::kAuto) o.format = detector.is_ndjson(req.body) ? InputFormat::kNdjson : InputFormat::kJson;
+    // The request's deadline counts from its headers (the body's reading included): the
+    // engine asks before each NDJSON line or envelope record. One decision is bounded by the
+    // language's step budget, not by the clock.
+    const auto deadline = t_start + std::chrono::milliseconds(options.request_timeout_ms);
+    o.stop = [deadline] { return std::chrono::steady_clock::now() > deadline; };
     EvalReport r;
     std::shared_ptr<Loaded> b = current();
+    const auto began = std::chrono::steady_clock::now();
     {
       auto engine = b->pool.acquire();
       r = engine->evaluate(req.body, o);
+    }
+    const double latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count();
+    if (r.stopped) {
+      log_line("warn", "request deadline exceeded",
+               {{"route", t_route}, {"decided", r.decisions}, {"request_timeout_ms", options.request_timeout_ms}});
+      send_error(res, 503, ErrorCode::kLimitExceeded,
+                 "the request took longer than --request-timeout-ms (" + std::to_string(options.request_timeout_ms) +
+                     " ms): stopped after " + std::to_string(r.decisions) +
+                     " decisions and nothing is returned; send fewer documents per request");
+      return;
     }
     int status = 200;
     if (r.decisions == 0 && !r.errors.empty()) status = status_for(r.errors.front().code);
@@ -344,6 +366,20 @@ struct Service {
         for (const auto& p : b->policies)
           if (p.name == r.policy) k = p.kind;
       metrics.decisions(k, r.decisions);
+    }
+    if (decision_log && r.decisions) {
+      DecisionLog::Entry e;
+      e.time = clock_now();
+      e.route = t_route;
+      e.policy = r.policy;
+      for (const auto& p : b->policies)
+        if (p.name == r.policy) e.kind = p.kind;
+      e.bundle = b->digest;
+      e.latency_ms = latency_ms;
+      e.ndjson = o.format == InputFormat::kNdjson;
+      e.input = std::make_shared<const std::string>(req.body);
+      e.output = r.json;
+      decision_log->submit(std::move(e));
     }
     res.status = status;
     size_t lines = 0;
@@ -709,6 +745,14 @@ CLI::App* add_command(CLI::App& app, ServeOptions& o) {
                 "(default 16 x --threads)");
   c->add_option("--read-timeout-ms", o.read_timeout_ms, "Longest wait for each read of a request before the connection is cut")
       ->check(CLI::Range(10, 600000))->capture_default_str();
+  c->add_option("--request-timeout-ms", o.request_timeout_ms,
+                "Total time of a decision request, from its headers to its last decision: past it, 503 limit_exceeded")
+      ->check(CLI::Range(10, 3600000))->capture_default_str();
+  c->add_option("--decision-log", o.decision_log, "Append every decision to this NDJSON file (time, policy, bundle, input hash, decision, latency)");
+  c->add_option("--decision-log-max-bytes", o.decision_log_max_bytes, "Rotate the decision log before it passes this size")
+      ->check(CLI::Range(uint64_t{1024}, uint64_t{1} << 50))->capture_default_str();
+  c->add_option("--decision-log-keep", o.decision_log_keep, "Rotated decision logs kept: FILE.1 (newest) .. FILE.N")
+      ->check(CLI::Range(0, 1000))->capture_default_str();
   c->add_option("--keep-alive-ms", o.keep_alive_ms, "An idle keep-alive connection is closed after this")
       ->check(CLI::Range(0, 600000))->capture_default_str();
   c->add_option("--keep-alive-max", o.keep_alive_max, "Requests served on one connection before it is closed")
@@ -791,6 +835,13 @@ int run(const ServeOptions& options) {
         log_line("warn", "alert endpoints off: name one AlertDedup policy with --alerts-policy",
                  {{"alert_dedup_policies", alert_policies}});
       svc->alerts = std::make_unique<AlertStore>(std::move(engine), chosen, svc->metrics);
+    }
+  }
+  if (!options.decision_log.empty()) {
+    svc->decision_log = std::make_unique<DecisionLog>();
+    if (!svc->decision_log->open(options.decision_log, options.decision_log_max_bytes, options.decision_log_keep, why)) {
+      log_line("error", "bad --decision-log", {{"error", why}});
+      return 4;
     }
   }
   Receivers receivers;
@@ -993,6 +1044,11 @@ int run(const ServeOptions& options) {
   watch_cv.notify_all();
   if (watcher.joinable()) watcher.join();
   if (notifier) notifier->stop();  // undelivered notifications stay in the outbox (snapshot)
+  if (svc->decision_log) {  // every request has finished: what they queued is written now
+    svc->decision_log->close();
+    log_line("info", "decision log closed", {{"records", svc->decision_log->records()}, {"rotations", svc->decision_log->rotations()},
+                                             {"failures", svc->decision_log->failures()}});
+  }
   Status c = svc->alerts->checkpoint();
   if (!c.ok()) log_line("error", "snapshot failed", {{"error", c.error().message}});
   log_line("info", "stopped", {{"clean", ok || stopping.load()}});

@@ -1136,9 +1136,111 @@ def mode_signed():
     check(rc == 4 and any("one folder" in json.dumps(l) for l in logs), "--verify-key needs the bundle as one folder (exit 4)")
 
 
+def mode_decisionlog():
+    """--decision-log: a record per decision with its fields, rotation at the size, nothing lost
+    across rotations or at SIGTERM (the records are counted)."""
+    import hashlib
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    log = os.path.join(WORK, "decisions.ndjson")
+    nd = read("samples/incidents.ndjson")
+    nd_lines = [l for l in nd.split("\n") if l.strip()]
+    incident = read("samples/servicenow-incident.json")
+    s = Server("--bundle", "policies/triage/default.json", "-d", "samples/cmdb.json", "--threads", "2",
+               "--decision-log", log, "--decision-log-max-bytes", "20000", "--decision-log-keep", "50")
+    decided = [0]
+    lock = threading.Lock()
+
+    def send(n):
+        for _ in range(n):
+            st, _, body = s.request("POST", "/v1/triage?now=" + NOW, nd, "application/x-ndjson")
+            st2, _, _ = s.request("POST", "/v1/triage?now=" + NOW, incident)
+            with lock:
+                decided[0] += (len([l for l in body.split("\n") if l]) if st == 200 else 0) + (1 if st2 == 200 else 0)
+
+    try:
+        ts = [threading.Thread(target=send, args=(6,)) for _ in range(2)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(timeout=DEADLINE)
+        bundle = json.loads(s.request("GET", "/v1/policies")[2])["bundle"]
+    finally:
+        check(s.stop() == 0, "SIGTERM right after the last answer: the server stops cleanly")
+    files = [log] + sorted([os.path.join(WORK, f) for f in os.listdir(WORK) if f.startswith("decisions.ndjson.")],
+                           key=lambda p: int(p.rsplit(".", 1)[1]))
+    sizes = [os.path.getsize(f) for f in files]
+    check(len(files) >= 4 and all(0 < z <= 20000 for z in sizes), f"rotated at the size: {len(files)} files, each <= 20000 bytes ({sizes})")
+    check([int(f.rsplit(".", 1)[1]) for f in files[1:]] == list(range(1, len(files))), "rotated files are FILE.1 .. FILE.N")
+    records = []
+    for f in reversed(files):  # oldest first
+        with open(f, encoding="utf-8") as fh:
+            records += [json.loads(l) for l in fh if l.strip()]
+    check(decided[0] == 12 * (len(nd_lines) + 1) and len(records) == decided[0],
+          f"nothing lost across rotations and SIGTERM: {len(records)} records for {decided[0]} decisions")
+    r = next(x for x in records if "line" in x)
+    check(list(r.keys()) == ["time", "route", "policy", "kind", "bundle", "input_sha256", "line", "latency_ms", "decision"],
+          f"a record's fields ({list(r.keys())})")
+    check(r["policy"] == "default-triage" and r["kind"] == "TriageRouting" and r["bundle"] == bundle and r["route"] == "/v1/triage"
+          and r["decision"]["line"] == r["line"] and r["decision"]["policy"]["name"] == "default-triage" and r["latency_ms"] >= 0
+          and r["time"][:4] == time.strftime("%Y", time.gmtime()), "policy, kind, bundle, route, time, latency and the decision")
+    check(r["input_sha256"] == hashlib.sha256(nd.split("\n")[r["line"] - 1].encode()).hexdigest(),
+          "an NDJSON record's input_sha256 is the SHA-256 of its line")
+    one = next(x for x in records if "line" not in x)
+    check(one["input_sha256"] == hashlib.sha256(incident.encode()).hexdigest(), "a JSON document's input_sha256 is the body's")
+    # keep 2: older rotations are removed.
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    s = Server("--bundle", "policies/triage/default.json", "-d", "samples/cmdb.json",
+               "--decision-log", log, "--decision-log-max-bytes", "20000", "--decision-log-keep", "2")
+    try:
+        for _ in range(8):
+            s.request("POST", "/v1/triage?now=" + NOW, nd, "application/x-ndjson")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+    check(sorted(os.listdir(WORK)) == ["decisions.ndjson", "decisions.ndjson.1", "decisions.ndjson.2"],
+          f"--decision-log-keep 2 keeps FILE.1 and FILE.2 ({sorted(os.listdir(WORK))})")
+
+
+def mode_deadline():
+    """--request-timeout-ms: a decision request that runs past it is answered 503 limit_exceeded
+    while the server keeps serving."""
+    incident = read("samples/servicenow-incident.json")
+    # A policy whose every decision costs about 25,000 steps (0.4 ms here), within the step budget:
+    # 5,000 lines are about 2 s of work in a 155 kB body that arrives at once.
+    import re as _re
+    os.makedirs(WORK, exist_ok=True)
+    slow = os.path.join(WORK, "slow.json")
+    l90 = json.dumps(list(range(90)))
+    with open(slow, "w") as f:
+        json.dump({"apiVersion": "verdict/v1", "kind": "Rules", "metadata": {"name": "slow"},
+                   "spec": {"input": "incident", "rules": [{"name": "busy", "when": f"{l90}.all(i, {l90}.all(j, i + j >= 0))",
+                                                            "set": {"page": "true"}}]}}, f)
+    line = json.dumps({"kind": "incident", "id": "INC-1"})
+    big = "\n".join([line] * 5000) + "\n"
+    s = Server("--bundle", "policies/triage/default.json", "--bundle", slow, "-d", "samples/cmdb.json", "--threads", "2",
+               "--request-timeout-ms", "200")
+    try:
+        t0 = time.monotonic()
+        st, ct, body = s.request("POST", "/v1/eval/slow?now=" + NOW, big, "application/x-ndjson")
+        took = time.monotonic() - t0
+        e = first_error(body) if st != 200 else {}
+        m = _re.search(r"stopped after (\d+) decisions", e.get("message", ""))
+        check(st == 503 and e.get("code") == "limit_exceeded" and "--request-timeout-ms (200 ms)" in e.get("message", ""),
+              f"5,000 costly lines past a 200 ms deadline: 503 limit_exceeded ({st} {body[:220]}, {took:.2f} s)")
+        check(m is not None and 0 < int(m.group(1)) < 5000, "the evaluation was stopped part-way (some decisions made, not all)")
+        st, _, body = s.request("POST", "/v1/eval/slow?now=" + NOW, "\n".join([line] * 3), "application/x-ndjson")
+        check(st == 200 and len(body.strip().split("\n")) == 3, "the same policy on 3 lines is decided within the deadline")
+        check(s.wait_log(lambda j: j.get("msg") == "request deadline exceeded") is not None, "logged")
+        st, _, body = s.request("POST", "/v1/triage?now=" + NOW, incident)
+        check(st == 200 and json.loads(body)["ok"], "the server keeps serving")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
+
 
 MODES = {"tls": mode_tls, "auth": mode_auth, "reload": mode_reload, "saturate": mode_saturate, "intake": mode_intake, "notify": mode_notify, "api": mode_api, "alerts": mode_alerts, "amtool": mode_amtool, "journal": mode_journal, "prometheus": mode_prometheus, "alertmanager": mode_alertmanager}
-MODES.update({"signed": mode_signed})
+MODES.update({"signed": mode_signed, "decisionlog": mode_decisionlog, "deadline": mode_deadline})
 MODES[MODE]()
 print(f"{len(failures)} failure(s)")
 sys.exit(1 if failures else 0)
