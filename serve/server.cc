@@ -257,6 +257,27 @@ std::string bundle_signature(const ServeOptions& o) {
   return sig;
 }
 
+// Bearer tokens, one a line; blank lines, `#` comments and surrounding spaces ignored.
+bool read_tokens(const std::string& path, std::vector<std::string>& out, std::string& why) {
+  std::ifstream f(path);
+  if (!f) {
+    why = "cannot open " + path;
+    return false;
+  }
+  std::string line;
+  while (std::getline(f, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    size_t b = line.find_first_not_of(" \t");
+    if (b == std::string::npos || line[b] == '#') continue;
+    out.push_back(line.substr(b));
+  }
+  if (out.empty()) {
+    why = path + " holds no token";
+    return false;
+  }
+  return true;
+}
+
 struct Service {
   ServeOptions options;
   BundleTexts texts;
@@ -265,6 +286,32 @@ struct Service {
   std::vector<std::string> reload_errors;  // of the last refused reload; under bundle_mu
   std::string reload_at;                   // when it was refused
   std::mutex reload_mu;                    // one reload at a time
+  std::mutex tokens_mu;
+  std::shared_ptr<const std::vector<std::string>> tokens;  // --auth-token-file (null: no authentication); under tokens_mu
+
+  std::shared_ptr<const std::vector<std::string>> current_tokens() {
+    std::lock_guard<std::mutex> lock(tokens_mu);
+    return tokens;
+  }
+
+  // SIGHUP: reads the token file again (a token rotated without a restart). A file that cannot
+  // be read or holds no token is refused and the tokens in use stay: a reload never opens the
+  // service to everyone.
+  void reload_tokens() {
+    if (options.auth_token_file.empty()) return;
+    auto next = std::make_shared<std::vector<std::string>>();
+    std::string why;
+    if (!read_tokens(options.auth_token_file, *next, why)) {
+      log_line("error", "token file reload refused: the tokens in use stay", {{"error", why}});
+      return;
+    }
+    size_t n = next->size();
+    {
+      std::lock_guard<std::mutex> lock(tokens_mu);
+      tokens = std::move(next);
+    }
+    log_line("info", "tokens reloaded", {{"file", options.auth_token_file}, {"tokens", n}});
+  }
   std::unique_ptr<PublicKey> verify_key;   // --verify-key: every bundle served carries a good signature by it
 
   // "" when no key is configured or the bundle folder's signature is good over `digest`.
@@ -899,22 +946,15 @@ int run(const ServeOptions& options) {
   // httplib writes the headers and the body separately: without TCP_NODELAY, Nagle's algorithm
   // holds the body until the client's delayed ACK, 40 ms per response with a body.
   http.set_tcp_nodelay(true);
-  std::vector<std::string> tokens;
   if (!options.auth_token_file.empty()) {
-    std::ifstream f(options.auth_token_file);
-    std::string line;
-    while (f && std::getline(f, line)) {
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
-      size_t b = line.find_first_not_of(" \t");
-      if (b == std::string::npos || line[b] == '#') continue;
-      tokens.push_back(line.substr(b));
-    }
-    if (tokens.empty()) {
-      log_line("error", "--auth-token-file holds no token", {{"file", options.auth_token_file}});
+    auto tokens = std::make_shared<std::vector<std::string>>();
+    if (!read_tokens(options.auth_token_file, *tokens, why)) {
+      log_line("error", "bad --auth-token-file", {{"error", why}});
       return 4;
     }
+    svc->tokens = std::move(tokens);
   }
-  http.set_pre_routing_handler([tokens, open = options.auth_open](const httplib::Request& req, httplib::Response& res) {
+  http.set_pre_routing_handler([s = svc.get(), open = options.auth_open](const httplib::Request& req, httplib::Response& res) {
     t_route = "other";
     t_start = std::chrono::steady_clock::now();
     if (BoundedPool::is_refusing()) {  // every worker busy and the queue full
@@ -927,12 +967,13 @@ int run(const ServeOptions& options) {
                       "application/json");
       return httplib::Server::HandlerResponse::Handled;
     }
-    if (!tokens.empty() && std::find(open.begin(), open.end(), req.path) == open.end()) {
+    const std::shared_ptr<const std::vector<std::string>> tokens = s->current_tokens();
+    if (tokens && std::find(open.begin(), open.end(), req.path) == open.end()) {
       // Bearer token (RFC 6750), compared in constant time against each configured token.
       const std::string h = req.get_header_value("Authorization");
       const std::string given = h.rfind("Bearer ", 0) == 0 ? h.substr(7) : std::string();
       bool ok = false;
-      for (const std::string& t : tokens) {
+      for (const std::string& t : *tokens) {
         unsigned char diff = given.size() == t.size() ? 0 : 1;
         for (size_t i = 0; i < t.size(); ++i) diff |= static_cast<unsigned char>(t[i] ^ (i < given.size() ? given[i] : 0));
         ok = ok || diff == 0;
@@ -1003,6 +1044,7 @@ int run(const ServeOptions& options) {
     for (;;) {
       sigwait(&sigs, &sig);
       if (sig != SIGHUP || listen_done) break;
+      svc->reload_tokens();
       svc->reload("SIGHUP");
     }
     if (listen_done) return;

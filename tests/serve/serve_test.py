@@ -1238,9 +1238,38 @@ def mode_deadline():
         check(s.stop() == 0, "the server stops cleanly")
 
 
+def mode_authreload():
+    """SIGHUP re-reads --auth-token-file: a rotated token works without a restart, the old one
+    is refused; an empty file is refused and the tokens in use stay."""
+    os.makedirs(WORK, exist_ok=True)
+    tf = os.path.join(WORK, "tokens")
+
+    def write(text):  # whole files only: write aside, then rename
+        with open(tf + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(tf + ".tmp", tf)
+
+    def status(token):
+        return s.request("GET", "/v1/policies", headers={"Authorization": "Bearer " + token})[0]
+
+    write("old-token\n")
+    s = Server("--bundle", "policies/triage/default.json", "--auth-token-file", tf, "--watch-ms", "0")
+    try:
+        check(status("old-token") == 200 and status("new-token") == 401, "before: the old token works, the new one not")
+        write("# rotated\nnew-token\n")
+        s.proc.send_signal(signal.SIGHUP)
+        check(s.wait_log(lambda j: j.get("msg") == "tokens reloaded") is not None, "SIGHUP reloads the token file")
+        check(status("new-token") == 200 and status("old-token") == 401, "after: the new token works, the old one is refused")
+        write("# nothing\n")
+        s.proc.send_signal(signal.SIGHUP)
+        check(s.wait_log(lambda j: j.get("msg", "").startswith("token file reload refused")) is not None, "an empty token file is refused")
+        check(status("new-token") == 200 and s.request("GET", "/v1/policies")[0] == 401, "and the tokens in use stay (never open to all)")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
 
 MODES = {"tls": mode_tls, "auth": mode_auth, "reload": mode_reload, "saturate": mode_saturate, "intake": mode_intake, "notify": mode_notify, "api": mode_api, "alerts": mode_alerts, "amtool": mode_amtool, "journal": mode_journal, "prometheus": mode_prometheus, "alertmanager": mode_alertmanager}
-MODES.update({"signed": mode_signed, "decisionlog": mode_decisionlog, "deadline": mode_deadline})
+MODES.update({"signed": mode_signed, "decisionlog": mode_decisionlog, "deadline": mode_deadline, "authreload": mode_authreload})
 MODES[MODE]()
 print(f"{len(failures)} failure(s)")
 sys.exit(1 if failures else 0)
