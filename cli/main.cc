@@ -17,6 +17,7 @@
 
 #include "cli/common.h"
 #include "cli/input.h"
+#include "serve/bundle_cmd.h"
 #include "serve/serve.h"
 #include "cli/conventions.h"
 #include "verdict/engine.h"
@@ -285,6 +286,8 @@ int verdict::cli::run(int argc, char** argv) {
   // serve: the decision service (serve/, docs/serve.md)
   verdict::serve::ServeOptions serve_options;
   auto* serve = verdict::serve::add_command(app, serve_options);
+  verdict::serve::BundleCommand bundle_cmd;  // bundle keygen|sign|verify: signed bundles for serve
+  auto* bundle = verdict::serve::add_bundle_command(app, bundle_cmd);
   // fmt: canonical formatting of policy files (cmd_fmt.cc)
   FmtArgs fmt_args;
   auto* fmt = app.add_subcommand("fmt", "Format policy and policy-test files canonically (comments kept); --check for CI, -w to rewrite");
@@ -352,6 +355,7 @@ int verdict::cli::run(int argc, char** argv) {
     return cmd_alerts(alerts_args);
   }
   if (serve->parsed()) return verdict::serve::run(serve_options);
+  if (bundle->parsed()) return verdict::serve::run_bundle_command(bundle_cmd);
   if (import_am->parsed()) return cmd_import_alertmanager(import_file, import_name, import_out, import_lossy);
   if (fmt->parsed()) return cmd_fmt(fmt_args);
   if (test->parsed()) return run_tests(test_args);

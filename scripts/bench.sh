@@ -16,11 +16,20 @@
 #          @marcbachmann/cel-js, json-logic-js, cel-js, Cedar (Wasm) and hand-written JS, against
 #          simdjson parse-only; interleaved runs, one table (bench/peers/compare.py). Not part of
 #          `all`. VERDICT_BENCH_PEERS_COUNT incidents (default 20,000), VERDICT_BENCH_REPEATS runs.
+#   serve: `verdict serve` over HTTP on loopback: triage decisions/s (wrk), p50/p99 at 50% and 90% of
+#          that (bench/serve_rate.cc), alert intake against Debian's Alertmanager, RSS. Not part of `all`.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 what="${1:-all}"
 repeats="${VERDICT_BENCH_REPEATS:-5}"
+if [[ "$what" == serve ]]; then
+  # verdict serve over HTTP on 127.0.0.1 (bench/serve_bench.py): wrk, a fixed-rate client, and
+  # Debian's Alertmanager on the same alerts. Not part of `all`; about 1-2 minutes.
+  bash scripts/build.sh native >/dev/null
+  python3 bench/serve_bench.py build/verdict "${VERDICT_BENCH_SECONDS:-5}" "${VERDICT_BENCH_REPEATS:-3}"
+  exit 0
+fi
 if [[ "$what" == peers ]]; then
   bash scripts/setup.sh --all   # Emscripten, Node, the npm peers, prometheus-alertmanager
   bash scripts/build.sh all >/dev/null

@@ -32,9 +32,14 @@ struct ServeOptions {
   std::vector<std::string> auth_open = {"/healthz", "/readyz", "/metrics"};  // served without a token
   std::string tls_cert;             // PEM certificate: serve HTTPS (with tls_key; "": plain HTTP)
   std::string tls_key;              // PEM private key of tls_cert
+  std::string verify_key;           // public key file: the bundle (one folder) must carry a good signature ("": none needed)
   uint64_t watch_ms = 1000;          // poll the bundle's files and reload on a change (0: SIGHUP only)
   size_t max_queued = 0;            // connections waiting for a worker; more are answered 503 (0: 16 x threads)
   uint64_t read_timeout_ms = 5000;  // each read of a request (a client silent longer is cut)
+  uint64_t request_timeout_ms = 10000;  // a decision request's total time, from its headers to its last decision
+  std::string decision_log;         // NDJSON file of every decision ("": none)
+  uint64_t decision_log_max_bytes = 100u << 20;  // rotate the decision log before it passes this
+  unsigned decision_log_keep = 5;   // rotated decision logs kept (FILE.1 .. FILE.N)
   uint64_t keep_alive_ms = 2000;    // an idle keep-alive connection is closed after this
   size_t keep_alive_max = 100;      // requests per connection before it is closed
 };

@@ -21,11 +21,14 @@
 
 #include "serve/alert_store.h"
 #include "serve/bundle.h"
+#include "serve/decision_log.h"
 #include "serve/log.h"
 #include "serve/metrics.h"
 #include "serve/notifier.h"
 #include "serve/serve.h"
+#include "serve/signing.h"
 #include "serve/workers.h"
+#include "verdict/document.h"
 #include "verdict/engine.h"
 #include "verdict/json_writer.h"
 
@@ -250,7 +253,29 @@ std::string bundle_signature(const ServeOptions& o) {
     }
   }
   for (const auto& d : o.data) add(d);
+  if (!o.verify_key.empty()) add(fs::path(o.bundle.front()) / kSignatureFile);
   return sig;
+}
+
+// Bearer tokens, one a line; blank lines, `#` comments and surrounding spaces ignored.
+bool read_tokens(const std::string& path, std::vector<std::string>& out, std::string& why) {
+  std::ifstream f(path);
+  if (!f) {
+    why = "cannot open " + path;
+    return false;
+  }
+  std::string line;
+  while (std::getline(f, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    size_t b = line.find_first_not_of(" \t");
+    if (b == std::string::npos || line[b] == '#') continue;
+    out.push_back(line.substr(b));
+  }
+  if (out.empty()) {
+    why = path + " holds no token";
+    return false;
+  }
+  return true;
 }
 
 struct Service {
@@ -261,6 +286,38 @@ struct Service {
   std::vector<std::string> reload_errors;  // of the last refused reload; under bundle_mu
   std::string reload_at;                   // when it was refused
   std::mutex reload_mu;                    // one reload at a time
+  std::mutex tokens_mu;
+  std::shared_ptr<const std::vector<std::string>> tokens;  // --auth-token-file (null: no authentication); under tokens_mu
+
+  std::shared_ptr<const std::vector<std::string>> current_tokens() {
+    std::lock_guard<std::mutex> lock(tokens_mu);
+    return tokens;
+  }
+
+  // SIGHUP: reads the token file again (a token rotated without a restart). A file that cannot
+  // be read or holds no token is refused and the tokens in use stay: a reload never opens the
+  // service to everyone.
+  void reload_tokens() {
+    if (options.auth_token_file.empty()) return;
+    auto next = std::make_shared<std::vector<std::string>>();
+    std::string why;
+    if (!read_tokens(options.auth_token_file, *next, why)) {
+      log_line("error", "token file reload refused: the tokens in use stay", {{"error", why}});
+      return;
+    }
+    size_t n = next->size();
+    {
+      std::lock_guard<std::mutex> lock(tokens_mu);
+      tokens = std::move(next);
+    }
+    log_line("info", "tokens reloaded", {{"file", options.auth_token_file}, {"tokens", n}});
+  }
+  std::unique_ptr<PublicKey> verify_key;   // --verify-key: every bundle served carries a good signature by it
+
+  // "" when no key is configured or the bundle folder's signature is good over `digest`.
+  std::string signature_problem(const std::string& digest) const {
+    return verify_key ? check_signature(options.bundle.front(), digest, *verify_key) : std::string();
+  }
 
   std::shared_ptr<Loaded> current() {
     std::lock_guard<std::mutex> lock(bundle_mu);
@@ -277,6 +334,13 @@ struct Service {
     std::shared_ptr<Loaded> next;
     if (!read_bundle(options.bundle, options.data, t, why)) errors.push_back(why);
     else next = load_bundle(t, options.threads, errors);
+    if (next) {
+      std::string bad = signature_problem(next->digest);
+      if (!bad.empty()) {
+        errors.push_back("signature: " + bad);
+        next = nullptr;
+      }
+    }
     std::lock_guard<std::mutex> lock(bundle_mu);
     if (!next) {
       reload_errors = errors;
@@ -295,6 +359,7 @@ struct Service {
     return true;
   }
   std::unique_ptr<AlertStore> alerts;
+  std::unique_ptr<DecisionLog> decision_log;  // --decision-log
   Metrics metrics;
   std::atomic<bool> ready{false};
   std::unique_ptr<httplib::Server> http;  // an SSLServer with --tls-cert/--tls-key
@@ -315,11 +380,30 @@ struct Service {
     o.now = has_param(req, "now") ? param(req, "now") : clock_now();
     o.source = "request";
     if (is_ndjson_type(req)) o.format = InputFormat::kNdjson;
+    // The format is settled here, once, so that the decision log knows what a "line" is.
+    thread_local DocumentReader detector;
+    if (o.format == InputFormat::kAuto) o.format = detector.is_ndjson(req.body) ? InputFormat::kNdjson : InputFormat::kJson;
+    // The request's deadline counts from its headers (the body's reading included): the
+    // engine asks before each NDJSON line or envelope record. One decision is bounded by the
+    // language's step budget, not by the clock.
+    const auto deadline = t_start + std::chrono::milliseconds(options.request_timeout_ms);
+    o.stop = [deadline] { return std::chrono::steady_clock::now() > deadline; };
     EvalReport r;
     std::shared_ptr<Loaded> b = current();
+    const auto began = std::chrono::steady_clock::now();
     {
       auto engine = b->pool.acquire();
       r = engine->evaluate(req.body, o);
+    }
+    const double latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count();
+    if (r.stopped) {
+      log_line("warn", "request deadline exceeded",
+               {{"route", t_route}, {"decided", r.decisions}, {"request_timeout_ms", options.request_timeout_ms}});
+      send_error(res, 503, ErrorCode::kLimitExceeded,
+                 "the request took longer than --request-timeout-ms (" + std::to_string(options.request_timeout_ms) +
+                     " ms): stopped after " + std::to_string(r.decisions) +
+                     " decisions and nothing is returned; send fewer documents per request");
+      return;
     }
     int status = 200;
     if (r.decisions == 0 && !r.errors.empty()) status = status_for(r.errors.front().code);
@@ -329,6 +413,20 @@ struct Service {
         for (const auto& p : b->policies)
           if (p.name == r.policy) k = p.kind;
       metrics.decisions(k, r.decisions);
+    }
+    if (decision_log && r.decisions) {
+      DecisionLog::Entry e;
+      e.time = clock_now();
+      e.route = t_route;
+      e.policy = r.policy;
+      for (const auto& p : b->policies)
+        if (p.name == r.policy) e.kind = p.kind;
+      e.bundle = b->digest;
+      e.latency_ms = latency_ms;
+      e.ndjson = o.format == InputFormat::kNdjson;
+      e.input = std::make_shared<const std::string>(req.body);
+      e.output = r.json;
+      decision_log->submit(std::move(e));
     }
     res.status = status;
     size_t lines = 0;
@@ -463,6 +561,7 @@ struct Service {
       for (const auto& p : b->policies)
         j["policies"].push_back({{"name", p.name}, {"kind", p.kind}, {"version", p.version}, {"source", p.source}});
       j["alerts_policy"] = alerts->policy();
+      if (verify_key) j["signed_by"] = verify_key->id;
       {
         std::lock_guard<std::mutex> lock(bundle_mu);
         if (!reload_errors.empty()) j["reload_errors"] = {{"at", reload_at}, {"errors", reload_errors}};
@@ -682,6 +781,10 @@ CLI::App* add_command(CLI::App& app, ServeOptions& o) {
       ->delimiter(',')->capture_default_str();
   c->add_option("--tls-cert", o.tls_cert, "PEM certificate (chain): serve HTTPS (with --tls-key)")->check(CLI::ExistingFile);
   c->add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+  c->add_option("--verify-key", o.verify_key,
+                "Public key file (verdict bundle keygen): serve only a bundle folder signed with it (verdict bundle sign), "
+                "at start and at every reload")
+      ->check(CLI::ExistingFile);
   c->add_option("--watch-ms", o.watch_ms, "Poll the bundle and data files every MS and reload on a change (0: only on SIGHUP)")
       ->capture_default_str();
   c->add_option("--max-queued", o.max_queued,
@@ -689,6 +792,14 @@ CLI::App* add_command(CLI::App& app, ServeOptions& o) {
                 "(default 16 x --threads)");
   c->add_option("--read-timeout-ms", o.read_timeout_ms, "Longest wait for each read of a request before the connection is cut")
       ->check(CLI::Range(10, 600000))->capture_default_str();
+  c->add_option("--request-timeout-ms", o.request_timeout_ms,
+                "Total time of a decision request, from its headers to its last decision: past it, 503 limit_exceeded")
+      ->check(CLI::Range(10, 3600000))->capture_default_str();
+  c->add_option("--decision-log", o.decision_log, "Append every decision to this NDJSON file (time, policy, bundle, input hash, decision, latency)");
+  c->add_option("--decision-log-max-bytes", o.decision_log_max_bytes, "Rotate the decision log before it passes this size")
+      ->check(CLI::Range(uint64_t{1024}, uint64_t{1} << 50))->capture_default_str();
+  c->add_option("--decision-log-keep", o.decision_log_keep, "Rotated decision logs kept: FILE.1 (newest) .. FILE.N")
+      ->check(CLI::Range(0, 1000))->capture_default_str();
   c->add_option("--keep-alive-ms", o.keep_alive_ms, "An idle keep-alive connection is closed after this")
       ->check(CLI::Range(0, 600000))->capture_default_str();
   c->add_option("--keep-alive-max", o.keep_alive_max, "Requests served on one connection before it is closed")
@@ -716,6 +827,19 @@ int run(const ServeOptions& options) {
     return 4;
   }
   std::string why;
+  if (!options.verify_key.empty()) {
+    std::error_code ec;
+    if (options.bundle.size() != 1 || !std::filesystem::is_directory(options.bundle.front(), ec)) {
+      log_line("error", "--verify-key needs the bundle as one folder (its signature is FOLDER/.signature)",
+               {{"bundle", options.bundle}});
+      return 4;
+    }
+    svc->verify_key = std::make_unique<PublicKey>();
+    if (!read_public_key(options.verify_key, *svc->verify_key, why)) {
+      log_line("error", "bad --verify-key", {{"error", why}});
+      return 4;
+    }
+  }
   if (!read_bundle(options.bundle, options.data, svc->texts, why)) {
     log_line("error", "cannot read the bundle", {{"error", why}});
     return 4;
@@ -731,6 +855,10 @@ int run(const ServeOptions& options) {
     }
     std::string d = engine->bundle_digest();
     if (i == 0) {
+      if (std::string bad = svc->signature_problem(d); !bad.empty()) {
+        log_line("error", "bundle signature refused", {{"error", bad}, {"bundle", d}, {"key", svc->verify_key->id}});
+        return 3;
+      }
       svc->bundle = std::make_shared<Loaded>();
       svc->bundle->digest = d;
       svc->bundle->policies = engine->policies();
@@ -754,6 +882,13 @@ int run(const ServeOptions& options) {
         log_line("warn", "alert endpoints off: name one AlertDedup policy with --alerts-policy",
                  {{"alert_dedup_policies", alert_policies}});
       svc->alerts = std::make_unique<AlertStore>(std::move(engine), chosen, svc->metrics);
+    }
+  }
+  if (!options.decision_log.empty()) {
+    svc->decision_log = std::make_unique<DecisionLog>();
+    if (!svc->decision_log->open(options.decision_log, options.decision_log_max_bytes, options.decision_log_keep, why)) {
+      log_line("error", "bad --decision-log", {{"error", why}});
+      return 4;
     }
   }
   Receivers receivers;
@@ -811,22 +946,15 @@ int run(const ServeOptions& options) {
   // httplib writes the headers and the body separately: without TCP_NODELAY, Nagle's algorithm
   // holds the body until the client's delayed ACK, 40 ms per response with a body.
   http.set_tcp_nodelay(true);
-  std::vector<std::string> tokens;
   if (!options.auth_token_file.empty()) {
-    std::ifstream f(options.auth_token_file);
-    std::string line;
-    while (f && std::getline(f, line)) {
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
-      size_t b = line.find_first_not_of(" \t");
-      if (b == std::string::npos || line[b] == '#') continue;
-      tokens.push_back(line.substr(b));
-    }
-    if (tokens.empty()) {
-      log_line("error", "--auth-token-file holds no token", {{"file", options.auth_token_file}});
+    auto tokens = std::make_shared<std::vector<std::string>>();
+    if (!read_tokens(options.auth_token_file, *tokens, why)) {
+      log_line("error", "bad --auth-token-file", {{"error", why}});
       return 4;
     }
+    svc->tokens = std::move(tokens);
   }
-  http.set_pre_routing_handler([tokens, open = options.auth_open](const httplib::Request& req, httplib::Response& res) {
+  http.set_pre_routing_handler([s = svc.get(), open = options.auth_open](const httplib::Request& req, httplib::Response& res) {
     t_route = "other";
     t_start = std::chrono::steady_clock::now();
     if (BoundedPool::is_refusing()) {  // every worker busy and the queue full
@@ -839,12 +967,13 @@ int run(const ServeOptions& options) {
                       "application/json");
       return httplib::Server::HandlerResponse::Handled;
     }
-    if (!tokens.empty() && std::find(open.begin(), open.end(), req.path) == open.end()) {
+    const std::shared_ptr<const std::vector<std::string>> tokens = s->current_tokens();
+    if (tokens && std::find(open.begin(), open.end(), req.path) == open.end()) {
       // Bearer token (RFC 6750), compared in constant time against each configured token.
       const std::string h = req.get_header_value("Authorization");
       const std::string given = h.rfind("Bearer ", 0) == 0 ? h.substr(7) : std::string();
       bool ok = false;
-      for (const std::string& t : tokens) {
+      for (const std::string& t : *tokens) {
         unsigned char diff = given.size() == t.size() ? 0 : 1;
         for (size_t i = 0; i < t.size(); ++i) diff |= static_cast<unsigned char>(t[i] ^ (i < given.size() ? given[i] : 0));
         ok = ok || diff == 0;
@@ -915,6 +1044,7 @@ int run(const ServeOptions& options) {
     for (;;) {
       sigwait(&sigs, &sig);
       if (sig != SIGHUP || listen_done) break;
+      svc->reload_tokens();
       svc->reload("SIGHUP");
     }
     if (listen_done) return;
@@ -956,6 +1086,11 @@ int run(const ServeOptions& options) {
   watch_cv.notify_all();
   if (watcher.joinable()) watcher.join();
   if (notifier) notifier->stop();  // undelivered notifications stay in the outbox (snapshot)
+  if (svc->decision_log) {  // every request has finished: what they queued is written now
+    svc->decision_log->close();
+    log_line("info", "decision log closed", {{"records", svc->decision_log->records()}, {"rotations", svc->decision_log->rotations()},
+                                             {"failures", svc->decision_log->failures()}});
+  }
   Status c = svc->alerts->checkpoint();
   if (!c.ok()) log_line("error", "snapshot failed", {{"error", c.error().message}});
   log_line("info", "stopped", {{"clean", ok || stopping.load()}});

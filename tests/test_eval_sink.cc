@@ -67,3 +67,31 @@ TEST_CASE("expression limits are engine options: a small step limit fails a deci
   REQUIRE(!load.ok());
   CHECK(load.errors[0].code == verdict::ErrorCode::kLimitExceeded);
 }
+
+TEST_CASE("EvalOptions::stop ends an NDJSON stream before the line it refuses", "[eval][stop]") {
+  verdict::Engine engine;
+  const char* policy = R"({"apiVersion":"verdict/v1","kind":"Rules","metadata":{"name":"s"},
+    "spec":{"input":"incident","rules":[{"name":"big","when":"incident.affected_users > 10","set":{"page":"true"}}]}})";
+  REQUIRE(engine.load_policies(policy, "s.json").ok());
+  std::string input;
+  for (int i = 0; i < 10; ++i) input += "{\"kind\":\"incident\",\"affected_users\":" + std::to_string(i * 3) + "}\n";
+  verdict::EvalOptions options;
+  options.now = "2026-03-02T10:00:00Z";
+  verdict::EvalReport whole = engine.evaluate(input, options);
+  REQUIRE(whole.decisions == 10);  // so that stopping at 4 is a difference
+  CHECK_FALSE(whole.stopped);
+
+  int asked = 0;
+  options.stop = [&] { return ++asked > 4; };
+  verdict::EvalReport cut = engine.evaluate(input, options);
+  CHECK(cut.stopped);
+  CHECK(cut.decisions == 4);
+  CHECK(asked == 5);
+  // The decisions made are the first four lines of the whole result, byte for byte.
+  size_t end = 0;
+  for (int i = 0; i < 4; ++i) end = whole.json.find('\n', end) + 1;
+  CHECK(cut.json == whole.json.substr(0, end));
+
+  options.stop = [] { return false; };
+  CHECK(engine.evaluate(input, options).json == whole.json);
+}

@@ -1035,7 +1035,241 @@ def http_client_errors():
     return http.client.HTTPException
 
 
+def refused_start(*args, timeout=30):
+    """Runs `verdict serve ARGS` that must refuse to start: (exit code, its log lines)."""
+    try:
+        r = subprocess.run([VERDICT, "serve", "--listen", "127.0.0.1:0", *args], cwd=SRC, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, []
+    logs = []
+    for l in r.stderr.splitlines():
+        try:
+            logs.append(json.loads(l))
+        except ValueError:
+            logs.append({"unparsed": l})
+    return r.returncode, logs
+
+
+def mode_signed():
+    """Signed bundles: keygen (secret 0600), sign, serve --verify-key; a tampered, unsigned or
+    wrongly signed bundle is refused at start (exit 3) and at reload (the old one keeps serving)."""
+    import stat
+    shutil.rmtree(WORK, ignore_errors=True)
+    bdir = os.path.join(WORK, "bundle")
+    os.makedirs(bdir)
+    src = read("policies/rules/incident-basics.json")
+    pfile = os.path.join(bdir, "basics.json")
+    with open(pfile, "w") as f:
+        f.write(src)
+    key, other = os.path.join(WORK, "ops"), os.path.join(WORK, "other")
+    r = cli("bundle", "keygen", key)
+    check(r.returncode == 0 and os.path.exists(key + ".pub") and os.path.exists(key + ".key"), f"keygen writes NAME.pub and NAME.key ({r.stderr})")
+    check(stat.S_IMODE(os.stat(key + ".key").st_mode) == 0o600, "the secret key file is mode 0600")
+    r = cli("bundle", "keygen", key)
+    check(r.returncode == 3 and "exists" in r.stderr, "keygen overwrites nothing")
+    check(cli("bundle", "keygen", other).returncode == 0, "a second key pair")
+    data = ["-d", "samples/cmdb.json"]
+    r = cli("bundle", "sign", bdir, "--key", key + ".key", *data)
+    check(r.returncode == 0 and os.path.exists(os.path.join(bdir, ".signature")), f"sign writes BUNDLE/.signature ({r.stdout}{r.stderr})")
+    check(cli("bundle", "verify", bdir, "--key", key + ".pub", *data).returncode == 0, "verify: a good signature")
+    check(cli("bundle", "verify", bdir, "--key", key + ".pub").returncode == 3, "verify: the data are part of what is signed")
+    os.chmod(other + ".key", 0o644)
+    r = cli("bundle", "sign", bdir, "--key", other + ".key", *data)
+    check(r.returncode == 3 and "chmod 600" in r.stderr, f"a secret key others can read is refused ({r.stderr.strip()})")
+    os.chmod(other + ".key", 0o600)
+
+    incident = read("samples/servicenow-incident.json")
+    s = Server("--bundle", bdir, *data, "--verify-key", key + ".pub", "--watch-ms", "0")
+    try:
+        st, _, body = s.request("POST", "/v1/eval/incident-basics?now=" + NOW, incident)
+        check(st == 200, "a signed bundle serves")
+        p = json.loads(s.request("GET", "/v1/policies")[2])
+        first = p["bundle"]
+        check(p.get("signed_by") == open(key + ".pub").read().split("key id ")[1].split()[0], "/v1/policies names the key")
+        # Tampered: the policy changes, the signature stays. SIGHUP: refused, the old bundle serves.
+        with open(pfile, "w") as f:
+            f.write(src.replace('"version": "1.0.0"', '"version": "6.6.6"', 1))
+        s.proc.send_signal(signal.SIGHUP)
+        line = s.wait_log(lambda j: j.get("msg", "").startswith("bundle reload refused"))
+        check(line is not None and "changed since it was signed" in json.dumps(line), f"a tampered bundle is refused at reload ({line})")
+        p = json.loads(s.request("GET", "/v1/policies")[2])
+        check(p["bundle"] == first and any("signature" in e for e in p.get("reload_errors", {}).get("errors", [])),
+              f"the error is in /v1/policies and the old bundle keeps serving ({p.get('reload_errors')})")
+        check(s.request("POST", "/v1/eval/incident-basics?now=" + NOW, incident)[0] == 200, "and decides")
+        # Re-signed: the next reload takes it.
+        check(cli("bundle", "sign", bdir, "--key", key + ".key", *data).returncode == 0, "re-signed")
+        s.proc.send_signal(signal.SIGHUP)
+        check(s.wait_log(lambda j: j.get("msg") == "bundle reloaded") is not None, "the re-signed bundle is reloaded")
+        p = json.loads(s.request("GET", "/v1/policies")[2])
+        check(p["bundle"] != first and "reload_errors" not in p and p["policies"][0]["version"] == "6.6.6", "and serves")
+        # Signed with another key: refused at reload.
+        check(cli("bundle", "sign", bdir, "--key", other + ".key", *data).returncode == 0, "signed with the other key")
+        s.proc.send_signal(signal.SIGHUP)
+        line = s.wait_log(lambda j: j.get("msg", "").startswith("bundle reload refused") and "not by the configured key" in json.dumps(j))
+        check(line is not None, "a bundle signed with another key is refused at reload")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
+    rc, logs = refused_start("--bundle", bdir, *data, "--verify-key", key + ".pub")
+    check(rc == 3 and any("not by the configured key" in json.dumps(l) for l in logs), f"wrong key: refused at start, exit 3 ({rc})")
+    # A forged signature: the key id edited to the configured key's, the bytes another key's.
+    sig = json.load(open(os.path.join(bdir, ".signature")))
+    sig["key_id"] = p["signed_by"]
+    with open(os.path.join(bdir, ".signature"), "w") as f:
+        json.dump(sig, f)
+    rc, logs = refused_start("--bundle", bdir, *data, "--verify-key", key + ".pub")
+    check(rc == 3 and any("does not verify" in json.dumps(l) for l in logs), f"a forged signature: refused at start ({rc})")
+    check(cli("bundle", "sign", bdir, "--key", key + ".key", *data).returncode == 0, "signed again")
+    with open(pfile, "w") as f:
+        f.write(src)
+    rc, logs = refused_start("--bundle", bdir, *data, "--verify-key", key + ".pub")
+    check(rc == 3 and any("changed since it was signed" in json.dumps(l) for l in logs), f"tampered: refused at start ({rc})")
+    os.remove(os.path.join(bdir, ".signature"))
+    rc, logs = refused_start("--bundle", bdir, *data, "--verify-key", key + ".pub")
+    check(rc == 3 and any("not signed" in json.dumps(l) for l in logs), f"unsigned: refused at start when a key is set ({rc})")
+    s = Server("--bundle", bdir, *data)
+    try:
+        check(s.request("POST", "/v1/eval/incident-basics?now=" + NOW, incident)[0] == 200, "without --verify-key an unsigned bundle serves")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+    rc, logs = refused_start("--bundle", pfile, "--verify-key", key + ".pub")
+    check(rc == 4 and any("one folder" in json.dumps(l) for l in logs), "--verify-key needs the bundle as one folder (exit 4)")
+
+
+def mode_decisionlog():
+    """--decision-log: a record per decision with its fields, rotation at the size, nothing lost
+    across rotations or at SIGTERM (the records are counted)."""
+    import hashlib
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    log = os.path.join(WORK, "decisions.ndjson")
+    nd = read("samples/incidents.ndjson")
+    nd_lines = [l for l in nd.split("\n") if l.strip()]
+    incident = read("samples/servicenow-incident.json")
+    s = Server("--bundle", "policies/triage/default.json", "-d", "samples/cmdb.json", "--threads", "2",
+               "--decision-log", log, "--decision-log-max-bytes", "20000", "--decision-log-keep", "50")
+    decided = [0]
+    lock = threading.Lock()
+
+    def send(n):
+        for _ in range(n):
+            st, _, body = s.request("POST", "/v1/triage?now=" + NOW, nd, "application/x-ndjson")
+            st2, _, _ = s.request("POST", "/v1/triage?now=" + NOW, incident)
+            with lock:
+                decided[0] += (len([l for l in body.split("\n") if l]) if st == 200 else 0) + (1 if st2 == 200 else 0)
+
+    try:
+        ts = [threading.Thread(target=send, args=(6,)) for _ in range(2)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(timeout=DEADLINE)
+        bundle = json.loads(s.request("GET", "/v1/policies")[2])["bundle"]
+    finally:
+        check(s.stop() == 0, "SIGTERM right after the last answer: the server stops cleanly")
+    files = [log] + sorted([os.path.join(WORK, f) for f in os.listdir(WORK) if f.startswith("decisions.ndjson.")],
+                           key=lambda p: int(p.rsplit(".", 1)[1]))
+    sizes = [os.path.getsize(f) for f in files]
+    check(len(files) >= 4 and all(0 < z <= 20000 for z in sizes), f"rotated at the size: {len(files)} files, each <= 20000 bytes ({sizes})")
+    check([int(f.rsplit(".", 1)[1]) for f in files[1:]] == list(range(1, len(files))), "rotated files are FILE.1 .. FILE.N")
+    records = []
+    for f in reversed(files):  # oldest first
+        with open(f, encoding="utf-8") as fh:
+            records += [json.loads(l) for l in fh if l.strip()]
+    check(decided[0] == 12 * (len(nd_lines) + 1) and len(records) == decided[0],
+          f"nothing lost across rotations and SIGTERM: {len(records)} records for {decided[0]} decisions")
+    r = next(x for x in records if "line" in x)
+    check(list(r.keys()) == ["time", "route", "policy", "kind", "bundle", "input_sha256", "line", "latency_ms", "decision"],
+          f"a record's fields ({list(r.keys())})")
+    check(r["policy"] == "default-triage" and r["kind"] == "TriageRouting" and r["bundle"] == bundle and r["route"] == "/v1/triage"
+          and r["decision"]["line"] == r["line"] and r["decision"]["policy"]["name"] == "default-triage" and r["latency_ms"] >= 0
+          and r["time"][:4] == time.strftime("%Y", time.gmtime()), "policy, kind, bundle, route, time, latency and the decision")
+    check(r["input_sha256"] == hashlib.sha256(nd.split("\n")[r["line"] - 1].encode()).hexdigest(),
+          "an NDJSON record's input_sha256 is the SHA-256 of its line")
+    one = next(x for x in records if "line" not in x)
+    check(one["input_sha256"] == hashlib.sha256(incident.encode()).hexdigest(), "a JSON document's input_sha256 is the body's")
+    # keep 2: older rotations are removed.
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    s = Server("--bundle", "policies/triage/default.json", "-d", "samples/cmdb.json",
+               "--decision-log", log, "--decision-log-max-bytes", "20000", "--decision-log-keep", "2")
+    try:
+        for _ in range(8):
+            s.request("POST", "/v1/triage?now=" + NOW, nd, "application/x-ndjson")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+    check(sorted(os.listdir(WORK)) == ["decisions.ndjson", "decisions.ndjson.1", "decisions.ndjson.2"],
+          f"--decision-log-keep 2 keeps FILE.1 and FILE.2 ({sorted(os.listdir(WORK))})")
+
+
+def mode_deadline():
+    """--request-timeout-ms: a decision request that runs past it is answered 503 limit_exceeded
+    while the server keeps serving."""
+    incident = read("samples/servicenow-incident.json")
+    # A policy whose every decision costs about 25,000 steps (0.4 ms here), within the step budget:
+    # 5,000 lines are about 2 s of work in a 155 kB body that arrives at once.
+    import re as _re
+    os.makedirs(WORK, exist_ok=True)
+    slow = os.path.join(WORK, "slow.json")
+    l90 = json.dumps(list(range(90)))
+    with open(slow, "w") as f:
+        json.dump({"apiVersion": "verdict/v1", "kind": "Rules", "metadata": {"name": "slow"},
+                   "spec": {"input": "incident", "rules": [{"name": "busy", "when": f"{l90}.all(i, {l90}.all(j, i + j >= 0))",
+                                                            "set": {"page": "true"}}]}}, f)
+    line = json.dumps({"kind": "incident", "id": "INC-1"})
+    big = "\n".join([line] * 5000) + "\n"
+    s = Server("--bundle", "policies/triage/default.json", "--bundle", slow, "-d", "samples/cmdb.json", "--threads", "2",
+               "--request-timeout-ms", "200")
+    try:
+        t0 = time.monotonic()
+        st, ct, body = s.request("POST", "/v1/eval/slow?now=" + NOW, big, "application/x-ndjson")
+        took = time.monotonic() - t0
+        e = first_error(body) if st != 200 else {}
+        m = _re.search(r"stopped after (\d+) decisions", e.get("message", ""))
+        check(st == 503 and e.get("code") == "limit_exceeded" and "--request-timeout-ms (200 ms)" in e.get("message", ""),
+              f"5,000 costly lines past a 200 ms deadline: 503 limit_exceeded ({st} {body[:220]}, {took:.2f} s)")
+        check(m is not None and 0 < int(m.group(1)) < 5000, "the evaluation was stopped part-way (some decisions made, not all)")
+        st, _, body = s.request("POST", "/v1/eval/slow?now=" + NOW, "\n".join([line] * 3), "application/x-ndjson")
+        check(st == 200 and len(body.strip().split("\n")) == 3, "the same policy on 3 lines is decided within the deadline")
+        check(s.wait_log(lambda j: j.get("msg") == "request deadline exceeded") is not None, "logged")
+        st, _, body = s.request("POST", "/v1/triage?now=" + NOW, incident)
+        check(st == 200 and json.loads(body)["ok"], "the server keeps serving")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
+
+def mode_authreload():
+    """SIGHUP re-reads --auth-token-file: a rotated token works without a restart, the old one
+    is refused; an empty file is refused and the tokens in use stay."""
+    os.makedirs(WORK, exist_ok=True)
+    tf = os.path.join(WORK, "tokens")
+
+    def write(text):  # whole files only: write aside, then rename
+        with open(tf + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(tf + ".tmp", tf)
+
+    def status(token):
+        return s.request("GET", "/v1/policies", headers={"Authorization": "Bearer " + token})[0]
+
+    write("old-token\n")
+    s = Server("--bundle", "policies/triage/default.json", "--auth-token-file", tf, "--watch-ms", "0")
+    try:
+        check(status("old-token") == 200 and status("new-token") == 401, "before: the old token works, the new one not")
+        write("# rotated\nnew-token\n")
+        s.proc.send_signal(signal.SIGHUP)
+        check(s.wait_log(lambda j: j.get("msg") == "tokens reloaded") is not None, "SIGHUP reloads the token file")
+        check(status("new-token") == 200 and status("old-token") == 401, "after: the new token works, the old one is refused")
+        write("# nothing\n")
+        s.proc.send_signal(signal.SIGHUP)
+        check(s.wait_log(lambda j: j.get("msg", "").startswith("token file reload refused")) is not None, "an empty token file is refused")
+        check(status("new-token") == 200 and s.request("GET", "/v1/policies")[0] == 401, "and the tokens in use stay (never open to all)")
+    finally:
+        check(s.stop() == 0, "the server stops cleanly")
+
+
 MODES = {"tls": mode_tls, "auth": mode_auth, "reload": mode_reload, "saturate": mode_saturate, "intake": mode_intake, "notify": mode_notify, "api": mode_api, "alerts": mode_alerts, "amtool": mode_amtool, "journal": mode_journal, "prometheus": mode_prometheus, "alertmanager": mode_alertmanager}
+MODES.update({"signed": mode_signed, "decisionlog": mode_decisionlog, "deadline": mode_deadline, "authreload": mode_authreload})
 MODES[MODE]()
 print(f"{len(failures)} failure(s)")
 sys.exit(1 if failures else 0)

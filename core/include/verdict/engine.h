@@ -138,6 +138,11 @@ struct EvalOptions {
   // errors, so that they count from the start of the stream.
   size_t lines_before = 0;
   size_t bytes_before = 0;
+  // Asked before each NDJSON line and each record of an envelope (an API response holding
+  // many records) is decided: true ends the evaluation there, with the decisions made so far
+  // and EvalReport::stopped set (a front end's deadline: `verdict serve
+  // --request-timeout-ms`). The core reads no clock; the front end's function does.
+  std::function<bool()> stop;
 };
 
 // How a decision ended, for exit codes (worst over a stream).
@@ -150,6 +155,7 @@ struct EvalReport {
   size_t by_class[4] = {0, 0, 0, 0};  // decisions (and failed lines) per DecisionClass
   DecisionClass worst = DecisionClass::kAllowed;
   std::string policy;            // the policy that decided ("" when none was found)
+  bool stopped = false;          // EvalOptions::stop ended the stream before its end
   bool ok() const { return errors.empty(); }
 };
 

@@ -617,6 +617,11 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
     }
     const std::vector<shapes::RecordPosition> at = shapes::record_positions(text, env);
     shapes::for_each_record(env, [&](Value record, size_t i) {
+      if (report.stopped) return;
+      if (options.stop && options.stop()) {
+        report.stopped = true;
+        return;
+      }
       const shapes::RecordPosition p = i < at.size() ? at[i] : shapes::RecordPosition{};
       record_pointer = env.pointer(i);
       in.document = record;
@@ -631,6 +636,10 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
     if (!options.sink) out_text.reserve(input.size() * 2);
     reader_.read_ndjson(input, [&](const StreamItem& item) {
       const size_t line = item.line + options.lines_before;
+      if (options.stop && options.stop()) {
+        report.stopped = true;
+        return false;
+      }
       if (item.document) {
         decide_document(item.document->root(), input.substr(item.offset, item.length), line,
                         item.offset + options.bytes_before, true);
