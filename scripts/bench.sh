@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, native and Wasm (Node) on the same bytes; each prints a table.
-#   scripts/bench.sh [load|eval|triage|cmdb|change|budget|alerts|instantiate|all]   (default all)
+#   scripts/bench.sh [load|eval|triage|cmdb|change|budget|alerts|result|instantiate|all]   (default all)
 #   load: 200,000 generated alerts: document loading vs simdjson parse-only
 #   eval: a 100-rule policy over 100,000 generated incidents, with the sample CMDB
 #   triage: a 1,000-route TriageRouting policy over 100,000 generated incidents; the same 10 rules as
@@ -12,6 +12,8 @@
 #   alerts: AlertDedup over 1,000,000 generated alerts (10,000 fingerprints, 50 inhibition
 #           rules, 100 silences): alerts/s, peak memory, snapshot/restore time
 #   instantiate: verdict.wasm compile + instantiate in Node and in headless Chromium (median of 15)
+#   result: the one-string result of a batch (C ABI verdict_eval, the Wasm batch path) against
+#           decisions streamed to a sink, 10 rules over 200,000 incidents (docs/performance.md)
 #   peers: the same 10 triage rules in verdict (CLI, in process, Wasm batch and per call) and in
 #          @marcbachmann/cel-js, json-logic-js, cel-js, Cedar (Wasm) and hand-written JS, against
 #          simdjson parse-only; interleaved runs, one table (bench/peers/compare.py). Not part of
@@ -114,6 +116,15 @@ if [[ "$what" == alerts || "$what" == all ]]; then
   node bench/table.mjs < "$out"
   node bench/alerts_table.mjs < "$out"
   rm -f "$out"
+fi
+if [[ "$what" == result || "$what" == all ]]; then
+  data=.cache/bench/incidents-200000.ndjson
+  [[ -s "$data" ]] || python3 samples/gen/generate.py incidents --count 200000 --seed 1 --out "$data"
+  python3 bench/gen_rules.py 10 > .cache/bench/rules-10.json
+  echo
+  echo "## One result string per batch against decisions streamed, 10 rules, 200,000 incidents (scripts/bench.sh result)"
+  build/bench/bench_result .cache/bench/rules-10.json samples/cmdb.json "$data" "$repeats"
+  node bench/bench_result.mjs .cache/bench/rules-10.json samples/cmdb.json "$data" "$repeats"
 fi
 if [[ "$what" == instantiate || "$what" == all ]]; then
   echo

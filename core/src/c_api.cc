@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/result_buffer.h"
 #include "verdict/engine.h"
 #include "verdict/json_writer.h"
 
@@ -14,12 +15,15 @@ struct verdict_engine {
   verdict::Engine engine;
   std::string result;
   std::string last_error;
+  // verdict_eval's decisions: one string that keeps its capacity from call to call.
+  verdict::ResultBuffer decisions;
+  bool result_is_decisions = false;  // the last call's result is decisions.text()
 };
 
 namespace {
 
-int finish(verdict_engine* e, std::string result, const std::vector<verdict::Error>& errors) {
-  e->result = std::move(result);
+// Records the last error of a call whose result is already in place.
+int finish_errors(verdict_engine* e, const std::vector<verdict::Error>& errors) {
   e->last_error.clear();
   if (errors.empty()) return VERDICT_OK;
   verdict::JsonWriter w;
@@ -28,6 +32,12 @@ int finish(verdict_engine* e, std::string result, const std::vector<verdict::Err
   w.end_array().end_object();
   e->last_error = w.take();
   return static_cast<int>(errors.front().code);
+}
+
+int finish(verdict_engine* e, std::string result, const std::vector<verdict::Error>& errors) {
+  e->result = std::move(result);
+  e->result_is_decisions = false;
+  return finish_errors(e, errors);
 }
 
 // A failure of the call itself: the result and the last error are the same JSON.
@@ -108,8 +118,17 @@ int verdict_eval(verdict_engine* engine, const char* policy, size_t policy_size,
   options.explain = (flags & VERDICT_EVAL_EXPLAIN) != 0;
   if (flags & VERDICT_EVAL_JSON) options.format = verdict::InputFormat::kJson;
   if (flags & VERDICT_EVAL_NDJSON) options.format = verdict::InputFormat::kNdjson;
-  auto r = engine->engine.evaluate(view(input, input_size), options);
-  return finish(engine, std::move(r.json), r.errors);
+  // The decisions are appended as they are made into a buffer that grows geometrically
+  // from a first estimate and is reused by the next call (engine/result_buffer.h).
+  const std::string_view in = view(input, input_size);
+  verdict::ResultBuffer& out = engine->decisions;
+  out.begin(in, options.format);
+  options.sink = [&out](std::string_view piece) { out.append(piece); };
+  engine->result.clear();
+  engine->result.shrink_to_fit();
+  engine->result_is_decisions = true;
+  auto r = engine->engine.evaluate(in, options);
+  return finish_errors(engine, r.errors);
 }
 
 int verdict_alerts_push(verdict_engine* engine, const char* policy, size_t policy_size, const char* input, size_t input_size,
@@ -147,9 +166,13 @@ int verdict_alerts_restore(verdict_engine* engine, const char* data, size_t size
   return finish(engine, "{\"ok\":true}", {});
 }
 
-const char* verdict_result(const verdict_engine* engine) { return engine ? engine->result.c_str() : ""; }
+static const std::string& result_of(const verdict_engine* engine) {
+  return engine->result_is_decisions ? engine->decisions.text() : engine->result;
+}
 
-size_t verdict_result_size(const verdict_engine* engine) { return engine ? engine->result.size() : 0; }
+const char* verdict_result(const verdict_engine* engine) { return engine ? result_of(engine).c_str() : ""; }
+
+size_t verdict_result_size(const verdict_engine* engine) { return engine ? result_of(engine).size() : 0; }
 
 const char* verdict_last_error(const verdict_engine* engine) { return engine ? engine->last_error.c_str() : ""; }
 
