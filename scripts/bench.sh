@@ -16,8 +16,11 @@
 #           decisions streamed to a sink, 10 rules over 200,000 incidents (docs/performance.md)
 #   peers: the same 10 triage rules in verdict (CLI, in process, Wasm batch and per call) and in
 #          @marcbachmann/cel-js, json-logic-js, cel-js, Cedar (Wasm) and hand-written JS, against
-#          simdjson parse-only; interleaved runs, one table (bench/peers/compare.py). Not part of
-#          `all`. VERDICT_BENCH_PEERS_COUNT incidents (default 20,000), VERDICT_BENCH_REPEATS runs.
+#          simdjson parse-only; interleaved runs, one table (bench/peers/compare.py); then
+#          `verdict budget` (one SLO, 30 days of 1-minute data) against `promtool test rules` and
+#          `verdict change` (10,000-item CMDB) against `amtool config routes test`, whole processes
+#          (bench/peers/processes.py). Not part of `all`. VERDICT_BENCH_PEERS_COUNT incidents
+#          (default 20,000), VERDICT_BENCH_REPEATS runs.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -42,6 +45,12 @@ if [[ "$what" == peers ]]; then
   python3 bench/gen_alerts.py policy --rules 50 --silences 100 --seed 1 > .cache/bench/alerts-policy.json
   python3 bench/peers/alertmanager.py build/verdict .cache/bench/alerts-policy.json "$alerts"
   node bench/peers/boundary.mjs 50000
+  # One-shot processes: verdict budget vs promtool test rules, verdict change vs amtool config routes test.
+  cmdb10k=.cache/bench/cmdb-10000.json
+  [[ -s "$cmdb10k" ]] || python3 samples/gen/generate.py cmdb --items 10000 --edges 30000 --seed 1 --out "$cmdb10k"
+  echo
+  echo "## verdict budget and verdict change against promtool and amtool, whole processes (scripts/bench.sh peers)"
+  python3 bench/peers/processes.py build/verdict "$cmdb10k" "${VERDICT_BENCH_REPEATS:-3}"
   exit 0
 fi
 bash scripts/build.sh all >/dev/null

@@ -13,7 +13,7 @@ native_pkgs=(build-essential cmake pkg-config git ca-certificates
   libcpp-httplib-dev prometheus-alertmanager   # verdict serve (cpp-httplib; its tests run amtool)
   tzdata)   # the zones compiled in (cmake/tzdata.cmake)
 full_pkgs=(emscripten binaryen unicode-data dpkg-dev chromium python3 python3-six perl nodejs npm
-  prometheus curl wrk)   # verdict serve: a real Prometheus delivering alerts, the README's curl examples, the benchmark
+  prometheus curl wrk)   # verdict serve: a real Prometheus delivering alerts (and promtool: bench.sh peers), the README's curl examples, the benchmark
 
 want=("${native_pkgs[@]}")
 if [[ "${1:-}" == "--all" ]]; then want+=("${full_pkgs[@]}"); fi
