@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, native and Wasm (Node) on the same bytes; each prints a table.
-#   scripts/bench.sh [load|eval|triage|cmdb|change|budget|alerts|result|instantiate|all]   (default all)
+#   scripts/bench.sh [load|eval|triage|cmdb|change|budget|alerts|result|bytes|instantiate|all]   (default all)
 #   load: 200,000 generated alerts: document loading vs simdjson parse-only
 #   eval: a 100-rule policy over 100,000 generated incidents, with the sample CMDB
 #   triage: a 1,000-route TriageRouting policy over 100,000 generated incidents; the same 10 rules as
@@ -12,6 +12,7 @@
 #   alerts: AlertDedup over 1,000,000 generated alerts (10,000 fingerprints, 50 inhibition
 #           rules, 100 silences): alerts/s, peak memory, snapshot/restore time
 #   instantiate: verdict.wasm compile + instantiate in Node and in headless Chromium (median of 15)
+#   bytes: bytes per decision of every kind, without and with --explain (bench/bench_bytes.py)
 #   result: the one-string result of a batch (C ABI verdict_eval, the Wasm batch path) against
 #           decisions streamed to a sink, 10 rules over 200,000 incidents (docs/performance.md)
 #   peers: the same 10 triage rules in verdict (CLI, in process, Wasm batch and per call) and in
@@ -134,6 +135,11 @@ if [[ "$what" == result || "$what" == all ]]; then
   echo "## One result string per batch against decisions streamed, 10 rules, 200,000 incidents (scripts/bench.sh result)"
   build/bench/bench_result .cache/bench/rules-10.json samples/cmdb.json "$data" "$repeats"
   node bench/bench_result.mjs .cache/bench/rules-10.json samples/cmdb.json "$data" "$repeats"
+fi
+if [[ "$what" == bytes || "$what" == all ]]; then
+  echo
+  echo "## Bytes per decision, every kind (scripts/bench.sh bytes)"
+  python3 bench/bench_bytes.py build/verdict 1000
 fi
 if [[ "$what" == instantiate || "$what" == all ]]; then
   echo
