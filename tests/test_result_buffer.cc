@@ -3,6 +3,7 @@
 // far too large (core/src/engine/result_buffer.h).
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <string>
 
 #include "engine/result_buffer.h"
@@ -170,4 +171,62 @@ TEST_CASE("a result buffer far larger than the last result is released at the ne
   const size_t kept = b.text().capacity();
   b.begin("", verdict::InputFormat::kJson);
   CHECK(b.text().capacity() == kept);
+}
+
+TEST_CASE("verdict_eval_lines: a stream decided in pieces gives the whole stream's result", "[c_api][result]") {
+  CEngine c;
+  std::string stream = incidents(40);
+  stream.insert(stream.find('\n', 1000) + 1, "{\"kind\":\n");  // a broken line in a later piece
+  REQUIRE(c.eval(stream, VERDICT_EVAL_NDJSON) != VERDICT_OK);
+  const std::string whole = c.result();
+  const std::string whole_error = verdict_last_error(c.e);
+  // Pieces of whole lines, of about 300 bytes.
+  std::string joined;
+  size_t lines = 0, at = 0;
+  int last_rc = VERDICT_OK;
+  while (at < stream.size()) {
+    size_t end = stream.find('\n', std::min(stream.size() - 1, at + 300));
+    end = end == std::string::npos ? stream.size() : end + 1;
+    const std::string piece = stream.substr(at, end - at);
+    const int rc = verdict_eval_lines(c.e, nullptr, 0, piece.data(), piece.size(), kNow.data(), kNow.size(), 0,
+                                      static_cast<double>(lines), static_cast<double>(at));
+    if (rc != VERDICT_OK) {
+      last_rc = rc;
+      CHECK(std::string(verdict_last_error(c.e)) == whole_error);  // the error at its place in the stream
+    }
+    joined += c.result();
+    for (char ch : piece) lines += ch == '\n';
+    at = end;
+  }
+  CHECK(last_rc != VERDICT_OK);
+  CHECK(joined == whole);
+  CHECK(whole.find("\"line\":40,") != std::string::npos);
+}
+
+TEST_CASE("verdict_eval_lines refuses what has no per-line decisions and counts it cannot carry", "[c_api][result]") {
+  CEngine c;
+  const std::string one = incidents(1);
+  CHECK(verdict_eval_lines(c.e, nullptr, 0, one.data(), one.size(), kNow.data(), kNow.size(), VERDICT_EVAL_JSON, 0, 0) ==
+        static_cast<int>(verdict::ErrorCode::kInvalidArgument));
+  CHECK(verdict_eval_lines(c.e, nullptr, 0, one.data(), one.size(), kNow.data(), kNow.size(), 0, -1, 0) ==
+        static_cast<int>(verdict::ErrorCode::kInvalidArgument));
+  CHECK(verdict_eval_lines(c.e, nullptr, 0, one.data(), one.size(), kNow.data(), kNow.size(), 0, 0, 1.5) ==
+        static_cast<int>(verdict::ErrorCode::kInvalidArgument));
+  CHECK(verdict_eval_lines(c.e, nullptr, 0, one.data(), one.size(), kNow.data(), kNow.size(), 0, 2, 10) == VERDICT_OK);
+  CHECK(c.result().rfind("{\"ok\":true,\"line\":3,", 0) == 0);
+  // ErrorBudget decides on its whole input.
+  verdict_engine* b = verdict_engine_new();
+  std::string budget_policy;
+  {
+    std::FILE* f = std::fopen(VERDICT_SOURCE_DIR "/policies/budget/default.json", "rb");
+    REQUIRE(f != nullptr);
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) budget_policy.append(buf, n);
+    std::fclose(f);
+  }
+  REQUIRE(verdict_load_policy(b, budget_policy.data(), budget_policy.size(), "b.json", 6) == VERDICT_OK);
+  CHECK(verdict_eval_lines(b, nullptr, 0, one.data(), one.size(), kNow.data(), kNow.size(), 0, 0, 0) ==
+        static_cast<int>(verdict::ErrorCode::kInvalidArgument));
+  CHECK(std::string(verdict_last_error(b)).find("whole input") != std::string::npos);
+  verdict_engine_free(b);
 }
