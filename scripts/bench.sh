@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, native and Wasm (Node) on the same bytes; each prints a table.
-#   scripts/bench.sh [load|eval|triage|cmdb|change|budget|alerts|instantiate|all]   (default all)
+#   scripts/bench.sh [load|eval|triage|cmdb|change|budget|alerts|result|bytes|instantiate|all]   (default all)
 #   load: 200,000 generated alerts: document loading vs simdjson parse-only
 #   eval: a 100-rule policy over 100,000 generated incidents, with the sample CMDB
 #   triage: a 1,000-route TriageRouting policy over 100,000 generated incidents; the same 10 rules as
@@ -12,10 +12,16 @@
 #   alerts: AlertDedup over 1,000,000 generated alerts (10,000 fingerprints, 50 inhibition
 #           rules, 100 silences): alerts/s, peak memory, snapshot/restore time
 #   instantiate: verdict.wasm compile + instantiate in Node and in headless Chromium (median of 15)
+#   bytes: bytes per decision of every kind, without and with --explain (bench/bench_bytes.py)
+#   result: the one-string result of a batch (C ABI verdict_eval, the Wasm batch path) against
+#           decisions streamed to a sink, 10 rules over 200,000 incidents (docs/performance.md)
 #   peers: the same 10 triage rules in verdict (CLI, in process, Wasm batch and per call) and in
 #          @marcbachmann/cel-js, json-logic-js, cel-js, Cedar (Wasm) and hand-written JS, against
-#          simdjson parse-only; interleaved runs, one table (bench/peers/compare.py). Not part of
-#          `all`. VERDICT_BENCH_PEERS_COUNT incidents (default 20,000), VERDICT_BENCH_REPEATS runs.
+#          simdjson parse-only; interleaved runs, one table (bench/peers/compare.py); then
+#          `verdict budget` (one SLO, 30 days of 1-minute data) against `promtool test rules` and
+#          `verdict change` (10,000-item CMDB) against `amtool config routes test`, whole processes
+#          (bench/peers/processes.py). Not part of `all`. VERDICT_BENCH_PEERS_COUNT incidents
+#          (default 20,000), VERDICT_BENCH_REPEATS runs.
 #   serve: `verdict serve` over HTTP on loopback: triage decisions/s (wrk), p50/p99 at 50% and 90% of
 #          that (bench/serve_rate.cc), alert intake against Debian's Alertmanager, RSS. Not part of `all`.
 set -euo pipefail
@@ -49,6 +55,12 @@ if [[ "$what" == peers ]]; then
   python3 bench/gen_alerts.py policy --rules 50 --silences 100 --seed 1 > .cache/bench/alerts-policy.json
   python3 bench/peers/alertmanager.py build/verdict .cache/bench/alerts-policy.json "$alerts"
   node bench/peers/boundary.mjs 50000
+  # One-shot processes: verdict budget vs promtool test rules, verdict change vs amtool config routes test.
+  cmdb10k=.cache/bench/cmdb-10000.json
+  [[ -s "$cmdb10k" ]] || python3 samples/gen/generate.py cmdb --items 10000 --edges 30000 --seed 1 --out "$cmdb10k"
+  echo
+  echo "## verdict budget and verdict change against promtool and amtool, whole processes (scripts/bench.sh peers)"
+  python3 bench/peers/processes.py build/verdict "$cmdb10k" "${VERDICT_BENCH_REPEATS:-3}"
   exit 0
 fi
 bash scripts/build.sh all >/dev/null
@@ -123,6 +135,20 @@ if [[ "$what" == alerts || "$what" == all ]]; then
   node bench/table.mjs < "$out"
   node bench/alerts_table.mjs < "$out"
   rm -f "$out"
+fi
+if [[ "$what" == result || "$what" == all ]]; then
+  data=.cache/bench/incidents-200000.ndjson
+  [[ -s "$data" ]] || python3 samples/gen/generate.py incidents --count 200000 --seed 1 --out "$data"
+  python3 bench/gen_rules.py 10 > .cache/bench/rules-10.json
+  echo
+  echo "## One result string per batch against decisions streamed, 10 rules, 200,000 incidents (scripts/bench.sh result)"
+  build/bench/bench_result .cache/bench/rules-10.json samples/cmdb.json "$data" "$repeats"
+  node bench/bench_result.mjs .cache/bench/rules-10.json samples/cmdb.json "$data" "$repeats"
+fi
+if [[ "$what" == bytes || "$what" == all ]]; then
+  echo
+  echo "## Bytes per decision, every kind (scripts/bench.sh bytes)"
+  python3 bench/bench_bytes.py build/verdict 1000
 fi
 if [[ "$what" == instantiate || "$what" == all ]]; then
   echo

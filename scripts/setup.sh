@@ -14,7 +14,7 @@ native_pkgs=(build-essential cmake pkg-config git ca-certificates
   libsodium-dev   # verdict serve's signed bundles (ed25519)
   tzdata)   # the zones compiled in (cmake/tzdata.cmake)
 full_pkgs=(emscripten binaryen unicode-data dpkg-dev chromium python3 python3-six perl nodejs npm
-  prometheus curl wrk)   # verdict serve: a real Prometheus delivering alerts, the README's curl examples, the benchmark
+  prometheus curl wrk)   # verdict serve: a real Prometheus delivering alerts (and promtool: bench.sh peers), the README's curl examples, the benchmark
 
 want=("${native_pkgs[@]}")
 if [[ "${1:-}" == "--all" ]]; then want+=("${full_pkgs[@]}"); fi

@@ -23,6 +23,7 @@ __attribute__((used)) static const void* const kVerdictAbi[] = {
     reinterpret_cast<const void*>(&verdict_load_data),
     reinterpret_cast<const void*>(&verdict_clear),
     reinterpret_cast<const void*>(&verdict_eval),
+    reinterpret_cast<const void*>(&verdict_eval_lines),
     reinterpret_cast<const void*>(&verdict_alerts_push),
     reinterpret_cast<const void*>(&verdict_alerts_stats),
     reinterpret_cast<const void*>(&verdict_alerts_snapshot),

@@ -384,6 +384,55 @@ export class Engine {
     return lines;
   }
 
+  /**
+   * The decisions of an NDJSON batch, one at a time (a generator): the input goes into the module
+   * in pieces of whole lines through verdict_eval_lines (C ABI 3), which counts lines and positions
+   * from the batch's start, and each piece's decisions are parsed only as they are asked for. What
+   * is held at any time is one piece, its result and the decision in hand, whatever the batch's
+   * size. The decisions are eval()'s, byte for byte before parsing.
+   */
+  *decisions(input, { policy = '', now = '', explain = false, pieceBytes = 1 << 20 } = {}) {
+    const text = typeof input === 'string' ? input : null;
+    const bytes = text === null ? inputBytes(input) : null;
+    const size = text === null ? bytes.length : text.length;
+    const p = encoder.encode(policy);
+    const n = encoder.encode(now);
+    let at = 0;           // where the next piece starts (UTF-16 units of a string, else bytes)
+    let lines = 0;        // lines of the batch before the piece
+    let bytesBefore = 0;  // its UTF-8 bytes before the piece
+    while (at < size) {
+      // A piece: whole lines of about pieceBytes (a string's units may take up to 3 bytes each).
+      const want = Math.max(1, text === null ? pieceBytes : Math.floor(pieceBytes / 3));
+      let end = at + want >= size ? size : (text === null ? bytes.indexOf(10, at + want) : text.indexOf('\n', at + want));
+      end = end < 0 || end >= size ? size : end + 1;
+      const piece = text === null ? bytes.subarray(at, end) : encoder.encode(text.slice(at, end));
+      let pieceLines = 0;
+      for (let i = piece.indexOf(10); i >= 0; i = piece.indexOf(10, i + 1)) pieceLines++;
+      const json = this.guard('decisions', () => {
+        const x = this.module.exports;
+        return this.withInput(p, (pp, pl) => this.withInput(n, (np, nl) => this.withInput(piece, (ip, il) => {
+          const code = x.verdict_eval_lines(this.ptr, pp, pl, ip, il, np, nl, explain ? EVAL_EXPLAIN : 0, lines, bytesBefore);
+          const out = this.result();
+          if (code !== 0 && out.startsWith('{"ok":false,"errors"')) {
+            // The call itself failed (a wrong policy, ErrorBudget): no decisions to hand out.
+            const report = JSON.parse(out);
+            throw new VerdictError(report.errors[0], report.errors);
+          }
+          return out;
+        })));
+      });
+      lines += pieceLines;
+      bytesBefore += piece.length;
+      at = end;
+      for (let from = 0; from < json.length;) {
+        let nl = json.indexOf('\n', from);
+        if (nl < 0) nl = json.length;
+        if (nl > from) yield JSON.parse(json.slice(from, nl));
+        from = nl + 1;
+      }
+    }
+  }
+
   // eval() with a policy of one kind: the results, checked to come from that kind.
   decideWith(kind, input, options) {
     const result = this.eval(input, options);

@@ -301,6 +301,13 @@ export declare class Engine {
   evalRaw(input: string | Uint8Array | ArrayBuffer, options?: EvalOptions): { code: number; json: string };
   /** Evaluates and parses: a result, or an array of them for NDJSON input. */
   eval(input: string | Uint8Array | ArrayBuffer, options?: EvalOptions): AnyResult | Array<AnyResult | FailedResult>;
+  /**
+   * The decisions of an NDJSON batch one at a time, parsed as they are asked for: the input goes
+   * into the module in pieces of whole lines (`pieceBytes`, default 1 MiB), so memory stays bounded
+   * by a piece and its decisions whatever the batch's size; lines and positions count from the
+   * batch's start, as eval() gives them. Not for ErrorBudget (one decision over the whole input).
+   */
+  decisions(input: string | Uint8Array | ArrayBuffer, options?: EvalOptions & { pieceBytes?: number }): Generator<AnyResult | FailedResult, void, undefined>;
   /** `verdict triage`: eval with a TriageRouting policy (a VerdictError when the policy is of another kind). */
   triage(input: string | Uint8Array | ArrayBuffer, options?: EvalOptions): TriageResult | Array<TriageResult | FailedResult>;
   /** `verdict change`: eval with a ChangeRisk policy; decision.status is approved, needs_approval or denied. */

@@ -25,9 +25,10 @@
 extern "C" {
 #endif
 
-/* 2 (additive): VERDICT_ALERTS_RECEIVED for verdict_alerts_push. A host built against
- * version 1 works unchanged; a host that uses a newer flag checks verdict_abi_version(). */
-#define VERDICT_ABI_VERSION 2
+/* 2 (additive): VERDICT_ALERTS_RECEIVED for verdict_alerts_push. 3 (additive):
+ * verdict_eval_lines. A host built against version 1 works unchanged; a host that uses a newer
+ * flag or function checks verdict_abi_version(). */
+#define VERDICT_ABI_VERSION 3
 
 #define VERDICT_OK 0
 
@@ -77,6 +78,16 @@ void verdict_clear(verdict_engine* engine);
  * the decisions are in the result either way. */
 int verdict_eval(verdict_engine* engine, const char* policy, size_t policy_size, const char* input, size_t input_size,
                  const char* now, size_t now_size, uint32_t flags);
+
+/* verdict_eval on one piece of a longer NDJSON stream that the host hands over in pieces of whole
+ * lines (the JS package's decisions() iterator, in bounded memory): `lines_before` and
+ * `bytes_before`, the stream's lines and bytes before this piece, are added to the decisions'
+ * lines and the errors' positions, so that the pieces' results one after another are the whole
+ * stream's result byte for byte. The input is NDJSON (flags: VERDICT_EVAL_EXPLAIN only); a policy
+ * that decides on the whole input (ErrorBudget) is invalid_argument. The counts are doubles so
+ * that they cross WebAssembly exactly (to 2^53) without 64-bit integers. ABI version 3. */
+int verdict_eval_lines(verdict_engine* engine, const char* policy, size_t policy_size, const char* input, size_t input_size,
+                       const char* now, size_t now_size, uint32_t flags, double lines_before, double bytes_before);
 
 /* AlertDedup streams (docs/alerts.md): the engine keeps one stream state per AlertDedup
  * policy across calls; verdict_clear forgets it. */
