@@ -71,6 +71,7 @@ struct TestArgs {
   std::string output;              // -o FILE ("": stdout)
   bool coverage = false;           // report the parts of each policy no case exercised
   double threshold = -1;           // --threshold N: fail below N% coverage (< 0: none)
+  std::vector<std::string> allow_paths;  // folders test files may name files in, besides the current one
 };
 int run_tests(const TestArgs& args);
 
