@@ -37,13 +37,13 @@ for (let r = 0; r < repeats; r++) {
   const mod = await instantiate(wasmBytes);
   const engine = mod.createEngine();
   engine.loadPolicy(policy, policyPath);
-  const x = mod.exports;
+  const x = engine.instance.exports;  // each engine has an instance of its own
   const bufSize = Math.max(...batches.map((b) => b.length));
   const ptr = x.verdict_alloc(bufSize);
   let bytes = 0;
   const t0 = process.hrtime.bigint();
   for (const b of batches) {
-    mod.bytes().set(b, ptr);
+    engine.instance.bytes().set(b, ptr);
     x.verdict_alerts_push(engine.ptr, 0, 0, ptr, b.length, 0, 0, 4 /* EVAL_NDJSON */);
     bytes += x.verdict_result_size(engine.ptr);
   }

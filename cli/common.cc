@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstdint>
 #include <chrono>
@@ -44,14 +45,29 @@ void reserve_input(std::string& out, size_t bytes) {
 
 }  // namespace
 
+void widen_pipe(int fd) {
+#ifdef F_SETPIPE_SZ
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) ::fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+#else
+  (void)fd;
+#endif
+}
+
 void grow_input(std::string& out, size_t needed) {
   if (needed <= out.capacity()) return;
   // Doubling, but never past the limit and one byte: std::string's own growth doubles too, so
   // from 128 MiB it would ask for 256 MiB (and hold both while it copies) to read one byte more.
   // A fresh string reserves exactly what it is asked for.
   const size_t limit = g_max_input_bytes;
-  // (2 n + 1: from 64 MiB + 63 the next step is exactly 128 MiB + 1, not 128 MiB and then more.)
-  size_t cap = std::max(needed, std::min(2 * out.capacity() + 1, limit + 1));
+  // Powers of two, whatever sizes the reads returned, and the limit and one byte once a power
+  // of two would reach the limit: the step before it holds at most half the limit (for a
+  // power-of-two limit), so growing to the limit holds at most 1.5 times it. (Doubling from
+  // whatever the first read returned could stop just under the limit, then hold nearly twice
+  // it while copying: out of memory under `ulimit -v` 256 MB with a 128 MiB limit.)
+  size_t cap = std::bit_ceil(std::max(needed, 2 * out.capacity()));
+  if (cap >= limit) cap = limit + 1;
+  cap = std::max(cap, needed);
   std::string bigger;
   reserve_input(bigger, cap);
   bigger.append(out);
@@ -131,6 +147,7 @@ bool read_file(const std::string& path, std::string& out, std::string& why) {
     }
   }
   // Pipes, terminals and special files (/dev/zero) are read up to the limit, never further.
+  widen_pipe(fd);
   return read_to_end(fd, out, size_hint, name, why);
 }
 

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include "cli/common.h"
 
@@ -37,26 +38,29 @@ bool read_stream(int fd, InputFormat format, DocumentReader& reader, const std::
   whole.clear();
   streamed = false;
   set_read_limited(false);
+  widen_pipe(fd);
   if (format == InputFormat::kJson) return read_to_end(fd, whole, 0, "stdin", why);
   std::string buf;
   size_t lines_before = 0, bytes_before = 0;
   bool decided = format == InputFormat::kNdjson;
   size_t line_at = 0, searched = 0;  // before `decided`: the line looked at, how far it was searched
   size_t tail_from = 0;              // after: buf holds no newline before this
-  constexpr size_t kChunk = 1 << 16;
+  // Reads of up to 1 MiB (what a widened pipe holds) into a buffer of their own, and only what
+  // arrived is appended: a stream of short lines does not clear a megabyte per read.
+  constexpr size_t kChunk = size_t{1} << 20;
+  thread_local std::unique_ptr<char[]> chunk(new char[kChunk]);
   bool eof = false;
   while (!eof) {
     size_t have = buf.size();
     // At most one byte past the limit waits here (seen below): the buffer never grows further.
     size_t want = std::min(kChunk, max_input_bytes() + 1 - std::min(have, max_input_bytes()));
-    grow_input(buf, have + want);
-    buf.resize(have + want);
-    ssize_t got = read_some(fd, buf.data() + have, want);
+    ssize_t got = read_some(fd, chunk.get(), want);
     if (got < 0) {
       why = std::string("cannot read stdin: ") + std::strerror(errno);
       return false;
     }
-    buf.resize(have + static_cast<size_t>(got));
+    grow_input(buf, have + static_cast<size_t>(got));
+    buf.append(chunk.get(), static_cast<size_t>(got));
     eof = got == 0;
     // A stream that stays open may run for ever; what is bounded is what waits here: the
     // part of a line (or the first document) not yet complete.

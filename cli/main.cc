@@ -254,6 +254,8 @@ int verdict::cli::run(int argc, char** argv) {
   test->add_option("--format", test_args.format, "Output: text, json or junit (JUnit XML)")->check(CLI::IsMember({"text", "json", "junit"}));
   test->add_option("-o,--output", test_args.output, "Write the report to this file instead of stdout");
   test->add_flag("--coverage", test_args.coverage, "Report the rules, routes, factors, gates, windows, inhibit rules and burn-rate alerts no case exercised");
+  test->add_option("--allow-path", test_args.allow_paths, "A folder whose files test files may read, besides the current directory (repeatable)")
+      ->expected(1)->allow_extra_args(false)->take_all();
   test->add_option("--threshold", test_args.threshold, "With --coverage: exit 3 when coverage is below this percentage")->check(CLI::Range(0.0, 100.0));
 
   // alerts: AlertDedup over alert streams (cmd_alerts.cc)

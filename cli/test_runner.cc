@@ -30,6 +30,54 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
+// ---- what a test file may name (docs/limits.md, "Test files") -----------------------------
+// A test file comes from a policy author, who is only partly trusted: the files it names
+// (policies, data, inputFile) must lie inside the current directory or a --allow-path folder,
+// after symbolic links are resolved, and not under a hidden folder or file (.git, .ssh, .env)
+// of it. Anything else is refused unread, so nothing of it can reach a message (a test file
+// once read /etc/hostname and printed its first bytes in the parse error).
+std::vector<fs::path> g_allowed_roots;
+
+void set_allowed_roots(const std::vector<std::string>& extra) {
+  g_allowed_roots.clear();
+  std::error_code ec;
+  fs::path cwd = fs::current_path(ec);
+  if (!ec) g_allowed_roots.push_back(fs::weakly_canonical(cwd, ec));
+  for (const auto& a : extra) {
+    fs::path root = fs::weakly_canonical(fs::absolute(a, ec), ec);
+    if (!ec) g_allowed_roots.push_back(root);
+  }
+}
+
+// Whether `p` (canonical) lies inside `root` (canonical) and not under a hidden part of it.
+bool inside(const fs::path& p, const fs::path& root) {
+  auto r = root.begin(), q = p.begin();
+  for (; r != root.end(); ++r, ++q) {
+    if (r->empty()) continue;  // a trailing separator
+    if (q == p.end() || *q != *r) return false;
+  }
+  for (; q != p.end(); ++q) {
+    const std::string part = q->string();
+    if (!part.empty() && part[0] == '.') return false;
+  }
+  return true;
+}
+
+// read_file() of a file named by a test file (`name`, relative to the test file's folder
+// `dir`), when it is allowed.
+bool read_named(const fs::path& dir, const std::string& name, std::string& out, std::string& why) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::absolute(dir / name, ec), ec);
+  bool ok = !ec && std::any_of(g_allowed_roots.begin(), g_allowed_roots.end(), [&](const fs::path& r) { return inside(p, r); });
+  if (!ok) {
+    out.clear();
+    why = "\"" + name + "\" is outside the folders a test file may read (the current directory and --allow-path, not " +
+          "their hidden parts): refused, not read";
+    return false;
+  }
+  return read_file((dir / name).string(), out, why);
+}
+
 // Resolves "outputs.team", "matched[0].rule", "outputs[\"k.x\"]" inside `root`.
 const json* resolve(const json& root, const std::string& path, std::string& why) {
   const json* cur = &root;
@@ -127,8 +175,8 @@ void run_alert_stream_case(const json& c, const json& spec, const fs::path& dir,
   for (const char* key : {"policies", "data"}) {
     for (const auto& entry : spec.value(key, json::array())) {
       std::string body;
-      if (!entry.is_string() || !read_file((dir / entry.get<std::string>()).string(), body, why)) {
-        diffs.push_back("cannot read " + entry.dump());
+      if (!entry.is_string() || !read_named(dir, entry.get<std::string>(), body, why)) {
+        diffs.push_back("cannot read " + entry.dump() + (why.empty() ? "" : ": " + why));
         return;
       }
       const bool is_policy = std::string(key) == "policies";
@@ -269,7 +317,7 @@ FileResult run_file(const fs::path& file, const std::function<bool(const std::st
     for (const auto& entry : list) {
       if (!entry.is_string()) continue;
       std::string name = entry.get<std::string>(), body;
-      if (!read_file((dir / name).string(), body, why)) {
+      if (!read_named(dir, name, body, why)) {
         out.problems.push_back(why);
         loaded = false;
         continue;
@@ -311,7 +359,7 @@ FileResult run_file(const fs::path& file, const std::function<bool(const std::st
     if (c.contains("input")) {
       input = c["input"].dump();
     } else if (c.contains("inputFile")) {
-      if (!read_file((dir / c["inputFile"].get<std::string>()).string(), input, why)) diffs.push_back(why);
+      if (!read_named(dir, c["inputFile"].get<std::string>(), input, why)) diffs.push_back(why);
     } else {
       diffs.push_back("the case has no input (input or inputFile)");
     }
@@ -523,6 +571,14 @@ void write_junit(const std::vector<FileResult>& results, std::ostream& out) {
 }  // namespace
 
 int run_tests(const TestArgs& args) {
+  for (const auto& a : args.allow_paths) {
+    std::error_code ec;
+    if (!fs::is_directory(a, ec)) {
+      std::cerr << "verdict test: --allow-path " << a << ": not a folder\n";
+      return kExitUsage;
+    }
+  }
+  set_allowed_roots(args.allow_paths);
   std::vector<fs::path> files;
   for (const auto& p : args.paths.empty() ? std::vector<std::string>{"policies"} : args.paths) {
     std::error_code ec;

@@ -47,7 +47,8 @@ install(FILES README.md LICENSE CHANGELOG.md DESTINATION "${CMAKE_INSTALL_DOCDIR
 install(DIRECTORY docs/ DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs" FILES_MATCHING PATTERN "*.md")
 
 # The shipped policies with their test files, and the samples those tests read
-# (policies/*/*.test.json name ../../samples/...): `verdict test share/verdict/policies` passes.
+# (policies/*/*.test.json name ../../samples/...): `verdict test --allow-path share/verdict
+# share/verdict/policies` passes.
 install(DIRECTORY policies/ DESTINATION "${CMAKE_INSTALL_DATADIR}/verdict/policies")
 # (samples/ci/changes stays: policies/change reads it; the CI files beside it are in ci/; the
 # systemd unit is installed as a unit by cmake/package.cmake.)

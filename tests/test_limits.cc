@@ -237,3 +237,72 @@ TEST_CASE("a stream tracks at most dedup.max_alerts alerts: a new one beyond is 
     "spec": {"route": {"receiver": "desk"}}})", "p.json").ok());
   CHECK(open.alerts_push(lines, o).errors.empty());
 }
+
+// AlertDedup: 1,000 sibling routes of the same DFA-heavy patterns on one label.
+std::string regex_alert_routes(int n) {
+  std::string routes;
+  for (int i = 0; i < n; ++i)
+    routes += std::string(i ? "," : "") + R"({"matchers": ["title=~\"[a-q][^u-z]{13}x)" + std::to_string(i) +
+              R"(\""], "receiver": "r)" + std::to_string(i) + R"("})";
+  return R"({"apiVersion": "verdict/v1", "kind": "AlertDedup", "metadata": {"name": "regex-routes"},
+    "spec": {"route": {"receiver": "desk", "routes": [)" + routes + "]}}}";
+}
+
+TEST_CASE("AlertDedup route matchers' regexes are charged to max_steps: a new alert over the budget is refused", "[limits][alerts]") {
+  const std::string big = R"({"labels":{"alertname":"A","title":")" + std::string(1 << 20, 'a') + R"("},"at":"2025-03-14T10:00:00Z"})" "\n";
+  Engine e;
+  REQUIRE(e.load_policies(regex_alert_routes(1000), "routes.json").ok());
+  verdict::AlertOptions o;
+  // One new alert routed among 1,000 regex routes over a 1 MiB label: 16,384 steps each, over
+  // the default 100,000 at the seventh.
+  REQUIRE(e.alerts_push(R"({"labels":{"alertname":"B"},"at":"2025-03-14T10:00:00Z"})" "\n", o).errors.empty());
+  std::string before = e.alerts_snapshot();
+  verdict::AlertReport r = e.alerts_push(big, o);
+  INFO(r.json);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].code == ErrorCode::kLimitExceeded);
+  CHECK(r.errors[0].line == 1);
+  CHECK(r.errors[0].message.find("evaluation exceeded 100000 steps (limit max_steps; a regex match costs a step per 64 bytes): "
+                                 "the matcher title=~\"[a-q][^u-z]{13}x6\" of route {}/{title=~\"[a-q][^u-z]{13}x6\"} over "
+                                 "title of 1048576 bytes: this new alert is refused") != std::string::npos);
+  CHECK(r.json.find(R"("type":"alert")") == std::string::npos);
+  // Refused before anything was changed: the state is the same, the event counted as an error.
+  std::string after = e.alerts_snapshot();
+  REQUIRE(before.find(R"("alerts":[{)") != std::string::npos);
+  CHECK(after.substr(after.find(R"("alerts":)")) == before.substr(before.find(R"("alerts":)")));
+  CHECK(e.alerts_stats().find(R"("errors":1)") != std::string::npos);
+  // So the budget is what stopped it: the same alert with a short title is routed.
+  verdict::AlertReport fine = e.alerts_push(R"({"labels":{"alertname":"A","title":"short"},"at":"2025-03-14T10:00:01Z"})" "\n", o);
+  CHECK(fine.errors.empty());
+  CHECK(fine.json.find(R"("decision":"new")") != std::string::npos);
+  // The stateless preview (evaluate) charges the same matchers to the decision's steps.
+  EvalReport preview = eval(e, R"({"labels":{"alertname":"A","title":")" + std::string(1 << 20, 'a') + R"("}})");
+  const verdict::Error* err = limit_error(preview);
+  REQUIRE(err);
+  CHECK(err->message.find("the matcher title=~\"[a-q][^u-z]{13}x6\" of route") != std::string::npos);
+}
+
+TEST_CASE("AlertDedup inhibition and silence matchers are charged to the same budget", "[limits][alerts]") {
+  EngineOptions small;
+  small.expressions.max_steps = 10;
+  const std::string policy = R"({"apiVersion": "verdict/v1", "kind": "AlertDedup", "metadata": {"name": "p"},
+    "spec": {"route": {"receiver": "desk"}, )";
+  const std::string label = std::string(64 * 11, 'a');  // 11 steps
+  const std::string alert = R"({"labels":{"alertname":"A","title":")" + label + R"("},"at":"2025-03-14T10:00:00Z"})" "\n";
+  verdict::AlertOptions o;
+  Engine inhibit(small);
+  REQUIRE(inhibit.load_policies(policy + R"("inhibit_rules": [{"source_matchers": ["alertname=\"X\""], "target_matchers": ["title=~\"a+\""], "equal": []}]}})", "p.json").ok());
+  verdict::AlertReport r = inhibit.alerts_push(alert, o);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].message.find("evaluation exceeded 10 steps") != std::string::npos);
+  CHECK(r.errors[0].message.find("the matcher title=~\"a+\" of inhibit_rules[0].target_matchers over title of 704 bytes") != std::string::npos);
+  Engine silence(small);
+  REQUIRE(silence.load_policies(policy + R"("silences": [{"id": "s1", "matchers": ["title=~\"a+\""], "startsAt": "2025-01-01T00:00:00Z", "endsAt": "2030-01-01T00:00:00Z"}]}})", "p.json").ok());
+  r = silence.alerts_push(alert, o);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].message.find("the matcher title=~\"a+\" of silence \"s1\" over title of 704 bytes") != std::string::npos);
+  // Ten steps are within the budget: silenced.
+  r = silence.alerts_push(R"({"labels":{"alertname":"A","title":")" + std::string(64 * 10, 'a') + R"("},"at":"2025-03-14T10:00:00Z"})" "\n", o);
+  CHECK(r.errors.empty());
+  CHECK(r.json.find(R"("decision":"silenced")") != std::string::npos);
+}

@@ -17,7 +17,7 @@ const mod = await instantiate(readFileSync(process.env.VERDICT_WASM ?? path.join
 const engine = mod.createEngine();
 engine.loadPolicy(JSON.stringify({ apiVersion: 'verdict/v1', kind: 'Rules', metadata: { name: 'empty' },
   spec: { input: 'doc', rules: [] } }), 'empty.json');
-const x = mod.exports;
+const x = engine.instance.exports;  // each engine has an instance of its own
 const now = '2026-03-02T10:00:00Z';
 const input = '{}';
 const encoder = new TextEncoder();
@@ -34,7 +34,7 @@ function after() {
 // The floor: the bytes stay in place, only the call and nothing read back.
 const bytes = encoder.encode('empty' + now + input);
 const at = x.verdict_alloc(bytes.length);
-mod.bytes().set(bytes, at);
+engine.instance.bytes().set(bytes, at);
 function floor() {
   return x.verdict_eval(engine.ptr, at, 5, at + 5 + now.length, input.length, at + 5, now.length, 2);
 }

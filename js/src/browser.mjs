@@ -21,6 +21,6 @@ export function load(url) {
   return shared;
 }
 
-export async function createEngine() {
-  return (await load()).createEngine();
+export async function createEngine(options) {
+  return (await load()).createEngine(options);
 }

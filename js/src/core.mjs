@@ -37,11 +37,18 @@ function importsFor(state) {
     env: {
       emscripten_notify_memory_growth() {
         state.heap = null; // views over the old buffer are stale
+        // An engine's own cap (createEngine({memoryCap})): the heap grew past it, so the call
+        // stops here, as at the module's cap, and only this engine's instance is replaced.
+        if (state.memory && state.memory.buffer.byteLength > state.cap) {
+          const e = new Error(`verdict.wasm grew past the engine's memory cap of ${state.cap} bytes`);
+          e.verdictTrap = true;
+          throw e;
+        }
       },
     },
     wasi_snapshot_preview1: {
       // abort() (e.g. when memory cannot grow past the cap) ends in proc_exit: the call
-      // stops here and the module restarts (Module.recover).
+      // stops here and the engine's instance is replaced (Engine.guard).
       proc_exit(code) {
         const e = new Error(`verdict.wasm exited with code ${code}`);
         e.verdictTrap = true;
@@ -117,32 +124,15 @@ function isTrap(e) {
   return e instanceof WebAssembly.RuntimeError || (e && e.verdictTrap === true) || e instanceof RangeError;
 }
 
-class Module {
-  constructor(compiled) {
-    this.compiled = compiled;
-    this.engines = new Set();
-    this.restarts = 0;
-  }
-
-  async start() {
-    this.instantiateSync();
-  }
-
-  instantiateSync() {
-    this.state = { memory: null, heap: null };
-    const instance = new WebAssembly.Instance(this.compiled, importsFor(this.state));
+// One instance of verdict.wasm: its exports, its memory and a view of it. Every engine has
+// one of its own, so that a trap (out of memory) in one engine cannot touch another's state.
+class Instance {
+  constructor(compiled, cap = MEMORY_CAP_BYTES) {
+    this.state = { memory: null, heap: null, cap };
+    const instance = new WebAssembly.Instance(compiled, importsFor(this.state));
     this.exports = instance.exports;
     this.state.memory = instance.exports.memory;
     if (instance.exports._initialize) instance.exports._initialize();
-  }
-
-  // After a trap (out of memory: the heap cannot grow past MEMORY_CAP_BYTES) the instance's
-  // state cannot be trusted: a fresh instance replaces it and every live engine loads its
-  // policies and data again. Alert stream state since the last snapshot is lost.
-  recover() {
-    this.restarts += 1;
-    this.instantiateSync();
-    for (const engine of this.engines) engine.reopen();
   }
 
   bytes() {
@@ -154,6 +144,27 @@ class Module {
 
   readString(ptr, len) {
     return decoder.decode(this.bytes().subarray(ptr, ptr + len));
+  }
+}
+
+class Module {
+  constructor(compiled) {
+    this.compiled = compiled;
+    this.restarts = 0;  // engine instances replaced after a trap, over all engines
+  }
+
+  async start() {
+    // The module's own instance answers version() and abiVersion(); engines have their own.
+    this.home = new Instance(this.compiled);
+    this.exports = this.home.exports;
+  }
+
+  bytes() {
+    return this.home.bytes();
+  }
+
+  readString(ptr, len) {
+    return this.home.readString(ptr, len);
   }
 
   version() {
@@ -168,19 +179,35 @@ class Module {
     return this.exports.verdict_abi_version();
   }
 
-  createEngine() {
-    return new Engine(this);
+  /**
+   * A new engine in an instance of its own. `memoryCap` (bytes, at least 32 MiB, at most
+   * MEMORY_CAP_BYTES, the default): running out of it fails this engine's call alone.
+   */
+  createEngine(options = {}) {
+    return new Engine(this, options);
   }
 }
 
+// The smallest per-engine cap: the instance starts with 16 MiB (-sINITIAL_MEMORY).
+const MEMORY_CAP_MIN = 32 * 1024 * 1024;
+
 export class Engine {
-  constructor(module) {
+  constructor(module, { memoryCap = MEMORY_CAP_BYTES } = {}) {
+    if (!Number.isFinite(memoryCap) || memoryCap < MEMORY_CAP_MIN || memoryCap > MEMORY_CAP_BYTES) {
+      throw new VerdictError({
+        code: 'invalid_argument',
+        message: `memoryCap must be a number of bytes from ${MEMORY_CAP_MIN} (32 MiB) to ${MEMORY_CAP_BYTES} (1 GiB), not ${memoryCap}`,
+      });
+    }
     this.module = module;
+    this.memoryCap = memoryCap;
     this.loads = [];  // [{kind: 'policy' | 'data', text, source}]: replayed after a restart
-    this.ptr = module.exports.verdict_engine_new();
+    this.restarts = 0;  // times this engine's instance was replaced after a trap
+    this.alertState = false;  // whether alert stream state may exist (pushed or restored)
+    this.instance = new Instance(module.compiled, memoryCap);
+    this.ptr = this.instance.exports.verdict_engine_new();
     if (!this.ptr) throw new Error('verdict: out of memory creating an engine');
     this.resetScratch();
-    module.engines.add(this);
   }
 
   // The per-call buffer in Wasm memory (evalRaw): the policy name and `now` stay at its front
@@ -196,13 +223,13 @@ export class Engine {
   // A buffer of at least `size` bytes; its front (the prefix) is kept when it grows.
   reserveScratch(size) {
     if (size <= this.scratchSize) return this.scratch;
-    const x = this.module.exports;
+    const x = this.instance.exports;
     const want = Math.max(size, this.scratchSize * 2, 4096);
     const ptr = x.verdict_alloc(want);
     if (!ptr) throw new VerdictError({ code: 'out_of_memory', message: `cannot allocate ${want} bytes in verdict.wasm` });
     const keep = this.prefixLens[0] + this.prefixLens[1];
     if (this.scratch) {
-      if (keep) this.module.bytes().copyWithin(ptr, this.scratch, this.scratch + keep);
+      if (keep) this.instance.bytes().copyWithin(ptr, this.scratch, this.scratch + keep);
       x.verdict_free(this.scratch);
     }
     this.scratch = ptr;
@@ -210,9 +237,15 @@ export class Engine {
     return ptr;
   }
 
-  // A new engine in the restarted instance, with the policies and data loaded before.
+  // After a trap the instance's heap and stack cannot be trusted: a fresh instance replaces
+  // it and the engine loads its policies and data again. Other engines have instances of
+  // their own and are not touched.
   reopen() {
-    const x = this.module.exports;
+    this.restarts += 1;
+    this.module.restarts += 1;
+    this.alertState = false;
+    this.instance = new Instance(this.module.compiled, this.memoryCap);
+    const x = this.instance.exports;
     this.resetScratch();  // the old buffer went with the old instance
     this.ptr = x.verdict_engine_new();
     for (const l of this.loads) {
@@ -221,29 +254,36 @@ export class Engine {
     }
   }
 
-  // Runs one call into the module; a trap becomes a VerdictError and the module restarts.
+  // Runs one call into the engine's instance; a trap (out of memory) becomes a VerdictError
+  // and the instance is replaced. The error says what was lost: this engine's alert stream
+  // state (since its last snapshot), never another engine's.
   guard(what, fn) {
     try {
       return fn();
     } catch (e) {
       if (!isTrap(e)) throw e;
-      this.module.recover();
-      throw new VerdictError({
+      const lost = this.alertState;
+      this.reopen();
+      const err = new VerdictError({
         code: 'out_of_memory',
-        message: `verdict.wasm ran out of memory (its cap is ${MEMORY_CAP_BYTES / 1048576} MiB) in ${what}; ` +
-          'the module was restarted and every engine reloaded its policies and data (alert stream state since the last snapshot is lost)',
+        message: `verdict.wasm ran out of memory (this engine's cap is ${this.memoryCap / 1048576} MiB) in ${what}; ` +
+          'its instance was replaced and it reloaded its policies and data' +
+          (lost ? '; its alert stream state since the last snapshot was lost' : '') +
+          ' (other engines are not affected)',
       });
+      err.lostAlertState = lost;
+      throw err;
     }
   }
 
   // Copies `input` (string, Uint8Array or ArrayBuffer) into the engine's memory, calls fn(ptr, len).
   withInput(input, fn) {
     const bytes = inputBytes(input);
-    const x = this.module.exports;
+    const x = this.instance.exports;
     const ptr = x.verdict_alloc(bytes.length);
     if (!ptr) throw new VerdictError({ code: 'out_of_memory', message: `cannot allocate ${bytes.length} bytes in verdict.wasm` });
     try {
-      this.module.bytes().set(bytes, ptr);
+      this.instance.bytes().set(bytes, ptr);
       return fn(ptr, bytes.length);
     } finally {
       x.verdict_free(ptr);
@@ -251,13 +291,13 @@ export class Engine {
   }
 
   result() {
-    const x = this.module.exports;
-    return this.module.readString(x.verdict_result(this.ptr), x.verdict_result_size(this.ptr));
+    const x = this.instance.exports;
+    return this.instance.readString(x.verdict_result(this.ptr), x.verdict_result_size(this.ptr));
   }
 
   lastError() {
-    const x = this.module.exports;
-    return this.module.readString(x.verdict_last_error(this.ptr), x.verdict_last_error_size(this.ptr));
+    const x = this.instance.exports;
+    return this.instance.readString(x.verdict_last_error(this.ptr), x.verdict_last_error_size(this.ptr));
   }
 
   /**
@@ -266,7 +306,7 @@ export class Engine {
    */
   readRaw(input, flags = READ_AUTO) {
     return this.guard('read', () => {
-      const code = this.withInput(input, (ptr, len) => this.module.exports.verdict_read(this.ptr, ptr, len, flags));
+      const code = this.withInput(input, (ptr, len) => this.instance.exports.verdict_read(this.ptr, ptr, len, flags));
       return { code, json: this.result() };
     });
   }
@@ -298,7 +338,7 @@ export class Engine {
 
   loadPolicyRaw(text, source = '') {
     return this.guard('loadPolicy', () => {
-      const code = this.withSource(this.module.exports.verdict_load_policy, text, source);
+      const code = this.withSource(this.instance.exports.verdict_load_policy, text, source);
       if (code === 0) this.loads.push({ kind: 'policy', text, source });
       return { code, json: this.result() };
     });
@@ -307,7 +347,7 @@ export class Engine {
   /** Loads data documents: the CMDB, scheduled changes, change windows, error-budget status. Throws VerdictError on errors. */
   loadData(text, source = '') {
     return this.guard('loadData', () => {
-      const code = this.withSource(this.module.exports.verdict_load_data, text, source);
+      const code = this.withSource(this.instance.exports.verdict_load_data, text, source);
       const report = JSON.parse(this.result());
       if (code !== 0) throw new VerdictError(report.errors[0], report.errors);
       this.loads.push({ kind: 'data', text, source });
@@ -318,14 +358,14 @@ export class Engine {
   /** Static checks; returns {ok, loaded, errors, warnings} without loading anything. */
   lint(text, source = '') {
     return this.guard('lint', () => {
-      this.withSource(this.module.exports.verdict_lint, text, source);
+      this.withSource(this.instance.exports.verdict_lint, text, source);
       return JSON.parse(this.result());
     });
   }
 
   /** Forgets all policies and data. */
   clear() {
-    this.module.exports.verdict_clear(this.ptr);
+    this.instance.exports.verdict_clear(this.ptr);
     this.loads = [];
   }
 
@@ -339,7 +379,7 @@ export class Engine {
     if (format === 'json') flags |= EVAL_JSON;
     if (format === 'ndjson') flags |= EVAL_NDJSON;
     return this.guard('eval', () => {
-      const x = this.module.exports;
+      const x = this.instance.exports;
       // One buffer: [policy][now][input]. The policy and now are encoded when they change.
       if (!this.prefixKey || this.prefixKey[0] !== policy || this.prefixKey[1] !== now) {
         const p = encoder.encode(policy);
@@ -347,7 +387,7 @@ export class Engine {
         this.prefixKey = null;
         this.prefixLens = [0, 0];
         const base = this.reserveScratch(p.length + n.length + 64);
-        const heap = this.module.bytes();
+        const heap = this.instance.bytes();
         heap.set(p, base);
         heap.set(n, base + p.length);
         this.prefixKey = [policy, now];
@@ -358,11 +398,11 @@ export class Engine {
       if (typeof input === 'string' && input.length <= SCRATCH_INPUT_MAX / 3) {
         // encodeInto writes straight into Wasm memory: at most 3 bytes per UTF-16 unit.
         const base = this.reserveScratch(pl + nl + input.length * 3);
-        const il = encoder.encodeInto(input, this.module.bytes().subarray(base + pl + nl, base + this.scratchSize)).written;
+        const il = encoder.encodeInto(input, this.instance.bytes().subarray(base + pl + nl, base + this.scratchSize)).written;
         code = x.verdict_eval(this.ptr, base, pl, base + pl + nl, il, base + pl, nl, flags);
       } else if (typeof input !== 'string' && input.length <= SCRATCH_INPUT_MAX) {
         const base = this.reserveScratch(pl + nl + input.length);
-        this.module.bytes().set(input, base + pl + nl);
+        this.instance.bytes().set(input, base + pl + nl);
         code = x.verdict_eval(this.ptr, base, pl, base + pl + nl, input.length, base + pl, nl, flags);
       } else {
         // A large batch gets a buffer of its own, freed after the call: the call buffer stays small.
@@ -478,24 +518,25 @@ export class Engine {
     if (received) flags |= ALERTS_RECEIVED;
     const time = received || now;
     return this.guard('alerts push', () => {
-      const x = this.module.exports;
+      const x = this.instance.exports;
       const code = this.withInput(encoder.encode(policy), (pp, pl) =>
         this.withInput(input, (ip, il) =>
           this.withInput(encoder.encode(time), (np, nl) => x.verdict_alerts_push(this.ptr, pp, pl, ip, il, np, nl, flags))));
+      this.alertState = true;
       return { code, json: this.result() };
     });
   }
 
   /** Statistics of every stream: {ok, streams: [{policy, events, notifications, noise_reduction_pct, by_decision, ...}]}. */
   alertsStats() {
-    this.module.exports.verdict_alerts_stats(this.ptr);
+    this.instance.exports.verdict_alerts_stats(this.ptr);
     return JSON.parse(this.result());
   }
 
   /** The whole stream state as the engine's versioned JSON text. */
   alertsSnapshot() {
     return this.guard('alerts snapshot', () => {
-      this.module.exports.verdict_alerts_snapshot(this.ptr);
+      this.instance.exports.verdict_alerts_snapshot(this.ptr);
       return this.result();
     });
   }
@@ -503,11 +544,12 @@ export class Engine {
   /** Replaces the stream state; throws VerdictError (and keeps the old state) when it cannot. */
   alertsRestore(text) {
     const code = this.guard('alerts restore', () =>
-      this.withInput(text, (ptr, len) => this.module.exports.verdict_alerts_restore(this.ptr, ptr, len)));
+      this.withInput(text, (ptr, len) => this.instance.exports.verdict_alerts_restore(this.ptr, ptr, len)));
     if (code !== 0) {
       const report = JSON.parse(this.lastError());
       throw new VerdictError(report.errors[0], report.errors);
     }
+    this.alertState = true;
   }
 
   /** A stream over one AlertDedup policy: push(input, {now} or {received}) -> parsed lines; snapshot(); restore(text); stats(). */
@@ -528,10 +570,10 @@ export class Engine {
   }
 
   free() {
-    if (this.ptr) this.module.exports.verdict_engine_free(this.ptr);
-    if (this.scratch) this.module.exports.verdict_free(this.scratch);
+    if (this.ptr) this.instance.exports.verdict_engine_free(this.ptr);
+    if (this.scratch) this.instance.exports.verdict_free(this.scratch);
     this.resetScratch();
     this.ptr = 0;
-    this.module.engines.delete(this);
+    this.instance = null;  // the engine's memory goes with its instance
   }
 }

@@ -25,6 +25,8 @@ export declare class VerdictError extends Error {
   line?: number;
   column?: number;
   errors: ErrorDetail[];
+  /** code 'out_of_memory': whether the engine's alert stream state (since its last snapshot) was lost. */
+  lostAlertState?: boolean;
 }
 
 export interface DocumentSummary {
@@ -326,8 +328,17 @@ export declare class Engine {
   alertsRestore(text: string | Uint8Array | ArrayBuffer): void;
   /** AlertDedup: a stream over one policy ("" when exactly one AlertDedup policy is loaded). */
   alertStream(options?: { policy?: string }): AlertStream;
-  /** Releases the engine's memory inside the module. */
+  /** Releases the engine's memory (its instance of the module). */
   free(): void;
+  /** The engine's memory cap in bytes (EngineOptions.memoryCap; MEMORY_CAP_BYTES by default). */
+  readonly memoryCap: number;
+  /**
+   * How many times this engine's instance was replaced after running out of memory. A call
+   * that hits the cap throws VerdictError('out_of_memory') with `lostAlertState` set when this
+   * engine's alert stream state (since its last snapshot) was lost; the engine reloads its
+   * policies and data and decides again. Other engines are not affected.
+   */
+  readonly restarts: number;
 }
 
 export interface AlertPushOptions {
@@ -427,18 +438,23 @@ export interface AlertStream {
 export interface VerdictModule {
   version(): string;
   abiVersion(): number;
-  createEngine(): Engine;
-  /**
-   * How many times the instance was restarted after running out of memory. A call that hits
-   * the cap throws VerdictError('out_of_memory'); the module then restarts and every engine
-   * reloads its policies and data (alert stream state since the last snapshot is lost).
-   */
+  /** A new engine, in an instance of the module of its own. */
+  createEngine(options?: EngineOptions): Engine;
+  /** How many engine instances were replaced after running out of memory, over all engines. */
   readonly restarts: number;
 }
 
-/** verdict.wasm's memory cap: 1 GiB. */
+export interface EngineOptions {
+  /**
+   * The engine's memory cap in bytes, from 32 MiB to MEMORY_CAP_BYTES (the default). Each
+   * engine has an instance of its own: a call that needs more fails that engine alone.
+   */
+  memoryCap?: number;
+}
+
+/** verdict.wasm's memory cap per instance (so per engine): 1 GiB. */
 export declare const MEMORY_CAP_BYTES: number;
 
 /** The module, instantiated once and shared (Node: from the package; browser: fetched once). */
 export declare function load(location?: string | URL): Promise<VerdictModule>;
-export declare function createEngine(): Promise<Engine>;
+export declare function createEngine(options?: EngineOptions): Promise<Engine>;

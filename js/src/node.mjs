@@ -18,6 +18,6 @@ export function load(path) {
   return shared;
 }
 
-export async function createEngine() {
-  return (await load()).createEngine();
+export async function createEngine(options) {
+  return (await load()).createEngine(options);
 }

@@ -51,8 +51,48 @@ test('running out of memory (the 1 GiB cap) is a VerdictError; the engine is res
   const restarts = mod.restarts;
   assert.throws(() => engine.readRaw(huge), (e) => e instanceof VerdictError && e.code === 'out_of_memory' && /cap is 1024 MiB/.test(e.message));
   assert.equal(mod.restarts, restarts + 1);
+  assert.equal(engine.restarts, 1);
   assert.equal(engine.evalRaw(incident, options).json, before);
-  // Another engine of the same module was restarted too, with its own policy.
+  // Another engine has an instance of its own: it was not restarted.
+  assert.equal(other.restarts, 0);
   assert.equal(JSON.parse(other.evalRaw('{"kind":"incident","id":"INC-1","title":"x"}', options).json).ok, true);
   assert.equal(JSON.parse(mod.createEngine().readRaw('{"kind":"incident","id":"INC-1"}').json).read, 1);
+});
+
+// Issue 17 item 9: an out-of-memory in one engine used to restart the shared instance and wipe
+// every engine's alert streams. Each engine now has an instance (and a memory cap) of its own.
+test('an engine that runs out of its memoryCap fails alone: another engine keeps its alert state and decides as if nothing happened', () => {
+  const policy = readFileSync(path.join(repoDir, 'policies/alerts/default.json'));
+  const withPolicy = (options) => {
+    const e = mod.createEngine(options);
+    e.loadPolicy(policy, 'default.json');
+    return e;
+  };
+  const events = (from, to, at) => Array.from({ length: to - from }, (_, i) =>
+    JSON.stringify({ labels: { alertname: `A${(from + i) % 7}`, service: `svc-${(from + i) % 5}`, severity: 'critical', instance: `i${from + i}` }, status: 'firing' })).join('\n') + '\n';
+  const push = (e, input, now) => e.alertsPushRaw(input, { now, format: 'ndjson' }).json;
+  const kept = withPolicy();
+  const reference = withPolicy();   // never sees the out-of-memory
+  const failing = withPolicy({ memoryCap: 64 * 1048576 });
+  const first = events(0, 200);
+  for (const e of [kept, reference, failing]) push(e, first, '2025-03-14T10:00:00Z');
+  assert.match(push(failing, events(0, 1), '2025-03-14T10:00:10Z'), /"decision":"duplicate"/);
+  // 40 MB: the host's copy fits under 64 MiB, the engine's padded copy of it does not.
+  const huge = Buffer.from(`{"labels":{"alertname":"big","blob":"${'x'.repeat(40e6)}"}}\n`);
+  assert.throws(() => failing.alertsPushRaw(huge, { now: '2025-03-14T10:00:20Z' }), (e) =>
+    e instanceof VerdictError && e.code === 'out_of_memory' && /this engine's cap is 64 MiB/.test(e.message) &&
+    /alert stream state since the last snapshot was lost/.test(e.message) && e.lostAlertState === true);
+  assert.equal(failing.restarts, 1);
+  assert.equal(kept.restarts, 0);
+  // The engine that did nothing wrong: the same decisions and state as the reference.
+  const next = events(150, 260);
+  const out = push(kept, next, '2025-03-14T10:05:00Z');
+  assert.equal(out, push(reference, next, '2025-03-14T10:05:00Z'));
+  assert.match(out, /"decision":"duplicate"/);
+  assert.equal(kept.alertsSnapshot(), reference.alertsSnapshot());
+  // The failed engine decides again, from an empty stream (its state was lost, as it said).
+  assert.match(push(failing, events(0, 1), '2025-03-14T10:05:00Z'), /"decision":"new"/);
+  // A cap below what an instance starts with (16 MiB) and needs to work is refused.
+  assert.throws(() => mod.createEngine({ memoryCap: 1e6 }), (e) => e instanceof VerdictError && e.code === 'invalid_argument');
+  for (const e of [kept, reference, failing]) e.free();
 });

@@ -73,22 +73,43 @@ void walk(const R& root, Walker& w, std::vector<const R*>& path) {
 }
 
 // The matched routes (Route.Match) when a route matches on its matchers alone, by
-// `lookup(name)`, the value of a label ("" when missing).
-template <class R, class Lookup>
-void match_routes(const R& root, Lookup&& lookup, std::vector<const R*>& out, std::vector<const R*>& path) {
+// `lookup(name)`, the value of a label ("" when missing). `charge(route, matcher, value)` is
+// called before each regex matcher is matched (its work grows with the value); when it
+// returns false the walk stops there, no further route is tried, and the function returns
+// false (what is in `out` is then incomplete).
+template <class R, class Lookup, class Charge>
+bool match_routes(const R& root, Lookup&& lookup, Charge&& charge, std::vector<const R*>& out,
+                  std::vector<const R*>& path) {
   struct Walker {
     Lookup& lookup;
+    Charge& charge;
     std::vector<const R*>& out;
+    bool stopped = false;
     struct None {};
     None enter(const R&) { return {}; }
     bool matches(const R& child, size_t, None&, const std::vector<const R*>&) {
-      for (const Matcher& m : child.matchers)
-        if (!m.matches(lookup(m.name))) return false;
+      if (stopped) return false;
+      for (const Matcher& m : child.matchers) {
+        std::string_view v = lookup(m.name);
+        if (m.is_regex() && !charge(child, m, v)) {
+          stopped = true;
+          return false;
+        }
+        if (!m.matches(v)) return false;
+      }
       return true;
     }
-    void leaf(const std::vector<const R*>& p) { out.push_back(p.back()); }
-  } w{lookup, out};
+    void leaf(const std::vector<const R*>& p) {
+      if (!stopped) out.push_back(p.back());
+    }
+  } w{lookup, charge, out};
   walk(root, w, path);
+  return !w.stopped;
+}
+
+template <class R, class Lookup>
+void match_routes(const R& root, Lookup&& lookup, std::vector<const R*>& out, std::vector<const R*>& path) {
+  match_routes(root, lookup, [](const R&, const Matcher&, std::string_view) { return true; }, out, path);
 }
 
 // Route.Key(): the parent's key, "/", then the route's matchers ({} for none), as

@@ -55,6 +55,7 @@ AlertReport Engine::alerts_push(std::string_view input, const AlertOptions& opti
     if (p.get() == selected.value()) pol = as_alert_policy(p);
   if (!pol) return fail(Error(ErrorCode::kInternal, "the selected policy is not an AlertDedup policy"));
   alerts::PushContext c;
+  c.max_steps = options_.expressions.max_steps;
   if (!options.now.empty()) {
     std::string why;
     auto t = datetime::parse_rfc3339(options.now, &why);

@@ -36,6 +36,18 @@ inline bool matches_all(const std::vector<LabelMatcher>& ms, const LabelView& la
   return true;
 }
 
+// The same, with `charge(matcher, value)` called before each regex matcher is matched (its
+// work grows with the value): false from it ends the match with false.
+template <class Charge>
+bool matches_all(const std::vector<LabelMatcher>& ms, const LabelView& labels, Charge&& charge) {
+  for (const auto& m : ms) {
+    std::string_view v = label_value(labels, m.name);
+    if (m.is_regex() && !charge(m, v)) return false;
+    if (!m.matches(v)) return false;
+  }
+  return true;
+}
+
 // Reads matcher strings of run-time silences and snapshots: Alertmanager's syntax, a string
 // may hold a list. Appends to `out`; on failure `why` says what is wrong.
 bool parse_silence_matchers(std::string_view text, std::vector<LabelMatcher>& out, std::string& why);

@@ -378,8 +378,8 @@ class AlertPreviewDecision : public Decision {
   }
 };
 
-void preview_alert(const Spec& spec, Value item, AlertShape shape, const DecisionContext& dc, AlertPreviewDecision& d,
-                   std::vector<Error>& errors) {
+void preview_alert(const Spec& spec, Value item, AlertShape shape, const DecisionContext& dc, lang::EvalContext& ctx,
+                   AlertPreviewDecision& d, std::vector<Error>& errors) {
   thread_local Event ev;
   thread_local std::vector<const Route*> routes, path;
   PreviewAlert& a = d.next();
@@ -392,8 +392,31 @@ void preview_alert(const Spec& spec, Value item, AlertShape shape, const Decisio
   append_hex16(a.fingerprint, fingerprint(ev.labels));
   a.source_key.assign(ev.source_key);
   a.status = ev.status;
+  // Regex matchers are charged to the decision's steps by the bytes of the label (a step per
+  // 64 bytes), as the stream charges a new alert; the first charge over the budget is an error.
+  std::string over;
+  auto charge = [&](const LabelMatcher& m, std::string_view v, const std::string& where) {
+    if (!over.empty()) return false;
+    if (ctx.charge(v.size())) return true;
+    over = "evaluation exceeded " + std::to_string(ctx.limits().max_steps) +
+           " steps (limit max_steps; a regex match costs a step per 64 bytes): the matcher " + m.text + " of " + where +
+           " over " + m.name + " of " + std::to_string(v.size()) + " bytes";
+    return false;
+  };
+  auto refuse = [&]() {
+    errors.push_back(Error(ErrorCode::kLimitExceeded, over));
+    a.groups.clear();
+    a.silenced_by.clear();
+    a.source_of.clear();
+    a.target_of.clear();
+    a.error = over;
+  };
   routes.clear();
-  alertmanager::match_routes(spec.route, [&](std::string_view name) { return label_value(ev.labels, name); }, routes, path);
+  if (!alertmanager::match_routes(
+          spec.route, [&](std::string_view name) { return label_value(ev.labels, name); },
+          [&](const Route& r, const LabelMatcher& m, std::string_view v) { return charge(m, v, "route " + r.opts.key); },
+          routes, path))
+    return refuse();
   for (const Route* r : routes) {
     std::string key = r->opts.key + ":";
     LabelView gl;
@@ -406,12 +429,26 @@ void preview_alert(const Spec& spec, Value item, AlertShape shape, const Decisio
   if (dc.has_now)
     for (const Silence& s : spec.silences) {
       bool on = s.recurring() ? in_any_window(spec, s.windows, dc.now) : (s.starts_at <= dc.now && dc.now <= s.ends_at);
-      if (on && matches_all(s.matchers, ev.labels)) a.silenced_by.push_back(&s);
+      if (on && matches_all(s.matchers, ev.labels, [&](const LabelMatcher& m, std::string_view v) {
+            return charge(m, v, "silence \"" + s.id + "\"");
+          }))
+        a.silenced_by.push_back(&s);
     }
-  for (const InhibitRule& r : spec.inhibit_rules)
-    if (matches_all(r.source, ev.labels)) a.source_of.push_back(&r);
-  for (const InhibitRule& r : spec.inhibit_rules)
-    if (matches_all(r.target, ev.labels)) a.target_of.push_back(&r);
+  for (size_t i = 0; i < spec.inhibit_rules.size(); ++i) {
+    const InhibitRule& r = spec.inhibit_rules[i];
+    if (matches_all(r.source, ev.labels, [&](const LabelMatcher& m, std::string_view v) {
+          return charge(m, v, "inhibit_rules[" + std::to_string(i) + "].source_matchers");
+        }))
+      a.source_of.push_back(&r);
+  }
+  for (size_t i = 0; i < spec.inhibit_rules.size(); ++i) {
+    const InhibitRule& r = spec.inhibit_rules[i];
+    if (matches_all(r.target, ev.labels, [&](const LabelMatcher& m, std::string_view v) {
+          return charge(m, v, "inhibit_rules[" + std::to_string(i) + "].target_matchers");
+        }))
+      a.target_of.push_back(&r);
+  }
+  if (!over.empty()) refuse();
 }
 
 }  // namespace
@@ -422,14 +459,14 @@ void preview_alert(const Spec& spec, Value item, AlertShape shape, const Decisio
 // alerts are read as the stream reads them (document/alert.h).
 std::unique_ptr<Decision> AlertDedupPolicy::new_decision() const { return std::make_unique<AlertPreviewDecision>(); }
 
-void AlertDedupPolicy::decide(const DecisionContext& dc, const DecisionInput& input, lang::EvalContext&, Decision& out,
+void AlertDedupPolicy::decide(const DecisionContext& dc, const DecisionInput& input, lang::EvalContext& ctx, Decision& out,
                               std::vector<Error>& errors) const {
   auto& d = static_cast<AlertPreviewDecision&>(out);
   d.clear();
   Value in = input.document;
   auto each = [&](Value list, AlertShape shape) {
     list.for_each_item([&](Value a) {
-      preview_alert(spec, a, shape, dc, d, errors);
+      preview_alert(spec, a, shape, dc, ctx, d, errors);
       return true;
     });
   };
@@ -442,8 +479,8 @@ void AlertDedupPolicy::decide(const DecisionContext& dc, const DecisionInput& in
   else if (env.kind == shapes::EnvelopeKind::kPrometheus) each(env.records, AlertShape::kPrometheus);
   else if (in.get("alerts").is_array()) each(in.get("alerts"), AlertShape::kAlertmanager);  // a bare {"alerts": [...]}
   else if (in.get("data").get("alerts").is_array()) each(in.get("data").get("alerts"), AlertShape::kPrometheus);
-  else if (in.get("event_action").exists()) preview_alert(spec, in, AlertShape::kPagerDuty, dc, d, errors);
-  else preview_alert(spec, in, AlertShape::kPlain, dc, d, errors);
+  else if (in.get("event_action").exists()) preview_alert(spec, in, AlertShape::kPagerDuty, dc, ctx, d, errors);
+  else preview_alert(spec, in, AlertShape::kPlain, dc, ctx, d, errors);
 }
 
 std::unique_ptr<CompiledPolicy> load_alert_dedup(const json& spec, PolicyBuilder& b) {

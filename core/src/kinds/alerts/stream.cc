@@ -104,19 +104,79 @@ void Stream::rebind(std::shared_ptr<const policy::AlertDedupPolicy> policy, cons
   }
 }
 
+// The regex work of matching one new alert's labels against the policy (routes, inhibition
+// rules, silences), charged like the language's matches() and TriageRouting's route matchers:
+// a step per 64 bytes of the label a regex matcher reads, from PushContext::max_steps. Without
+// it, 1,000 routes of a DFA-heavy pattern over a 1 MiB label took a minute for one alert.
+struct Stream::RegexBudget {
+  uint64_t steps = 0, max_steps = 0;
+  std::string over;  // what the first charge over the budget was matching ("" while within it)
+  bool charge(const LabelMatcher& m, std::string_view v, const std::string& where) {
+    if (!over.empty()) return false;
+    steps += v.size() / 64;
+    if (steps <= max_steps) return true;
+    over = "evaluation exceeded " + std::to_string(max_steps) +
+           " steps (limit max_steps; a regex match costs a step per 64 bytes): the matcher " + m.text + " of " + where +
+           " over " + m.name + " of " + std::to_string(v.size()) + " bytes: this new alert is refused";
+    return false;
+  }
+};
+
 // What an alert's labels say under the policy and the CMDB: its routes, its sides of each
 // inhibition rule, the silences that match it, its CI's dependencies, its rate-limit keys.
-void Stream::derive(AlertRec& a) {
+// With a budget, every regex match is charged to it first, and over it nothing is changed
+// but `a` and false is returned.
+bool Stream::derive(AlertRec& a, RegexBudget* budget) {
   a.view.clear();
   for (const auto& [n, v] : a.labels) a.view.emplace_back(n, v);
   a.routes.clear();
   thread_local std::vector<const Route*> path;
-  alertmanager::match_routes(spec_->route, [&](std::string_view name) { return label_value(a.view, name); }, a.routes, path);
+  thread_local std::string where;
+  auto lookup = [&](std::string_view name) { return label_value(a.view, name); };
+  if (!budget) {
+    alertmanager::match_routes(spec_->route, lookup, a.routes, path);
+  } else if (!alertmanager::match_routes(
+                 spec_->route, lookup,
+                 [&](const Route& r, const LabelMatcher& m, std::string_view v) {
+                   where.assign("route ").append(r.opts.key);
+                   return budget->charge(m, v, where);
+                 },
+                 a.routes, path)) {
+    return false;
+  }
+  // Which side of each rule, and which silences: matched (and charged) before anything shared
+  // is touched.
+  thread_local std::vector<uint8_t> sides;  // per rule: 1 target, 2 source
+  thread_local std::vector<uint32_t> silences;
+  sides.assign(spec_->inhibit_rules.size(), 0);
+  silences.clear();
+  for (uint32_t r = 0; r < spec_->inhibit_rules.size(); ++r) {
+    const InhibitRule& rule = spec_->inhibit_rules[r];
+    auto side = [&](const std::vector<LabelMatcher>& ms, const char* which) {
+      if (!budget) return matches_all(ms, a.view);
+      return matches_all(ms, a.view, [&](const LabelMatcher& m, std::string_view v) {
+        where.assign("inhibit_rules[").append(std::to_string(r)).append("].").append(which);
+        return budget->charge(m, v, where);
+      });
+    };
+    sides[r] = static_cast<uint8_t>((side(rule.target, "target_matchers") ? 1 : 0) | (side(rule.source, "source_matchers") ? 2 : 0));
+  }
+  for (uint32_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].dead) continue;
+    const Silence& sil = *slots_[i].silence;
+    bool on = !budget ? matches_all(sil.matchers, a.view)
+                      : matches_all(sil.matchers, a.view, [&](const LabelMatcher& m, std::string_view v) {
+                          where.assign("silence \"").append(sil.id).append("\"");
+                          return budget->charge(m, v, where);
+                        });
+    if (on) silences.push_back(i);
+  }
+  if (budget && !budget->over.empty()) return false;
   a.as_target.clear();
   a.as_source.clear();
   for (uint32_t r = 0; r < spec_->inhibit_rules.size(); ++r) {
     const InhibitRule& rule = spec_->inhibit_rules[r];
-    bool t = matches_all(rule.target, a.view), s = matches_all(rule.source, a.view);
+    bool t = (sides[r] & 1) != 0, s = (sides[r] & 2) != 0;
     if (!t && !s) continue;
     uint64_t h = equal_hash(a.view, rule.equal);
     std::vector<uint32_t>& candidates = bucket_of_[r][h];
@@ -137,9 +197,7 @@ void Stream::derive(AlertRec& a) {
     if (t) a.as_target.push_back({r, bucket, s});
     if (s) a.as_source.push_back({r, bucket, t});
   }
-  a.silences.clear();
-  for (uint32_t i = 0; i < slots_.size(); ++i)
-    if (!slots_[i].dead && matches_all(slots_[i].silence->matchers, a.view)) a.silences.push_back(i);
+  a.silences.assign(silences.begin(), silences.end());
   a.ci_item = -1;
   a.ci_bucket = -1;
   a.cmdb_deps.clear();
@@ -181,6 +239,7 @@ void Stream::derive(AlertRec& a) {
     }
     a.rate_keys.push_back(h);
   }
+  return true;
 }
 
 // Keeps the indexes of firing alerts (inhibition sources, CMDB items) up to date.
@@ -284,14 +343,17 @@ uint64_t Stream::key_for(const Event& ev, std::string_view& source_key) const {
   return fingerprint(ev.labels);
 }
 
-uint32_t Stream::create_alert(uint64_t key, const Event& ev, std::string_view source_key) {
+uint32_t Stream::create_alert(uint64_t key, const Event& ev, std::string_view source_key, RegexBudget& budget) {
   uint32_t idx = static_cast<uint32_t>(alerts_.size());
   AlertRec& a = alerts_.emplace_back();
   a.key = key;
   a.source_key = std::string(source_key);
   for (const auto& [n, v] : ev.labels) a.labels.emplace_back(std::string(n), std::string(v));
   a.firing = false;
-  derive(a);
+  if (!derive(a, &budget)) {
+    alerts_.pop_back();
+    return KeyIndex::kNone;
+  }
   by_key_.insert(key, idx);
   return idx;
 }
@@ -766,7 +828,16 @@ void Stream::handle_alert(Value item, AlertShape shape, size_t line, int64_t ind
                  line, index, offset, c);
     return;
   }
-  uint32_t idx = created ? create_alert(key, ev_, source_key) : found;
+  uint32_t idx = found;
+  if (created) {
+    RegexBudget budget;
+    budget.max_steps = c.max_steps;
+    idx = create_alert(key, ev_, source_key, budget);
+    if (idx == KeyIndex::kNone) {  // refused, counted as an error, like one over max_alerts
+      report_error(Error(ErrorCode::kLimitExceeded, budget.over), line, index, offset, c);
+      return;
+    }
+  }
   AlertRec& a = alerts_[idx];
   if (status == EventStatus::kAcknowledged) {
     a.acked = true;

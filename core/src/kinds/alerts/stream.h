@@ -49,6 +49,9 @@ struct PushContext {
   std::string* out = nullptr;  // NDJSON lines are appended here
   std::vector<Error>* errors = nullptr;
   bool explain = false;        // AlertOptions::explain
+  // The regex work of matching a new alert's labels against the policy, in steps of 64 bytes
+  // (ExpressionLimits::max_steps); over it the alert is refused with an error.
+  uint64_t max_steps = 100000;
 };
 
 // Alert key -> alert index: open addressing with linear probing over two flat arrays, so a
@@ -214,8 +217,9 @@ class Stream {
   int64_t next_flush(const GroupRec& g, const Route& r, int64_t t, int64_t until) const;
   void unschedule(uint32_t gid);
 
-  uint32_t create_alert(uint64_t key, const Event& ev, std::string_view source_key);
-  void derive(AlertRec& a);
+  struct RegexBudget;
+  uint32_t create_alert(uint64_t key, const Event& ev, std::string_view source_key, RegexBudget& budget);
+  bool derive(AlertRec& a, RegexBudget* budget = nullptr);
   void set_active(uint32_t idx, bool active);
   bool active(const AlertRec& a, int64_t t) const { return a.firing && (a.ends_at == 0 || a.ends_at > t); }
   const Silence* silenced_by(const AlertRec& a, int64_t t) const;
