@@ -31,12 +31,12 @@ for (const [label, file] of modules) {
 }
 for (let r = 0; r < repeats; r++) {
   for (const c of contestants) {
-    const x = c.mod.exports;
+    const x = c.engine.instance.exports;  // each engine has an instance of its own
     const t0 = cpu();
     // evalRaw (which decodes the result), then the result decoded once more to time that part.
     const { json } = c.engine.evalRaw(input, { now, format: 'ndjson' });
     const t1 = cpu();
-    c.mod.readString(x.verdict_result(c.engine.ptr), x.verdict_result_size(c.engine.ptr));
+    c.engine.instance.readString(x.verdict_result(c.engine.ptr), x.verdict_result_size(c.engine.ptr));
     const t2 = cpu();
     c.inside.push(t1 - t0 - (t2 - t1));
     c.decode.push(t2 - t1);

@@ -449,7 +449,7 @@ export class Engine {
       let pieceLines = 0;
       for (let i = piece.indexOf(10); i >= 0; i = piece.indexOf(10, i + 1)) pieceLines++;
       const json = this.guard('decisions', () => {
-        const x = this.module.exports;
+        const x = this.instance.exports;
         return this.withInput(p, (pp, pl) => this.withInput(n, (np, nl) => this.withInput(piece, (ip, il) => {
           const code = x.verdict_eval_lines(this.ptr, pp, pl, ip, il, np, nl, explain ? EVAL_EXPLAIN : 0, lines, bytesBefore);
           const out = this.result();
