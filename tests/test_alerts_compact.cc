@@ -5,14 +5,19 @@
 // A uint32_t array in the place of the pointers reproduces that layout natively.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "kinds/alerts/packed.h"
+#include "kinds/alerts/small_vector.h"
+#include "kinds/alerts/stable_vector.h"
 #include "verdict/engine.h"
 
 using verdict::alerts::PackedArrays;
+using verdict::alerts::SmallVector;
+using verdict::alerts::StableVector;
 
 namespace {
 
@@ -82,6 +87,74 @@ TEST_CASE("packed arrays with empty arrays between full ones, reassigned and mov
   CHECK(moved.get<3>().empty());
   moved.assign({}, {}, {}, {});
   CHECK(moved.bytes() == 0);
+}
+
+TEST_CASE("a stable vector keeps its elements in place and in order across chunks", "[alerts][packed]") {
+  static int alive = 0;
+  struct Counted {
+    explicit Counted(int v) : value(v) { ++alive; }
+    ~Counted() { --alive; }
+    Counted(const Counted&) = delete;
+    int value;
+  };
+  {
+    StableVector<Counted, 4> v;
+    std::vector<const Counted*> where;
+    for (int i = 0; i < 11; ++i) where.push_back(&v.emplace_back(i * 10));  // three chunks, the last part full
+    REQUIRE(v.size() == 11);
+    CHECK(alive == 11);
+    for (size_t i = 0; i < where.size(); ++i) {
+      CHECK(&v[i] == where[i]);  // nothing moved while the vector grew
+      CHECK(v[i].value == static_cast<int>(i) * 10);
+    }
+    int expect = 0;
+    for (const Counted& c : v) {
+      CHECK(c.value == expect);
+      expect += 10;
+    }
+    CHECK(expect == 110);
+    StableVector<Counted, 4> moved = std::move(v);
+    CHECK(v.size() == 0);
+    CHECK(&moved[10] == where[10]);
+    CHECK(alive == 11);
+  }
+  CHECK(alive == 0);  // every element destroyed once
+}
+
+TEST_CASE("a small vector keeps its elements inside up to its size, then on the heap, in order", "[alerts][packed]") {
+  static_assert(sizeof(SmallVector<uint32_t, 2>) == 16);
+  static_assert(sizeof(SmallVector<int64_t, 1>) == 16);
+  SmallVector<uint32_t, 2> v;
+  CHECK(v.empty());
+  v.push_back(1);
+  v.push_back(2);
+  const uint32_t* inside = v.begin();
+  CHECK(reinterpret_cast<const char*>(inside) >= reinterpret_cast<const char*>(&v));
+  CHECK(reinterpret_cast<const char*>(inside) < reinterpret_cast<const char*>(&v) + sizeof v);  // no allocation yet
+  for (uint32_t i = 3; i <= 9; ++i) v.push_back(i);  // grows twice on the heap
+  REQUIRE(v.size() == 9);
+  for (uint32_t i = 0; i < 9; ++i) CHECK(v[i] == i + 1);
+  v.erase(std::find(v.begin(), v.end(), 4u));
+  v.erase(v.begin());
+  REQUIRE(v.size() == 7);
+  CHECK(std::vector<uint32_t>(v.begin(), v.end()) == std::vector<uint32_t>{2, 3, 5, 6, 7, 8, 9});
+  SmallVector<uint32_t, 2> moved = std::move(v);
+  CHECK(v.empty());
+  CHECK(std::vector<uint32_t>(moved.begin(), moved.end()) == std::vector<uint32_t>{2, 3, 5, 6, 7, 8, 9});
+
+  SmallVector<int64_t, 1> changes;  // the flap window: drop the oldest, add the newest
+  for (int64_t t = 10; t <= 60; t += 10) {
+    if (changes.size() >= 3) changes.erase(changes.begin());
+    changes.push_back(t);
+  }
+  CHECK(std::vector<int64_t>(changes.begin(), changes.end()) == std::vector<int64_t>{40, 50, 60});
+  SmallVector<int64_t, 1> one;
+  one.push_back(-5);
+  SmallVector<int64_t, 1> other = std::move(one);  // moved from inside the record
+  REQUIRE(other.size() == 1);
+  CHECK(other[0] == -5);
+  other.clear();
+  CHECK(other.empty());
 }
 
 // The symptom perf2's state showed in Wasm: after a restore, and after many new label values

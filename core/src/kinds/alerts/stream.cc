@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "cmdb/cmdb.h"
 #include "document/document_internal.h"
@@ -283,41 +284,51 @@ uint64_t Stream::key_for(const Event& ev, std::string_view& source_key) const {
   return fingerprint(ev.labels);
 }
 
+std::string_view StringPool::entry(const char* p) {
+  uint32_t n = 0;
+  std::memcpy(&n, p, sizeof n);
+  return {p + sizeof n, n};
+}
+
 std::string_view StringPool::intern(std::string_view s) {
   if (s.empty()) return {};
   if ((count_ + 1) * 2 > slots_.size()) grow();
   size_t mask = slots_.size() - 1;
   for (size_t i = static_cast<size_t>(fnv1a(s)) & mask;; i = (i + 1) & mask) {
-    if (slots_[i].data() == nullptr) {
+    if (slots_[i] == nullptr) {
       slots_[i] = store(s);
       ++count_;
-      return slots_[i];
+      return entry(slots_[i]);
     }
-    if (slots_[i] == s) return slots_[i];
+    if (std::string_view v = entry(slots_[i]); v == s) return v;
   }
 }
 
-std::string_view StringPool::store(std::string_view s) {
-  if (used_ + s.size() > capacity_) {
-    capacity_ = std::max<size_t>(s.size(), 16384);
-    chunks_.push_back(std::make_unique<char[]>(capacity_));
+const char* StringPool::store(std::string_view s) {
+  // A label is part of one input document (Limits::max_document_bytes, 256 MiB by default).
+  const uint32_t n = static_cast<uint32_t>(s.size());
+  const size_t need = sizeof n + s.size();
+  if (used_ + need > capacity_) {
+    capacity_ = std::max<size_t>(need, 16384);
+    chunks_.push_back(std::unique_ptr<char[]>(new char[capacity_]));  // not zeroed
     used_ = 0;
   }
   char* p = chunks_.back().get() + used_;
-  std::copy(s.begin(), s.end(), p);
-  used_ += s.size();
-  return {p, s.size()};
+  std::memcpy(p, &n, sizeof n);
+  std::copy(s.begin(), s.end(), p + sizeof n);
+  used_ += need;
+  return p;
 }
 
 void StringPool::grow() {
-  std::vector<std::string_view> old = std::move(slots_);
-  slots_.assign(old.empty() ? 256 : old.size() * 2, std::string_view());
+  std::vector<const char*> old = std::move(slots_);
+  slots_.assign(old.empty() ? 256 : old.size() * 2, nullptr);
   size_t mask = slots_.size() - 1;
-  for (std::string_view v : old) {
-    if (v.data() == nullptr) continue;
-    size_t i = static_cast<size_t>(fnv1a(v)) & mask;
-    while (slots_[i].data() != nullptr) i = (i + 1) & mask;
-    slots_[i] = v;
+  for (const char* p : old) {
+    if (p == nullptr) continue;
+    size_t i = static_cast<size_t>(fnv1a(entry(p))) & mask;
+    while (slots_[i] != nullptr) i = (i + 1) & mask;
+    slots_[i] = p;
   }
 }
 

@@ -18,7 +18,9 @@
 #include <vector>
 
 #include "kinds/alerts/packed.h"
+#include "kinds/alerts/small_vector.h"
 #include "kinds/alerts/spec.h"
+#include "kinds/alerts/stable_vector.h"
 #include "verdict/document.h"
 #include "verdict/json_writer.h"
 #include "verdict/result.h"
@@ -111,11 +113,13 @@ class StringPool {
   size_t size() const { return count_; }
 
  private:
-  std::string_view store(std::string_view s);
+  // An entry in a chunk: its length (4 bytes, unaligned), then its bytes.
+  static std::string_view entry(const char* p);
+  const char* store(std::string_view s);
   void grow();
   std::vector<std::unique_ptr<char[]>> chunks_;
   size_t used_ = 0, capacity_ = 0;  // of the last chunk
-  std::vector<std::string_view> slots_;  // open addressing; data() == nullptr is empty
+  std::vector<const char*> slots_;  // open addressing over entries; nullptr is empty (8 bytes a slot, not 16)
   size_t count_ = 0;
 };
 
@@ -163,9 +167,10 @@ class Stream {
     bool acked = false;
     int64_t first_seen = 0, last_seen = 0, starts_at = 0, ends_at = 0, resolved_at = 0;
     uint64_t count = 0;
-    std::vector<int64_t> changes;   // times of the last state changes (flap detection)
-    std::vector<uint32_t> groups;   // group ids the alert is in
-    std::vector<uint32_t> silences;  // silence slots whose matchers match (run-time silences add to it)
+    // Mostly one or none of each: kept inside the record up to that.
+    SmallVector<int64_t, 1> changes;    // times of the last state changes (flap detection)
+    SmallVector<uint32_t, 2> groups;    // group ids the alert is in
+    SmallVector<uint32_t, 2> silences;  // silence slots whose matchers match (run-time silences add to it)
     // Derived from the labels (rebuilt on restore and rebind), packed into one allocation:
     // the rate-limit keys, the routes, the alert's sides of the inhibition rules, the CMDB
     // items its CI depends on (transitively) and their ci_buckets_.
@@ -266,7 +271,7 @@ class Stream {
   int64_t longest_interval_ = 0;          // the longest group_wait, group_interval or repeat_interval
 
   StringPool strings_;
-  std::deque<AlertRec> alerts_;
+  StableVector<AlertRec> alerts_;  // never moves an alert: indexes and decisions hold them
   KeyIndex by_key_;
   std::vector<GroupRec> groups_;
   std::unordered_map<std::string, uint32_t> group_ids_;
