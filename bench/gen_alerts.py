@@ -3,6 +3,11 @@
 
   gen_alerts.py stream --count 1000000 --fingerprints 10000 --seed 1 --out alerts.ndjson
   gen_alerts.py policy --rules 50 --silences 100 > policy.json
+  gen_alerts.py state --fingerprints 100000 --out state.ndjson
+
+`state` (bench/bench_alert_state.cc): each of `fingerprints` label sets fires once (every
+event a new alert), then each fires once more in the same order (every event a repeat),
+1,000 events per simulated second; the first half and the second half are timed apart.
 
 The stream: NDJSON of plain alerts with an `at` time, 1,000 events per simulated second,
 `count` events over `fingerprints` distinct label sets (alertname, service, cluster,
@@ -54,6 +59,29 @@ def stream(args):
         out.close()
 
 
+def state(args):
+    rnd = random.Random(args.seed)
+    label_sets = []
+    for i in range(args.fingerprints):
+        label_sets.append({
+            "alertname": ALERTNAMES[i % len(ALERTNAMES)],
+            "service": SERVICES[rnd.randrange(len(SERVICES))],
+            "cluster": CLUSTERS[rnd.randrange(len(CLUSTERS))],
+            "severity": SEVERITIES[rnd.randrange(len(SEVERITIES))],
+            "instance": f"host-{i:06d}:9100",
+            "team": TEAMS[i % len(TEAMS)],
+        })
+    out = open(args.out, "w") if args.out else sys.stdout
+    n = 0
+    for _ in range(2):
+        for labels in label_sets:
+            ev = {"labels": labels, "status": "firing", "at": rfc3339(n)}
+            out.write(json.dumps(ev, separators=(",", ":")) + "\n")
+            n += 1
+    if out is not sys.stdout:
+        out.close()
+
+
 def policy(args):
     rnd = random.Random(args.seed)
     rules = []
@@ -100,7 +128,7 @@ def policy(args):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["stream", "policy"])
+    ap.add_argument("what", choices=["stream", "policy", "state"])
     ap.add_argument("--count", type=int, default=1000000)
     ap.add_argument("--fingerprints", type=int, default=10000)
     ap.add_argument("--rules", type=int, default=50)
@@ -108,7 +136,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out")
     args = ap.parse_args()
-    stream(args) if args.what == "stream" else policy(args)
+    {"stream": stream, "policy": policy, "state": state}[args.what](args)
 
 
 if __name__ == "__main__":

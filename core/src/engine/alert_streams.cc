@@ -2,8 +2,6 @@
 // across calls; snapshot and restore of all of them as one versioned document.
 #include <map>
 
-#include <nlohmann/json.hpp>
-
 #include "kinds/alerts/stream.h"
 #include "time/time.h"
 #include "policy/policy.h"
@@ -81,8 +79,8 @@ AlertReport Engine::alerts_push(std::string_view input, const AlertOptions& opti
     JsonWriter w;
     slot->write_state(w);
     auto fresh = std::make_unique<alerts::Stream>(pol, cmdb);
-    nlohmann::ordered_json j = nlohmann::ordered_json::parse(w.view(), nullptr, false);
-    std::string why = j.is_discarded() ? "internal: unreadable state" : fresh->read_state(&j);
+    auto doc = reader_.read(w.view());
+    std::string why = !doc.ok() ? "internal: unreadable state" : fresh->read_state(doc.value().root());
     if (!why.empty()) {
       Error e(ErrorCode::kInvalidArgument, "the state of \"" + pol->meta().name + "\" does not fit the new policy (" + why +
                                                "); the stream starts empty");
@@ -170,39 +168,56 @@ std::string Engine::alerts_snapshot() {
 }
 
 Status Engine::alerts_restore(std::string_view text) {
-  // Syntax first, with a position.
+  // One parse (the document reader's), which places a syntax error.
   auto doc = reader_.read(text);
   if (!doc.ok()) {
     Error e = doc.error();
     e.message = "the state is not valid JSON: " + e.message;
     return e;
   }
-  nlohmann::ordered_json j = nlohmann::ordered_json::parse(text, nullptr, false);
+  const Value j = doc.value().root();
   auto bad = [](std::string why) { return Status(Error(ErrorCode::kInvalidArgument, "state: " + why + "; the state in use is kept")); };
-  if (j.is_discarded() || !j.is_object()) return bad("not a state document");
-  if (!j.contains("kind") || j["kind"] != kSnapshotKind) return bad("not an AlertDedupState document (kind)");
-  if (!j.contains("version") || !j["version"].is_number_integer()) return bad("no version");
-  if (j["version"].get<int64_t>() != kSnapshotVersion)
-    return bad("version " + j["version"].dump() + " is not supported (this verdict reads version " + std::to_string(kSnapshotVersion) + ")");
-  if (!j.contains("streams") || !j["streams"].is_array()) return bad("no streams");
+  if (!j.is_object()) return bad("not a state document");
+  if (j.get("kind").as_string() != kSnapshotKind) return bad("not an AlertDedupState document (kind)");
+  const Value version = j.get("version");
+  if (version.type() != Type::kInt) return bad("no version");
+  if (version.as_int() != kSnapshotVersion)
+    return bad("version " + version.to_json() + " is not supported (this verdict reads version " + std::to_string(kSnapshotVersion) + ")");
+  const Value streams = j.get("streams");
+  if (!streams.is_array()) return bad("no streams");
   const CmdbIndex* cmdb = current_cmdb();
   auto next = std::make_shared<AlertStreams>();
   auto policies = loaded_policies();
-  for (size_t i = 0; i < j["streams"].size(); ++i) {
-    const nlohmann::ordered_json& s = j["streams"][i];
-    std::string where = "streams[" + std::to_string(i) + "]";
-    if (!s.is_object() || !s.contains("policy") || !s["policy"].is_string()) return bad(where + ": no policy name");
-    std::string name = s["policy"].get<std::string>();
+  std::string problem;
+  size_t i = 0;
+  streams.for_each_item([&](Value s) {
+    std::string where = "streams[" + std::to_string(i++) + "]";
+    if (!s.get("policy").is_string()) {
+      problem = where + ": no policy name";
+      return false;
+    }
+    std::string name(s.get("policy").as_string());
     std::shared_ptr<const policy::AlertDedupPolicy> pol;
     for (const auto& p : policies)
       if (p->meta().name == name) pol = as_alert_policy(p);
-    if (!pol) return bad(where + ": no AlertDedup policy named \"" + name + "\" is loaded");
-    if (next->streams.count(name)) return bad(where + ": a second stream for \"" + name + "\"");
+    if (!pol) {
+      problem = where + ": no AlertDedup policy named \"" + name + "\" is loaded";
+      return false;
+    }
+    if (next->streams.count(name)) {
+      problem = where + ": a second stream for \"" + name + "\"";
+      return false;
+    }
     auto stream = std::make_unique<alerts::Stream>(pol, cmdb);
-    std::string why = stream->read_state(&s);
-    if (!why.empty()) return bad(where + "." + why);
+    std::string why = stream->read_state(s);
+    if (!why.empty()) {
+      problem = where + "." + why;
+      return false;
+    }
     next->streams[name] = std::move(stream);
-  }
+    return true;
+  });
+  if (!problem.empty()) return bad(problem);
   alerts_ = std::move(next);
   return Status();
 }

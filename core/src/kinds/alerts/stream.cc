@@ -4,8 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
-
-#include <nlohmann/json.hpp>
+#include <cstring>
 
 #include "cmdb/cmdb.h"
 #include "document/document_internal.h"
@@ -127,21 +126,19 @@ struct Stream::RegexBudget {
 // With a budget, every regex match is charged to it first, and over it nothing is changed
 // but `a` and false is returned.
 bool Stream::derive(AlertRec& a, RegexBudget* budget) {
-  a.view.clear();
-  for (const auto& [n, v] : a.labels) a.view.emplace_back(n, v);
-  a.routes.clear();
+  d_routes_.clear();
   thread_local std::vector<const Route*> path;
   thread_local std::string where;
   auto lookup = [&](std::string_view name) { return label_value(a.view, name); };
   if (!budget) {
-    alertmanager::match_routes(spec_->route, lookup, a.routes, path);
+    alertmanager::match_routes(spec_->route, lookup, d_routes_, path);
   } else if (!alertmanager::match_routes(
                  spec_->route, lookup,
                  [&](const Route& r, const LabelMatcher& m, std::string_view v) {
                    where.assign("route ").append(r.opts.key);
                    return budget->charge(m, v, where);
                  },
-                 a.routes, path)) {
+                 d_routes_, path)) {
     return false;
   }
   // Which side of each rule, and which silences: matched (and charged) before anything shared
@@ -172,8 +169,8 @@ bool Stream::derive(AlertRec& a, RegexBudget* budget) {
     if (on) silences.push_back(i);
   }
   if (budget && !budget->over.empty()) return false;
-  a.as_target.clear();
-  a.as_source.clear();
+  d_target_.clear();
+  d_source_.clear();
   for (uint32_t r = 0; r < spec_->inhibit_rules.size(); ++r) {
     const InhibitRule& rule = spec_->inhibit_rules[r];
     bool t = (sides[r] & 1) != 0, s = (sides[r] & 2) != 0;
@@ -194,14 +191,14 @@ bool Stream::derive(AlertRec& a, RegexBudget* budget) {
       bucket_values_.push_back(std::move(values));
       candidates.push_back(bucket);
     }
-    if (t) a.as_target.push_back({r, bucket, s});
-    if (s) a.as_source.push_back({r, bucket, t});
+    if (t) d_target_.push_back({r, bucket, s});
+    if (s) d_source_.push_back({r, bucket, t});
   }
   a.silences.assign(silences.begin(), silences.end());
   a.ci_item = -1;
   a.ci_bucket = -1;
-  a.cmdb_deps.clear();
-  a.dep_buckets.clear();
+  d_deps_.clear();
+  d_dep_buckets_.clear();
   auto ci_bucket = [&](uint32_t item) {
     auto [it, fresh] = ci_bucket_of_.try_emplace(item, static_cast<uint32_t>(ci_buckets_.size()));
     if (fresh) ci_buckets_.emplace_back();
@@ -209,7 +206,7 @@ bool Stream::derive(AlertRec& a, RegexBudget* budget) {
   };
   if (spec_->cmdb_inhibition && cmdb_) {
     std::string_view ci = label_value(a.view, spec_->cmdb_label);
-    if (!ci.empty()) a.ci_item = cmdb_->index_of(ci);
+    if (!ci.empty()) a.ci_item = static_cast<int32_t>(cmdb_->index_of(ci));
     if (a.ci_item >= 0) {
       // Breadth-first over depends_on: what this CI needs, nearest first.
       std::vector<uint32_t> frontier{static_cast<uint32_t>(a.ci_item)};
@@ -221,24 +218,25 @@ bool Stream::derive(AlertRec& a, RegexBudget* budget) {
             if (std::find(seen.begin(), seen.end(), dep) != seen.end()) continue;
             seen.push_back(dep);
             next.push_back(dep);
-            a.cmdb_deps.push_back(dep);
+            d_deps_.push_back(dep);
           }
         }
         frontier = std::move(next);
       }
-      a.ci_bucket = ci_bucket(static_cast<uint32_t>(a.ci_item));
-      for (uint32_t dep : a.cmdb_deps) a.dep_buckets.push_back(ci_bucket(dep));
+      a.ci_bucket = static_cast<int32_t>(ci_bucket(static_cast<uint32_t>(a.ci_item)));
+      for (uint32_t dep : d_deps_) d_dep_buckets_.push_back(ci_bucket(dep));
     }
   }
-  a.rate_keys.clear();
+  d_rate_.clear();
   for (const RateLimit& rl : spec_->rate_limits) {
     uint64_t h = 14695981039346656037ULL;
     for (const auto& name : rl.by) {
       h = fnv1a(label_value(a.view, name), h);
       h = (h ^ 0xff) * 1099511628211ULL;
     }
-    a.rate_keys.push_back(h);
+    d_rate_.push_back(h);
   }
+  a.derived.assign(d_rate_, d_routes_, d_target_, d_source_, d_deps_, d_dep_buckets_);
   return true;
 }
 
@@ -256,7 +254,7 @@ void Stream::set_active(uint32_t idx, bool on) {
       }
     }
   };
-  for (const auto& s : a.as_source) edit(source_buckets_[s.bucket]);
+  for (const auto& s : a.as_source()) edit(source_buckets_[s.bucket]);
   if (a.ci_bucket >= 0) edit(ci_buckets_[static_cast<size_t>(a.ci_bucket)]);
 }
 
@@ -274,7 +272,7 @@ const Silence* Stream::silenced_by(const AlertRec& a, int64_t t) const {
 const Stream::AlertRec* Stream::inhibited_by(uint32_t idx, int64_t t, std::string_view& rule_name,
                                              std::string_view& ci) const {
   const AlertRec& a = alerts_[idx];
-  for (const auto& side : a.as_target) {
+  for (const auto& side : a.as_target()) {
     const InhibitRule& rule = spec_->inhibit_rules[side.rule];
     const AlertRec* best = nullptr;
     for (uint32_t si : source_buckets_[side.bucket]) {
@@ -285,7 +283,7 @@ const Stream::AlertRec* Stream::inhibited_by(uint32_t idx, int64_t t, std::strin
       // matches both sides (Alertmanager's excludeTwoSidedMatch).
       if (side.both) {
         bool s_target = false;
-        for (const auto& ss : s.as_source)
+        for (const auto& ss : s.as_source())
           if (ss.rule == side.rule) s_target = ss.both;
         if (s_target) continue;
       }
@@ -296,10 +294,12 @@ const Stream::AlertRec* Stream::inhibited_by(uint32_t idx, int64_t t, std::strin
       return best;
     }
   }
-  for (size_t d = 0; d < a.cmdb_deps.size(); ++d) {
-    uint32_t dep = a.cmdb_deps[d];
+  const auto deps = a.cmdb_deps();
+  const auto dep_buckets = a.dep_buckets();
+  for (size_t d = 0; d < deps.size(); ++d) {
+    uint32_t dep = deps[d];
     const AlertRec* best = nullptr;
-    for (uint32_t si : ci_buckets_[a.dep_buckets[d]]) {
+    for (uint32_t si : ci_buckets_[dep_buckets[d]]) {
       const AlertRec& s = alerts_[si];
       if (si == idx || !active(s, t)) continue;
       if (!best || s.key < best->key) best = &s;
@@ -343,12 +343,66 @@ uint64_t Stream::key_for(const Event& ev, std::string_view& source_key) const {
   return fingerprint(ev.labels);
 }
 
+std::string_view StringPool::entry(const char* p) {
+  uint32_t n = 0;
+  std::memcpy(&n, p, sizeof n);
+  return {p + sizeof n, n};
+}
+
+std::string_view StringPool::intern(std::string_view s) {
+  if (s.empty()) return {};
+  if ((count_ + 1) * 2 > slots_.size()) grow();
+  size_t mask = slots_.size() - 1;
+  for (size_t i = static_cast<size_t>(fnv1a(s)) & mask;; i = (i + 1) & mask) {
+    if (slots_[i] == nullptr) {
+      slots_[i] = store(s);
+      ++count_;
+      return entry(slots_[i]);
+    }
+    if (std::string_view v = entry(slots_[i]); v == s) return v;
+  }
+}
+
+const char* StringPool::store(std::string_view s) {
+  // A label is part of one input document (Limits::max_document_bytes, 256 MiB by default).
+  const uint32_t n = static_cast<uint32_t>(s.size());
+  const size_t need = sizeof n + s.size();
+  if (used_ + need > capacity_) {
+    capacity_ = std::max<size_t>(need, 16384);
+    chunks_.push_back(std::unique_ptr<char[]>(new char[capacity_]));  // not zeroed
+    used_ = 0;
+  }
+  char* p = chunks_.back().get() + used_;
+  std::memcpy(p, &n, sizeof n);
+  std::copy(s.begin(), s.end(), p + sizeof n);
+  used_ += need;
+  return p;
+}
+
+void StringPool::grow() {
+  std::vector<const char*> old = std::move(slots_);
+  slots_.assign(old.empty() ? 256 : old.size() * 2, nullptr);
+  size_t mask = slots_.size() - 1;
+  for (const char* p : old) {
+    if (p == nullptr) continue;
+    size_t i = static_cast<size_t>(fnv1a(entry(p))) & mask;
+    while (slots_[i] != nullptr) i = (i + 1) & mask;
+    slots_[i] = p;
+  }
+}
+
+void Stream::set_labels(AlertRec& a, const LabelView& sorted) {
+  a.view.clear();
+  a.view.reserve(sorted.size());
+  for (const auto& [n, v] : sorted) a.view.emplace_back(intern(n), intern(v));
+}
+
 uint32_t Stream::create_alert(uint64_t key, const Event& ev, std::string_view source_key, RegexBudget& budget) {
   uint32_t idx = static_cast<uint32_t>(alerts_.size());
   AlertRec& a = alerts_.emplace_back();
   a.key = key;
-  a.source_key = std::string(source_key);
-  for (const auto& [n, v] : ev.labels) a.labels.emplace_back(std::string(n), std::string(v));
+  a.source_key = intern(source_key);
+  set_labels(a, ev.labels);
   a.firing = false;
   if (!derive(a, &budget)) {
     alerts_.pop_back();
@@ -401,7 +455,7 @@ bool Stream::admit(uint32_t idx, int64_t t, std::string_view& limit_name) {
   for (size_t i = 0; i < spec_->rate_limits.size(); ++i) {
     const RateLimit& rl = spec_->rate_limits[i];
     int64_t window = t >= 0 ? t / rl.per * rl.per : -((-t + rl.per - 1) / rl.per) * rl.per;
-    auto it = rate_[i].find(a.rate_keys[i]);
+    auto it = rate_[i].find(a.rate_keys()[i]);
     if (it != rate_[i].end() && it->second.window == window && it->second.count >= rl.max) {
       limit_name = rl.name;
       return false;
@@ -410,7 +464,7 @@ bool Stream::admit(uint32_t idx, int64_t t, std::string_view& limit_name) {
   for (size_t i = 0; i < spec_->rate_limits.size(); ++i) {
     const RateLimit& rl = spec_->rate_limits[i];
     int64_t window = t >= 0 ? t / rl.per * rl.per : -((-t + rl.per - 1) / rl.per) * rl.per;
-    auto [it, fresh] = rate_[i].try_emplace(a.rate_keys[i]);
+    auto [it, fresh] = rate_[i].try_emplace(a.rate_keys()[i]);
     if (fresh) {
       LabelView kv;
       for (const auto& name : rl.by) kv.emplace_back(name, label_value(a.view, name));
@@ -422,7 +476,7 @@ bool Stream::admit(uint32_t idx, int64_t t, std::string_view& limit_name) {
     }
     ++it->second.count;
   }
-  for (const Route* r : a.routes) {
+  for (const Route* r : a.routes()) {
     uint32_t gid = group_for(*r, a);
     GroupRec& g = groups_[gid];
     if (std::find(g.alerts.begin(), g.alerts.end(), idx) != g.alerts.end()) continue;
@@ -465,10 +519,10 @@ int64_t Stream::next_flush(const GroupRec& g, const Route& r, int64_t t, int64_t
         consider(s.silence->ends_at + 1);
       }
     }
-    for (const auto& side : a.as_target)
+    for (const auto& side : a.as_target())
       for (uint32_t si : source_buckets_[side.bucket])
         if (alerts_[si].ends_at) consider(alerts_[si].ends_at);
-    for (uint32_t b : a.dep_buckets)
+    for (uint32_t b : a.dep_buckets())
       for (uint32_t si : ci_buckets_[b])
         if (alerts_[si].ends_at) consider(alerts_[si].ends_at);
   }
@@ -1163,7 +1217,7 @@ void Stream::write_state(JsonWriter& w) const {
     w.begin_object().key("key").string(hex(a.key));
     if (!a.source_key.empty()) w.key("source_key").string(a.source_key);
     w.key("labels").begin_object();
-    for (const auto& [n, v] : a.labels) w.key(n).string(v);
+    for (const auto& [n, v] : a.view) w.key(n).string(v);
     w.end_object();
     w.key("firing").boolean(a.firing).key("acked").boolean(a.acked);
     w.key("first_seen").number(a.first_seen).key("last_seen").number(a.last_seen).key("starts_at").number(a.starts_at);
@@ -1220,7 +1274,10 @@ void Stream::write_state(JsonWriter& w) const {
 
 namespace {
 
-using json = nlohmann::ordered_json;  // the instantiation the policy loader uses: no second copy in Wasm
+// The state is read straight from the document reader's parse (simdjson's DOM): one parse,
+// no second tree (the restore used to parse the text twice, once for the position of a
+// syntax error and once into nlohmann's tree).
+namespace dom = simdjson::dom;
 
 struct Reader {
   std::string problem;
@@ -1228,60 +1285,66 @@ struct Reader {
     if (problem.empty()) problem = where + ": " + what;
     return false;
   }
-  const json* member(const json& o, const char* key, const std::string& where) {
-    if (!o.is_object()) {
-      fail(where, "not an object");
-      return nullptr;
-    }
-    auto it = o.find(key);
-    if (it == o.end()) {
-      fail(where, std::string("missing \"") + key + "\"");
-      return nullptr;
-    }
-    return &*it;
+  static bool is_object(dom::element e) { return e.type() == dom::element_type::OBJECT; }
+  static bool is_array(dom::element e) { return e.type() == dom::element_type::ARRAY; }
+  static bool is_string(dom::element e) { return e.type() == dom::element_type::STRING; }
+  // An integer of either sign (a number without fraction or exponent that fits 64 bits).
+  static bool is_integer(dom::element e) {
+    return e.type() == dom::element_type::INT64 || e.type() == dom::element_type::UINT64;
   }
-  bool i64(const json& o, const char* key, const std::string& where, int64_t& out) {
-    const json* v = member(o, key, where);
-    if (!v) return false;
-    if (!v->is_number_integer()) return fail(where + "." + key, "not an integer");
-    out = v->get<int64_t>();
+  static bool to_i64(dom::element e, int64_t& out) {
+    return e.type() == dom::element_type::INT64 && !e.get_int64().get(out);
+  }
+  static bool to_u64(dom::element e, uint64_t& out) {
+    if (e.type() == dom::element_type::UINT64) return !e.get_uint64().get(out);
+    int64_t i = 0;
+    if (e.type() != dom::element_type::INT64 || e.get_int64().get(i) || i < 0) return false;
+    out = static_cast<uint64_t>(i);
     return true;
   }
-  bool u64(const json& o, const char* key, const std::string& where, uint64_t& out) {
-    const json* v = member(o, key, where);
-    if (!v) return false;
-    if (!v->is_number_unsigned() && !(v->is_number_integer() && v->get<int64_t>() >= 0)) return fail(where + "." + key, "not a count");
-    out = v->get<uint64_t>();
+  bool member(dom::element o, const char* key, const std::string& where, dom::element& out) {
+    if (!is_object(o)) return fail(where, "not an object");
+    if (o.get_object().value_unsafe().at_key(key).get(out)) return fail(where, std::string("missing \"") + key + "\"");
     return true;
   }
-  bool boolean(const json& o, const char* key, const std::string& where, bool& out) {
-    const json* v = member(o, key, where);
-    if (!v) return false;
-    if (!v->is_boolean()) return fail(where + "." + key, "not a boolean");
-    out = v->get<bool>();
+  bool i64(dom::element o, const char* key, const std::string& where, int64_t& out) {
+    dom::element v;
+    if (!member(o, key, where, v)) return false;
+    if (!to_i64(v, out)) return fail(where + "." + key, "not an integer");
     return true;
   }
-  bool str(const json& o, const char* key, const std::string& where, std::string& out, bool optional = false) {
-    if (optional && (!o.is_object() || !o.contains(key))) return true;
-    const json* v = member(o, key, where);
-    if (!v) return false;
-    if (!v->is_string()) return fail(where + "." + key, "not a string");
-    out = v->get<std::string>();
+  bool u64(dom::element o, const char* key, const std::string& where, uint64_t& out) {
+    dom::element v;
+    if (!member(o, key, where, v)) return false;
+    if (!to_u64(v, out)) return fail(where + "." + key, "not a count");
     return true;
   }
-  const json* array(const json& o, const char* key, const std::string& where) {
-    const json* v = member(o, key, where);
-    if (!v) return nullptr;
-    if (!v->is_array()) {
-      fail(where + "." + key, "not an array");
-      return nullptr;
-    }
-    return v;
+  bool boolean(dom::element o, const char* key, const std::string& where, bool& out) {
+    dom::element v;
+    if (!member(o, key, where, v)) return false;
+    if (v.get_bool().get(out)) return fail(where + "." + key, "not a boolean");
+    return true;
   }
-  bool hex(const json& v, const std::string& where, uint64_t& out) {
-    if (!v.is_string() || v.get_ref<const std::string&>().size() != 16) return fail(where, "not a 16-digit hex fingerprint");
+  bool str(dom::element o, const char* key, const std::string& where, std::string& out, bool optional = false) {
+    dom::element v;
+    if (optional && (!is_object(o) || o.get_object().value_unsafe().at_key(key).get(v))) return true;
+    if (!member(o, key, where, v)) return false;
+    std::string_view sv;
+    if (v.get_string().get(sv)) return fail(where + "." + key, "not a string");
+    out.assign(sv);
+    return true;
+  }
+  bool array(dom::element o, const char* key, const std::string& where, dom::array& out) {
+    dom::element v;
+    if (!member(o, key, where, v)) return false;
+    if (v.get_array().get(out)) return fail(where + "." + key, "not an array");
+    return true;
+  }
+  bool hex(dom::element v, const std::string& where, uint64_t& out) {
+    std::string_view sv;
+    if (v.get_string().get(sv) || sv.size() != 16) return fail(where, "not a 16-digit hex fingerprint");
     out = 0;
-    for (char ch : v.get_ref<const std::string&>()) {
+    for (char ch : sv) {
       int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
       if (d < 0) return fail(where, "not a 16-digit hex fingerprint");
       out = out << 4 | static_cast<uint64_t>(d);
@@ -1334,90 +1397,110 @@ std::string Stream::find_route(const std::string& group_key, const std::string& 
          " is none of them (were the policy's routes reordered?)";
 }
 
-std::string Stream::read_state(const void* ptr) {
-  const json& j = *static_cast<const json*>(ptr);
+std::string Stream::read_state(Value state) {
+  const dom::element j = ValueAccess::element(state);
   Reader r;
   uint64_t seq = 0;
   if (!r.boolean(j, "has_clock", "", has_clock_) || !r.i64(j, "clock", "", clock_) || !r.u64(j, "silence_seq", "", seq))
     return r.problem;
   silence_seq_ = seq;
   if (std::string why = check_time(clock_); !why.empty()) return "clock: " + why;
-  const json* st = r.member(j, "stats", "");
-  if (!st || !r.u64(*st, "events", "stats", stats_.events) || !r.u64(*st, "errors", "stats", stats_.errors) ||
-      !r.u64(*st, "notifications", "stats", stats_.notifications))
+  dom::element st;
+  if (!r.member(j, "stats", "", st) || !r.u64(st, "events", "stats", stats_.events) || !r.u64(st, "errors", "stats", stats_.errors) ||
+      !r.u64(st, "notifications", "stats", stats_.notifications))
     return r.problem;
-  const json* bd = r.array(*st, "by_decision", "stats");
-  if (!bd) return r.problem;
-  if (bd->size() != kDecisionCount) return "stats.by_decision: expected " + std::to_string(kDecisionCount) + " counts";
-  for (int d = 0; d < kDecisionCount; ++d) {
-    if (!(*bd)[d].is_number_unsigned()) return "stats.by_decision: not a count";
-    stats_.by_decision[d] = (*bd)[d].get<uint64_t>();
+  dom::array bd;
+  if (!r.array(st, "by_decision", "stats", bd)) return r.problem;
+  if (bd.size() != kDecisionCount) return "stats.by_decision: expected " + std::to_string(kDecisionCount) + " counts";
+  {
+    int d = 0;
+    for (dom::element v : bd)
+      if (!Reader::to_u64(v, stats_.by_decision[d++])) return "stats.by_decision: not a count";
   }
   // Silences first: alerts derive their silence slots from them.
-  const json* sils = r.array(j, "silences", "");
-  if (!sils) return r.problem;
-  for (size_t i = 0; i < sils->size(); ++i) {
-    const json& s = (*sils)[i];
-    std::string where = "silences[" + std::to_string(i) + "]";
+  dom::array sils;
+  if (!r.array(j, "silences", "", sils)) return r.problem;
+  size_t i = 0;
+  for (dom::element s : sils) {
+    std::string where = "silences[" + std::to_string(i++) + "]";
     Silence sil;
     if (!r.str(s, "id", where, sil.id) || !r.i64(s, "starts_at", where, sil.starts_at) || !r.i64(s, "ends_at", where, sil.ends_at) ||
         !r.str(s, "comment", where, sil.comment) || !r.str(s, "created_by", where, sil.created_by))
       return r.problem;
-    const json* ms = r.array(s, "matchers", where);
-    if (!ms) return r.problem;
-    for (const json& m : *ms) {
+    dom::array ms;
+    if (!r.array(s, "matchers", where, ms)) return r.problem;
+    for (dom::element m : ms) {
       std::string why;
-      if (!m.is_string() || !parse_silence_matchers(m.get<std::string>(), sil.matchers, why))
+      std::string_view text;
+      if (m.get_string().get(text) || !parse_silence_matchers(text, sil.matchers, why))
         return where + ".matchers: " + (why.empty() ? "not a string" : why);
     }
     runtime_silences_.push_back(std::move(sil));
     add_silence_slot(&runtime_silences_.back(), true);
   }
-  const json* as = r.array(j, "alerts", "");
-  const json* gs = r.array(j, "groups", "");
-  if (!as || !gs) return r.problem;
-  for (size_t i = 0; i < as->size(); ++i) {
-    const json& o = (*as)[i];
-    std::string where = "alerts[" + std::to_string(i) + "]";
+  dom::array as, gs;
+  if (!r.array(j, "alerts", "", as) || !r.array(j, "groups", "", gs)) return r.problem;
+  const size_t group_count = gs.size();
+  i = 0;
+  for (dom::element o : as) {
+    std::string where;
+    auto at = [&] {
+      if (where.empty()) where = "alerts[" + std::to_string(i) + "]";
+      return where;
+    };
     AlertRec& a = alerts_.emplace_back();
-    const json* k = r.member(o, "key", where);
-    if (!k || !r.hex(*k, where + ".key", a.key)) return r.problem;
-    if (!r.str(o, "source_key", where, a.source_key, true)) return r.problem;
-    const json* labels = r.member(o, "labels", where);
-    if (!labels) return r.problem;
-    if (!labels->is_object() || labels->empty()) return where + ".labels: not an object of strings";
-    for (auto it = labels->begin(); it != labels->end(); ++it) {
-      if (!it.value().is_string()) return where + ".labels." + it.key() + ": not a string";
-      a.labels.emplace_back(it.key(), it.value().get<std::string>());
+    dom::element k;
+    if (!Reader::is_object(o)) return at() + ": not an object";
+    if (!r.member(o, "key", at(), k) || !r.hex(k, at() + ".key", a.key)) return r.problem;
+    dom::element sk;
+    if (!o.get_object().value_unsafe().at_key("source_key").get(sk)) {
+      std::string_view text;
+      if (sk.get_string().get(text)) return at() + ".source_key: not a string";
+      a.source_key = intern(text);
     }
-    std::sort(a.labels.begin(), a.labels.end());
-    if (!r.boolean(o, "firing", where, a.firing) || !r.boolean(o, "acked", where, a.acked) ||
-        !r.i64(o, "first_seen", where, a.first_seen) || !r.i64(o, "last_seen", where, a.last_seen) ||
-        !r.i64(o, "starts_at", where, a.starts_at) || !r.i64(o, "ends_at", where, a.ends_at) ||
-        !r.i64(o, "resolved_at", where, a.resolved_at) || !r.u64(o, "count", where, a.count))
+    dom::element labels;
+    if (!r.member(o, "labels", at(), labels)) return r.problem;
+    dom::object lo;
+    if (labels.get_object().get(lo) || lo.size() == 0) return at() + ".labels: not an object of strings";
+    LabelView view;
+    for (auto kv : lo) {
+      std::string_view v;
+      if (kv.value.get_string().get(v)) return at() + ".labels." + std::string(kv.key) + ": not a string";
+      view.emplace_back(kv.key, v);
+    }
+    sort_labels(view);
+    for (size_t n = 1; n < view.size(); ++n)
+      if (view[n].first == view[n - 1].first) return at() + ".labels." + std::string(view[n].first) + ": a second label of this name";
+    set_labels(a, view);
+    if (!r.boolean(o, "firing", at(), a.firing) || !r.boolean(o, "acked", at(), a.acked) ||
+        !r.i64(o, "first_seen", at(), a.first_seen) || !r.i64(o, "last_seen", at(), a.last_seen) ||
+        !r.i64(o, "starts_at", at(), a.starts_at) || !r.i64(o, "ends_at", at(), a.ends_at) ||
+        !r.i64(o, "resolved_at", at(), a.resolved_at) || !r.u64(o, "count", at(), a.count))
       return r.problem;
     // Event times (bounded when pushed: check_gap); starts_at and ends_at are only compared.
     for (int64_t t : {a.first_seen, a.last_seen, a.resolved_at})
-      if (std::string why = check_time(t); !why.empty()) return where + ": " + why;
-    const json* ch = r.array(o, "changes", where);
-    const json* ag = r.array(o, "groups", where);
-    if (!ch || !ag) return r.problem;
-    for (const json& t : *ch) {
-      if (!t.is_number_integer()) return where + ".changes: not a time";
-      if (std::string why = check_time(t.get<int64_t>()); !why.empty()) return where + ".changes: " + why;
-      a.changes.push_back(t.get<int64_t>());
+      if (std::string why = check_time(t); !why.empty()) return at() + ": " + why;
+    dom::array ch, ag;
+    if (!r.array(o, "changes", at(), ch) || !r.array(o, "groups", at(), ag)) return r.problem;
+    for (dom::element t : ch) {
+      int64_t v = 0;
+      if (!Reader::to_i64(t, v)) return at() + ".changes: not a time";
+      if (std::string why = check_time(v); !why.empty()) return at() + ".changes: " + why;
+      a.changes.push_back(v);
     }
-    for (const json& g : *ag) {
-      if (!g.is_number_unsigned() || g.get<uint64_t>() >= gs->size()) return where + ".groups: not a group index";
-      a.groups.push_back(static_cast<uint32_t>(g.get<uint64_t>()));
+    for (dom::element g : ag) {
+      uint64_t v = 0;
+      if (!Reader::to_u64(g, v) || v >= group_count) return at() + ".groups: not a group index";
+      a.groups.push_back(static_cast<uint32_t>(v));
     }
-    if (by_key_.find(a.key) != KeyIndex::kNone) return where + ".key: a second alert with this key";
+    if (by_key_.find(a.key) != KeyIndex::kNone) return at() + ".key: a second alert with this key";
     by_key_.insert(a.key, static_cast<uint32_t>(i));
     derive(a);
     if (a.firing) set_active(static_cast<uint32_t>(i), true);
+    ++i;
   }
-  for (size_t i = 0; i < gs->size(); ++i) {
-    const json& o = (*gs)[i];
+  i = 0;
+  for (dom::element o : gs) {
     std::string where = "groups[" + std::to_string(i) + "]";
     GroupRec& g = groups_.emplace_back();
     uint64_t route = 0;
@@ -1431,20 +1514,20 @@ std::string Stream::read_state(const void* ptr) {
     if (std::string why = check_time(g.next, g.scheduled ? "a scheduled flush" : "", spec_->max_gap + longest_interval_); !why.empty())
       return where + ".next: " + why;
     if (std::string why = check_time(g.last_at); !why.empty()) return where + ".last_at: " + why;
-    const json* ga = r.array(o, "alerts", where);
-    const json* lf = r.array(o, "last_firing", where);
-    const json* lr = r.array(o, "last_resolved", where);
-    if (!ga || !lf || !lr) return r.problem;
-    for (const json& a : *ga) {
-      if (!a.is_number_unsigned() || a.get<uint64_t>() >= alerts_.size()) return where + ".alerts: not an alert index";
-      g.alerts.push_back(static_cast<uint32_t>(a.get<uint64_t>()));
+    dom::array ga, lf, lr;
+    if (!r.array(o, "alerts", where, ga) || !r.array(o, "last_firing", where, lf) || !r.array(o, "last_resolved", where, lr))
+      return r.problem;
+    for (dom::element a : ga) {
+      uint64_t v = 0;
+      if (!Reader::to_u64(a, v) || v >= alerts_.size()) return where + ".alerts: not an alert index";
+      g.alerts.push_back(static_cast<uint32_t>(v));
     }
-    for (const json& k : *lf) {
+    for (dom::element k : lf) {
       uint64_t v = 0;
       if (!r.hex(k, where + ".last_firing", v)) return r.problem;
       g.last_firing.push_back(v);
     }
-    for (const json& k : *lr) {
+    for (dom::element k : lr) {
       uint64_t v = 0;
       if (!r.hex(k, where + ".last_resolved", v)) return r.problem;
       g.last_resolved.push_back(v);
@@ -1453,27 +1536,31 @@ std::string Stream::read_state(const void* ptr) {
     std::sort(g.last_resolved.begin(), g.last_resolved.end());
     if (!group_ids_.emplace(g.key, static_cast<uint32_t>(i)).second) return where + ".key: a second group with this key";
     if (g.scheduled) schedule_.insert({g.next, static_cast<uint32_t>(i)});
+    ++i;
   }
-  const json* rl = r.array(j, "rate_limits", "");
-  if (!rl) return r.problem;
-  if (rl->size() != rate_.size())
-    return "rate_limits: the state has " + std::to_string(rl->size()) + " rate limits, the policy " + std::to_string(rate_.size());
-  for (size_t i = 0; i < rl->size(); ++i) {
-    const json& list = (*rl)[i];
-    if (!list.is_array()) return "rate_limits[" + std::to_string(i) + "]: not an array";
-    for (size_t k = 0; k < list.size(); ++k) {
-      std::string where = "rate_limits[" + std::to_string(i) + "][" + std::to_string(k) + "]";
-      const json* h = r.member(list[k], "hash", where);
+  dom::array rl;
+  if (!r.array(j, "rate_limits", "", rl)) return r.problem;
+  if (rl.size() != rate_.size())
+    return "rate_limits: the state has " + std::to_string(rl.size()) + " rate limits, the policy " + std::to_string(rate_.size());
+  i = 0;
+  for (dom::element le : rl) {
+    dom::array list;
+    if (le.get_array().get(list)) return "rate_limits[" + std::to_string(i) + "]: not an array";
+    size_t k = 0;
+    for (dom::element b_el : list) {
+      std::string where = "rate_limits[" + std::to_string(i) + "][" + std::to_string(k++) + "]";
+      dom::element h;
       uint64_t hash = 0, count = 0;
       RateBucket b;
-      if (!h || !r.hex(*h, where + ".hash", hash) || !r.str(list[k], "key", where, b.key) ||
-          !r.i64(list[k], "window", where, b.window) || !r.u64(list[k], "count", where, count))
+      if (!r.member(b_el, "hash", where, h) || !r.hex(h, where + ".hash", hash) || !r.str(b_el, "key", where, b.key) ||
+          !r.i64(b_el, "window", where, b.window) || !r.u64(b_el, "count", where, count))
         return r.problem;
       if (std::string why = check_time(b.window); !why.empty()) return where + ".window: " + why;
       if (count > UINT32_MAX) return where + ".count: too large";
       b.count = static_cast<uint32_t>(count);
       rate_[i].emplace(hash, std::move(b));
     }
+    ++i;
   }
   return {};
 }

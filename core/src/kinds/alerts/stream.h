@@ -12,11 +12,16 @@
 #include <deque>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "kinds/alerts/packed.h"
+#include "kinds/alerts/small_vector.h"
 #include "kinds/alerts/spec.h"
+#include "kinds/alerts/stable_vector.h"
+#include "verdict/document.h"
 #include "verdict/json_writer.h"
 #include "verdict/result.h"
 
@@ -101,6 +106,26 @@ class KeyIndex {
   int shift_ = 64;
 };
 
+// Interned strings (label names and values, dedup keys): each distinct string is stored
+// once, in large chunks, and stays put for the pool's life; alerts hold views into it.
+// Label names and most values repeat across alerts, so an alert's labels cost one
+// vector of views.
+class StringPool {
+ public:
+  std::string_view intern(std::string_view s);
+  size_t size() const { return count_; }
+
+ private:
+  // An entry in a chunk: its length (4 bytes, unaligned), then its bytes.
+  static std::string_view entry(const char* p);
+  const char* store(std::string_view s);
+  void grow();
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  size_t used_ = 0, capacity_ = 0;  // of the last chunk
+  std::vector<const char*> slots_;  // open addressing over entries; nullptr is empty (8 bytes a slot, not 16)
+  size_t count_ = 0;
+};
+
 class Stream {
  public:
   Stream(std::shared_ptr<const policy::AlertDedupPolicy> policy, const CmdbIndex* cmdb);
@@ -130,7 +155,7 @@ class Stream {
   void write_state(JsonWriter& w) const;
   // Reads a state written by write_state into this (fresh) stream; "" or the problem,
   // prefixed with where it is (e.g. "alerts[3].labels: ...").
-  std::string read_state(const void* json_object);  // const nlohmann::json*
+  std::string read_state(Value state);
 
   // Recomputes what is derived from the policy and the CMDB (after a policy or CMDB change).
   void rebind(std::shared_ptr<const policy::AlertDedupPolicy> policy, const CmdbIndex* cmdb);
@@ -139,29 +164,34 @@ class Stream {
  private:
   struct AlertRec {
     uint64_t key = 0;
-    std::string source_key;
-    std::vector<std::pair<std::string, std::string>> labels;  // sorted; owned
-    LabelView view;                                            // into labels
+    std::string_view source_key;  // interned
+    LabelView view;               // sorted; names and values interned (strings_)
     bool firing = true;
     bool acked = false;
     int64_t first_seen = 0, last_seen = 0, starts_at = 0, ends_at = 0, resolved_at = 0;
     uint64_t count = 0;
-    std::vector<int64_t> changes;   // times of the last state changes (flap detection)
-    std::vector<uint32_t> groups;   // group ids the alert is in
-    // Derived (rebuilt on restore):
-    std::vector<const Route*> routes;
+    // Mostly one or none of each: kept inside the record up to that.
+    SmallVector<int64_t, 1> changes;    // times of the last state changes (flap detection)
+    SmallVector<uint32_t, 2> groups;    // group ids the alert is in
+    SmallVector<uint32_t, 2> silences;  // silence slots whose matchers match (run-time silences add to it)
+    // Derived from the labels (rebuilt on restore and rebind), packed into one allocation:
+    // the rate-limit keys, the routes, the alert's sides of the inhibition rules, the CMDB
+    // items its CI depends on (transitively) and their ci_buckets_.
     struct RuleSide {
       uint32_t rule;
       uint32_t bucket;  // index into source_buckets_: the rule's sources with these equal labels
-      bool both;        // the alert matches the rule's other side too
+      uint32_t both;    // the alert matches the rule's other side too
     };
-    std::vector<RuleSide> as_target, as_source;
-    std::vector<uint32_t> silences;  // silence slots whose matchers match
-    int64_t ci_item = -1;
-    int64_t ci_bucket = -1;           // index into ci_buckets_ of its own item
-    std::vector<uint32_t> cmdb_deps;  // items the alert's CI depends on (transitively)
-    std::vector<uint32_t> dep_buckets;  // their ci_buckets_
-    std::vector<uint64_t> rate_keys;  // per rate limit
+    PackedArrays<uint64_t, const Route*, RuleSide, RuleSide, uint32_t, uint32_t> derived;
+    int32_t ci_item = -1;
+    int32_t ci_bucket = -1;  // index into ci_buckets_ of its own item
+
+    std::span<const uint64_t> rate_keys() const { return derived.get<0>(); }
+    std::span<const Route* const> routes() const { return derived.get<1>(); }
+    std::span<const RuleSide> as_target() const { return derived.get<2>(); }
+    std::span<const RuleSide> as_source() const { return derived.get<3>(); }
+    std::span<const uint32_t> cmdb_deps() const { return derived.get<4>(); }
+    std::span<const uint32_t> dep_buckets() const { return derived.get<5>(); }
   };
 
   struct GroupRec {
@@ -219,6 +249,9 @@ class Stream {
 
   struct RegexBudget;
   uint32_t create_alert(uint64_t key, const Event& ev, std::string_view source_key, RegexBudget& budget);
+  std::string_view intern(std::string_view s) { return strings_.intern(s); }
+  // Sets the alert's labels (sorted) to interned copies of `sorted`.
+  void set_labels(AlertRec& a, const LabelView& sorted);
   bool derive(AlertRec& a, RegexBudget* budget = nullptr);
   void set_active(uint32_t idx, bool active);
   bool active(const AlertRec& a, int64_t t) const { return a.firing && (a.ends_at == 0 || a.ends_at > t); }
@@ -241,7 +274,8 @@ class Stream {
   std::vector<std::string> route_paths_;  // by route id: "root/critical/databases" (explain)
   int64_t longest_interval_ = 0;          // the longest group_wait, group_interval or repeat_interval
 
-  std::deque<AlertRec> alerts_;
+  StringPool strings_;
+  StableVector<AlertRec> alerts_;  // never moves an alert: indexes and decisions hold them
   KeyIndex by_key_;
   std::vector<GroupRec> groups_;
   std::unordered_map<std::string, uint32_t> group_ids_;
@@ -264,6 +298,10 @@ class Stream {
   Stats stats_;
 
   // Scratch reused across events (no allocation in the steady state).
+  std::vector<const Route*> d_routes_;
+  std::vector<AlertRec::RuleSide> d_target_, d_source_;
+  std::vector<uint32_t> d_deps_, d_dep_buckets_;
+  std::vector<uint64_t> d_rate_;
   Event ev_;
   JsonWriter w_;
   std::string tmp_;
