@@ -34,7 +34,7 @@ test('a hand-written host reads a document through the raw exports', async () =>
   const x = instance.exports;
   memory = x.memory;
   x._initialize();
-  assert.equal(x.verdict_abi_version(), 2);
+  assert.equal(x.verdict_abi_version(), 3);
   const engine = x.verdict_engine_new();
   const input = new TextEncoder().encode('{"kind":"alert","labels":{"alertname":"DiskFull"}}');
   const ptr = x.verdict_alloc(input.length);
