@@ -7,7 +7,8 @@
 // Several input files are evaluated as one input: they are joined, byte for byte, into
 // one JSON array (NDJSON lines and whole documents become its items), so every line and
 // column of an error still points into the file it came from. YAML files (OpenSLO and
-// Sloth are usually written in YAML) are converted to JSON with yaml-cpp first.
+// Sloth are usually written in YAML) are converted to JSON first by the core's one YAML
+// reader (core/src/document/yaml.h), which keeps every value's YAML line and column.
 //
 // Exit codes: 0 every SLO ok (or without data), 1 some SLO at warning (a burn-rate alert or
 // a budget threshold), 2 some budget exhausted or releases frozen, 3 invalid input or
@@ -24,7 +25,7 @@
 #include <vector>
 
 #include "cli/common.h"
-#include "cli/yaml_json.h"
+#include "document/yaml.h"
 
 namespace verdict::cli {
 namespace {
@@ -38,7 +39,7 @@ struct Part {
   std::string path;
   size_t first_line;  // line of the combined input where this file starts
   bool converted;     // from YAML: positions are in the converted JSON
-  const YamlPositions* yaml = nullptr;  // for a YAML file: where each converted value came from
+  const yaml::Positions* yaml = nullptr;  // for a YAML file: where each converted value came from
   size_t line_shift = 0;  // lines put before the file's own (a --series wrapper)
 };
 
@@ -143,7 +144,7 @@ int cmd_budget(const BudgetOptions& opt) {
   Engine engine;
   if (int rc = load_bundle(engine, opt.policies, {}); rc != kExitOk) return rc;
   std::vector<std::pair<std::string, std::string>> files;
-  std::vector<std::unique_ptr<YamlPositions>> yaml;  // per file: null unless YAML
+  std::vector<std::unique_ptr<yaml::Positions>> yaml;  // per file: null unless YAML
   std::vector<std::string> inputs = opt.inputs.empty() && opt.series.empty() ? std::vector<std::string>{"-"} : opt.inputs;
   for (const std::string& path : inputs) {
     std::string text, why;
@@ -153,13 +154,15 @@ int cmd_budget(const BudgetOptions& opt) {
     }
     yaml.emplace_back();
     if (ends_with(path, ".yaml") || ends_with(path, ".yml")) {
-      std::string converted, error;
-      yaml.back() = std::make_unique<YamlPositions>();
-      if (!yaml_to_ndjson(text, path, converted, *yaml.back(), error)) {
-        std::cerr << error << "\n";
+      auto converted = yaml::to_ndjson(text);
+      if (!converted.ok()) {
+        Error e = converted.error();
+        e.source = path == "-" ? "stdin" : path;
+        std::cerr << e.to_string() << " [" << error_code_name(e.code) << "]\n";
         return kExitInvalid;
       }
-      text = std::move(converted);
+      yaml.back() = std::make_unique<yaml::Positions>(std::move(converted.value().positions));
+      text = std::move(converted.value().ndjson);
     }
     files.emplace_back(path == "-" ? "stdin" : path, std::move(text));
   }
@@ -228,10 +231,10 @@ int cmd_budget(const BudgetOptions& opt) {
     // An error in a YAML file: at the YAML line and column of the value it is about.
     for (const Part& p : parts) {
       if (!p.converted || p.path != e.source) continue;
-      int64_t line = 0, column = 0;
-      if (e.line > 0 && p.yaml->find(e.line, e.column, line, column)) {
-        e.line = line;
-        e.column = column;
+      yaml::Position at;
+      if (e.line > 0 && p.yaml->find(e.line, e.column, at)) {
+        e.line = at.line;
+        e.column = at.column;
       } else {
         e.line = 0;  // no position in the YAML file: the file alone
         e.column = 0;

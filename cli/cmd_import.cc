@@ -2,77 +2,23 @@
 // policies (docs/alerts.md, "Importing an Alertmanager configuration"): NAME-routing
 // (TriageRouting) and NAME-dedup (AlertDedup). The conversion is the core's Alertmanager
 // module (core/src/alertmanager/config.h: Alertmanager's matcher parser, route tree and time
-// intervals); this file reads the YAML (yaml-cpp, native only) into JSON, keeping each
-// value's line and column, and reports on stderr, at FILE:LINE:COLUMN, everything that was
-// not converted. The import is lossless or fails (exit 3): what Alertmanager refuses, or a
+// intervals); this file reads the YAML into JSON with the core's one YAML reader
+// (core/src/document/yaml.h: every scalar as text, as Alertmanager's Go reader fills its
+// string fields; each key's and value's line and column by JSON pointer), and reports on
+// stderr, at FILE:LINE:COLUMN, everything that was not converted. The import is lossless or fails (exit 3): what Alertmanager refuses, or a
 // time restriction that cannot be converted, always fails; what Alertmanager accepts but verdict
 // cannot convert (a receiver's integrations, global settings) passes with --allow-lossy only.
 #include <cerrno>
-#include <yaml-cpp/yaml.h>
-
 #include <fstream>
 #include <iostream>
-#include <map>
 
 #include <nlohmann/json.hpp>
 
 #include "alertmanager/config.h"
 #include "cli/common.h"
-#include "cli/yaml_limits.h"
+#include "document/yaml.h"
 
 namespace verdict::cli {
-namespace {
-
-using json = nlohmann::ordered_json;
-
-// yaml-cpp throws on the type of a missing member (a "zombie" node): ask IsDefined first.
-struct Position {
-  int line = 0, column = 0;  // 1-based
-};
-struct Lines {
-  std::map<std::string, Position> value, key;  // JSON pointer -> where in the YAML
-};
-
-Position at(const YAML::Mark& m) { return {m.line + 1, m.column + 1}; }
-
-std::string escape(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out.push_back(c);
-  }
-  return out;
-}
-
-// The YAML document as JSON (scalars as strings, null as null), with the line of every value
-// and key by JSON pointer.
-// Aliases, cycles and depth are bounded by `budget` (yaml_limits.h).
-json to_json(const YAML::Node& n, const std::string& pointer, Lines& lines, YamlBudget& budget, std::vector<YAML::Node>& ancestors) {
-  if (n.IsDefined() && !budget.enter(n, ancestors)) return nullptr;
-  if (n.IsDefined() && n.Mark().line >= 0) lines.value[pointer] = at(n.Mark());
-  if (!n.IsDefined() || n.IsNull()) return nullptr;
-  if (n.IsScalar()) return n.Scalar();
-  ancestors.push_back(n);
-  if (n.IsSequence()) {
-    json a = json::array();
-    for (size_t i = 0; i < n.size() && budget.ok(); ++i)
-      a.push_back(to_json(n[i], pointer + "/" + std::to_string(i), lines, budget, ancestors));
-    ancestors.pop_back();
-    return a;
-  }
-  json o = json::object();
-  for (auto it = n.begin(); it != n.end() && budget.ok(); ++it) {
-    std::string k = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
-    std::string p = pointer + "/" + escape(k);
-    if (it->first.Mark().line >= 0) lines.key[p] = at(it->first.Mark());
-    o[k] = to_json(it->second, p, lines, budget, ancestors);
-  }
-  ancestors.pop_back();
-  return o;
-}
-
-}  // namespace
 
 int cmd_import_alertmanager(const std::string& file, const std::string& name, const std::string& out_path, bool allow_lossy) {
   std::string text, why;
@@ -80,27 +26,26 @@ int cmd_import_alertmanager(const std::string& file, const std::string& name, co
     std::cerr << "verdict: " << why << "\n";
     return read_failure_exit();
   }
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    std::cerr << file << ":" << e.mark.line + 1 << ":" << e.mark.column + 1 << ": invalid YAML: " << e.msg << "\n";
+  yaml::Options yo;
+  yo.scalars = yaml::Scalars::kText;
+  yo.pointers = true;
+  auto converted = yaml::to_ndjson(text, yo);
+  if (!converted.ok()) {
+    Error e = converted.error();
+    e.source = file;
+    std::cerr << e.to_string() << "\n";
     return kExitInvalid;
   }
-  Lines lines;
-  json config;
-  try {
-    YamlBudget budget(text.size());
-    std::vector<YAML::Node> ancestors;
-    config = to_json(root, "", lines, budget, ancestors);
-    if (!budget.ok()) {
-      std::cerr << file << ":" << budget.line() << ": " << budget.why() << "\n";
-      return kExitInvalid;
-    }
-  } catch (const YAML::Exception& e) {
-    std::cerr << file << ":" << e.mark.line + 1 << ": unexpected structure: " << e.msg << "\n";
+  const yaml::Converted& c = converted.value();
+  if (c.documents > 1) {  // Alertmanager reads the first document only: the rest would be lost
+    yaml::Position second;
+    c.positions.value_at(1, "", second);
+    std::cerr << file << ":" << second.line << ":" << second.column
+              << ": a second YAML document; an Alertmanager configuration is one document\n";
     return kExitInvalid;
   }
+  nlohmann::ordered_json config = c.documents == 0 ? nlohmann::ordered_json(nullptr)
+                                                    : nlohmann::ordered_json::parse(c.ndjson, nullptr, false);
   alertmanager::ImportResult r = alertmanager::import_config(config, name, file);
   if (!r.ok) {
     std::cerr << file << ": not an Alertmanager configuration (no route)\n";
@@ -110,9 +55,9 @@ int cmd_import_alertmanager(const std::string& file, const std::string& name, co
   size_t invalid = 0, time_restrictions = 0, lost = 0;
   auto where = [&](const alertmanager::ImportProblem& p) -> std::string {
     for (std::string ptr = p.pointer;; ptr = ptr.substr(0, ptr.rfind('/'))) {
-      const auto& table = p.at_key && ptr == p.pointer ? lines.key : lines.value;
-      if (auto it = table.find(ptr); it != table.end())
-        return file + ":" + std::to_string(it->second.line) + ":" + std::to_string(it->second.column);
+      yaml::Position at;
+      if (p.at_key && ptr == p.pointer ? c.positions.key_at(0, ptr, at) : c.positions.value_at(0, ptr, at))
+        return file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
       if (ptr.empty()) return file;
     }
   };

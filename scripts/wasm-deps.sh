@@ -1,13 +1,30 @@
 #!/usr/bin/env bash
-# Fetches re2 and simdjson from Debian's source packages into .cache/src (ignored by git)
-# and prepares them for the Emscripten build (CMake compiles them with em++; see
-# CMakeLists.txt). Idempotent: returns at once when the sources are ready.
+# Fetches re2, simdjson and yaml-cpp from Debian's source packages into .cache/src (ignored
+# by git) and prepares them for the Emscripten build (CMake compiles them with em++; see
+# CMakeLists.txt). Idempotent: returns at once when the sources are ready. yaml-cpp has a
+# stamp of its own, so a cache prepared before it came is completed, not rebuilt.
 # Needs: scripts/setup.sh --all (deb-src entry, dpkg-dev, unicode-data, perl, python3-six).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="$here/.cache/src"
 mkdir -p "$cache"
 cd "$cache"
+
+# yaml-cpp (the one YAML reader, core/src/document/yaml.cc): Debian's source, patches applied.
+yaml_stamp="$cache/.ready-yaml-cpp-v1"
+if [[ ! -f "$yaml_stamp" ]]; then
+  if ! ls yaml-cpp_*.dsc >/dev/null 2>&1; then
+    echo "wasm-deps: fetching Debian source package yaml-cpp"
+    apt-get source --download-only yaml-cpp >/dev/null 2>&1 || {
+      echo "wasm-deps: apt-get source yaml-cpp failed; run scripts/setup.sh --all first" >&2; exit 1; }
+  fi
+  rm -rf yaml-cpp yaml-cpp-*/
+  dpkg-source --no-check -x yaml-cpp_*.dsc >/dev/null
+  mv yaml-cpp-*/ yaml-cpp
+  [[ -s yaml-cpp/src/scanner.cpp && -s yaml-cpp/include/yaml-cpp/yaml.h ]] || {
+    echo "wasm-deps: missing yaml-cpp sources" >&2; exit 1; }
+  touch "$yaml_stamp"
+fi
 
 stamp="$cache/.ready-v1"
 [[ -f "$stamp" ]] && exit 0

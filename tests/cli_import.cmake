@@ -99,3 +99,13 @@ endif()
 expect_run_apart(0 out err "${VERDICT}" import alertmanager --allow-lossy samples/alertmanager/kube-prometheus.yml)
 expect_contains("${err}" "4 routes, 0 time intervals converted; 1 item lost" "kube-prometheus.yml with --allow-lossy")
 expect_contains("${out}" "\"inhibit-3\"" "kube-prometheus.yml's third inhibition rule")
+
+# The one YAML reader (core/src/document/yaml.h): a key given twice is refused at the second
+# key (Alertmanager's strict reader refuses it too), and a second YAML document, which
+# Alertmanager would not read, is refused rather than dropped.
+file(WRITE "${WORK}/dup.yml" "route:\n  receiver: a\n  receiver: b\nreceivers:\n  - name: a\n  - name: b\n")
+expect_run_apart(3 out err "${VERDICT}" import alertmanager "${WORK}/dup.yml")
+expect_contains("${err}" "dup.yml:3:3: the key \"receiver\" is given twice" "a repeated key in an Alertmanager configuration")
+file(WRITE "${WORK}/two.yml" "route:\n  receiver: a\nreceivers:\n  - name: a\n---\nroute:\n  receiver: b\n")
+expect_run_apart(3 out err "${VERDICT}" import alertmanager "${WORK}/two.yml")
+expect_contains("${err}" "two.yml:6:1: a second YAML document; an Alertmanager configuration is one document" "a second document")

@@ -188,7 +188,7 @@ TEST_CASE("write_error_json writes only the positions that are known", "[engine]
 
 TEST_CASE("the ABI and library versions are reported", "[c-api]") {
   CHECK(verdict_abi_version() == VERDICT_ABI_VERSION);
-  CHECK(VERDICT_ABI_VERSION == 3);  // 2: VERDICT_ALERTS_RECEIVED, 3: verdict_eval_lines
+  CHECK(VERDICT_ABI_VERSION == 3);  // 2: VERDICT_ALERTS_RECEIVED, 3: VERDICT_EVAL_YAML and verdict_eval_lines
   const char* v = verdict_version();
   REQUIRE(v != nullptr);
   CHECK(std::strlen(v) > 0);

@@ -132,9 +132,9 @@ extern "C" {
 int verdict_eval(verdict_engine* engine, const char* policy, size_t policy_size, const char* input, size_t input_size,
                  const char* now, size_t now_size, uint32_t flags) {
   if (!engine) return static_cast<int>(verdict::ErrorCode::kInvalidArgument);
-  if ((flags & VERDICT_EVAL_JSON) && (flags & VERDICT_EVAL_NDJSON))
-    return fail(engine, {verdict::ErrorCode::kInvalidArgument, "flags name both JSON and NDJSON"});
-  if (flags & ~(VERDICT_EVAL_EXPLAIN | VERDICT_EVAL_JSON | VERDICT_EVAL_NDJSON))
+  if (((flags & VERDICT_EVAL_JSON) != 0) + ((flags & VERDICT_EVAL_NDJSON) != 0) + ((flags & VERDICT_EVAL_YAML) != 0) > 1)
+    return fail(engine, {verdict::ErrorCode::kInvalidArgument, "flags name more than one of JSON, NDJSON and YAML"});
+  if (flags & ~(VERDICT_EVAL_EXPLAIN | VERDICT_EVAL_JSON | VERDICT_EVAL_NDJSON | VERDICT_EVAL_YAML))
     return fail(engine, {verdict::ErrorCode::kInvalidArgument, "unknown flags"});
   verdict::EvalOptions options;
   options.policy = std::string(view(policy, policy_size));
@@ -142,6 +142,7 @@ int verdict_eval(verdict_engine* engine, const char* policy, size_t policy_size,
   options.explain = (flags & VERDICT_EVAL_EXPLAIN) != 0;
   if (flags & VERDICT_EVAL_JSON) options.format = verdict::InputFormat::kJson;
   if (flags & VERDICT_EVAL_NDJSON) options.format = verdict::InputFormat::kNdjson;
+  if (flags & VERDICT_EVAL_YAML) options.format = verdict::InputFormat::kYaml;
   return eval_into_result(engine, options, view(input, input_size));
 }
 

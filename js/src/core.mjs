@@ -13,6 +13,8 @@ export const READ_COUNT = 8;
 export const EVAL_EXPLAIN = 1;
 export const EVAL_JSON = 2;
 export const EVAL_NDJSON = 4;
+// verdict_eval: the input is YAML, errors at its own line and column (C ABI version 3).
+export const EVAL_YAML = 16;
 // verdict_alerts_push: `now` is the batch's receipt time (AlertOptions::received; C ABI version 2).
 export const ALERTS_RECEIVED = 8;
 
@@ -377,7 +379,11 @@ export class Engine {
     if (typeof input !== 'string') input = inputBytes(input);
     let flags = explain ? EVAL_EXPLAIN : 0;
     if (format === 'json') flags |= EVAL_JSON;
-    if (format === 'ndjson') flags |= EVAL_NDJSON;
+    else if (format === 'ndjson') flags |= EVAL_NDJSON;
+    else if (format === 'yaml') flags |= EVAL_YAML;
+    else if (format !== 'auto') {
+      throw new VerdictError({ code: 'invalid_argument', message: `format "${format}": one of auto, json, ndjson, yaml` });
+    }
     return this.guard('eval', () => {
       const x = this.instance.exports;
       // One buffer: [policy][now][input]. The policy and now are encoded when they change.
@@ -494,7 +500,11 @@ export class Engine {
     return this.decideWith('ChangeRisk', input, options);
   }
 
-  /** `verdict budget`: SLO definitions and SLI data through an ErrorBudget policy (decision: the error-budget status). */
+  /**
+   * `verdict budget`: SLO definitions and SLI data through an ErrorBudget policy (decision: the
+   * error-budget status). With `format: 'yaml'` the input is YAML (OpenSLO, Sloth; several
+   * documents), errors at its own line and column.
+   */
   budget(input, options = {}) {
     return this.decideWith('ErrorBudget', input, options);
   }

@@ -60,7 +60,8 @@ export interface EvalOptions {
   policy?: string;        // metadata.name; optional when one policy is loaded
   now?: string;           // RFC 3339; the engine never reads a clock
   explain?: boolean;
-  format?: 'auto' | 'json' | 'ndjson';
+  /** 'yaml': YAML documents (OpenSLO, Sloth), each read as one NDJSON line; errors at the YAML's line:column. */
+  format?: 'auto' | 'json' | 'ndjson' | 'yaml';
 }
 
 /** The policy that made a decision. */

@@ -39,7 +39,11 @@ const char* version();
 // The version of the IANA time zone database compiled in (from Debian's tzdata), e.g. "2025b".
 const char* tzdata_version();
 
-enum class InputFormat { kAuto, kJson, kNdjson };
+// kYaml (Engine::evaluate only): YAML, one or more documents (OpenSLO, Sloth), read as if each
+// were one NDJSON line, with every error placed at the YAML text's own line and column (and a
+// decision's "line" the line its YAML document starts at). Scalars are typed by the YAML 1.2
+// core schema; a key given twice, alias bombs and cycles are errors (docs/yaml.md).
+enum class InputFormat { kAuto, kJson, kNdjson, kYaml };
 
 // Limits of the policy language (docs/language.md, "Limits"); exceeding one is a load
 // error or a failed evaluation with a reason, never a hang.

@@ -48,6 +48,7 @@ enum class ErrorCode : int {
   kNotFound = 22,          // a policy, entrypoint or file that is not loaded
   kWrongKind = 23,         // a policy of another kind than the command or endpoint needs
   kAmbiguous = 24,         // several loaded policies could be meant: name one
+  kInvalidYaml = 25,       // YAML that does not parse (yaml-cpp's message, at the YAML line and column)
 };
 
 // The snake_case name of a code, e.g. "invalid_json". Never null.

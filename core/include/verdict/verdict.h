@@ -25,9 +25,10 @@
 extern "C" {
 #endif
 
-/* 2 (additive): VERDICT_ALERTS_RECEIVED for verdict_alerts_push. 3 (additive):
- * verdict_eval_lines. A host built against version 1 works unchanged; a host that uses a newer
- * flag or function checks verdict_abi_version(). */
+/* 2 (additive): VERDICT_ALERTS_RECEIVED for verdict_alerts_push.
+ * 3 (additive): VERDICT_EVAL_YAML for verdict_eval, and verdict_eval_lines.
+ * A host built against an older version works unchanged; a host that uses a newer flag or
+ * function checks verdict_abi_version(). */
 #define VERDICT_ABI_VERSION 3
 
 #define VERDICT_OK 0
@@ -71,6 +72,9 @@ void verdict_clear(verdict_engine* engine);
 #define VERDICT_EVAL_EXPLAIN 1u  /* add "explain": the rules considered and the values read */
 #define VERDICT_EVAL_JSON 2u     /* the input is exactly one JSON document */
 #define VERDICT_EVAL_NDJSON 4u   /* the input is NDJSON: one decision per line, as NDJSON */
+/* The input is YAML (one or more documents, e.g. OpenSLO or Sloth files): read as one NDJSON
+ * line per document, errors at the YAML's own line and column (docs/yaml.md; ABI version 3). */
+#define VERDICT_EVAL_YAML 16u
 
 /* Evaluates `policy` (its metadata.name; size 0 when exactly one is loaded) on `input` at
  * time `now` (RFC 3339; size 0 leaves it unset). The result is one decision object, or

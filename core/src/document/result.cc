@@ -31,6 +31,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kWrongKind: return "wrong_kind";
     case ErrorCode::kAmbiguous: return "ambiguous";
+    case ErrorCode::kInvalidYaml: return "invalid_yaml";
   }
   return "internal";
 }

@@ -8,6 +8,7 @@
 #include "cmdb/cmdb.h"
 #include "document/envelope.h"
 #include "document/sha256.h"
+#include "document/yaml.h"
 #include "kinds/registry.h"
 #include "policy/kind.h"
 #include "policy/policy.h"
@@ -423,8 +424,9 @@ void render_failure(std::string& out, OutputFormat format, const policy::Decisio
 
 }  // namespace
 
-EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) {
+EvalReport Engine::evaluate(std::string_view given, const EvalOptions& options) {
   EvalReport report;
+  std::string_view input = given;
   auto count = [&](DecisionClass c) {
     ++report.by_class[static_cast<int>(c)];
     if (static_cast<int>(c) > static_cast<int>(report.worst)) report.worst = c;
@@ -453,6 +455,31 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
   };
   if (!options.kind.empty() && !kinds::find(options.kind))
     return fail(Error(ErrorCode::kInvalidArgument, "unknown policy kind \"" + options.kind + "\""));
+  // YAML is read as the NDJSON it converts to; errors are placed back in the YAML text.
+  std::optional<yaml::Converted> from_yaml;
+  if (options.format == InputFormat::kYaml) {
+    auto converted = yaml::to_ndjson(given);
+    if (!converted.ok()) return fail(converted.error());
+    from_yaml = std::move(converted.value());
+    input = from_yaml->ndjson;
+  }
+  auto place_in_yaml = [&](Error& e) {
+    if (!from_yaml || e.source != options.source) return;
+    yaml::Position at;
+    if (e.line > 0 && from_yaml->positions.find(e.line, e.column, at)) {
+      e.line = at.line;
+      e.column = at.column;
+    } else {
+      e.line = 0;  // nowhere in particular: the input as a whole
+      e.column = 0;
+    }
+    e.offset = -1;
+  };
+  auto yaml_line = [&](size_t line) -> size_t {  // a converted line: where its YAML document starts
+    yaml::Position at;
+    if (!from_yaml || line == 0 || !from_yaml->positions.find(static_cast<int64_t>(line), 1, at)) return line;
+    return static_cast<size_t>(at.line);
+  };
   auto selected = select_policy(options.policy, options.kind);
   if (!selected.ok()) return fail(selected.error());
   const policy::CompiledPolicy* pol = selected.value();
@@ -517,12 +544,19 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
     count(c);
     ++report.decisions;
     for (Error& e : errors) {
-      if (!e.source.empty() || e.line != 0) continue;
-      e.source = options.source;
-      if (record.empty()) continue;
-      e.line = static_cast<int64_t>(line);
-      e.column = static_cast<int64_t>(column);
-      e.offset = static_cast<int64_t>(offset);
+      if (e.source.empty() && e.line == 0) {
+        e.source = options.source;
+        if (!record.empty()) {
+          e.line = static_cast<int64_t>(line);
+          e.column = static_cast<int64_t>(column);
+          e.offset = static_cast<int64_t>(offset);
+        }
+      }
+      place_in_yaml(e);
+    }
+    if (from_yaml) {
+      line = yaml_line(line);
+      header.line = line;
     }
     switch (options.output) {
       case OutputFormat::kJson: {
@@ -630,7 +664,7 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
     });
   };
 
-  InputFormat format = options.format;
+  InputFormat format = from_yaml ? InputFormat::kNdjson : options.format;
   if (format == InputFormat::kAuto) format = reader_.is_ndjson(input) ? InputFormat::kNdjson : InputFormat::kJson;
   if (format == InputFormat::kNdjson) {
     if (!options.sink) out_text.reserve(input.size() * 2);
@@ -649,7 +683,8 @@ EvalReport Engine::evaluate(std::string_view input, const EvalOptions& options) 
         e.source = options.source;
         if (e.line > 0) e.line += static_cast<int64_t>(options.lines_before);
         if (e.offset >= 0) e.offset += static_cast<int64_t>(options.bytes_before);
-        header.line = line;
+        place_in_yaml(e);
+        header.line = yaml_line(line);
         render_failure(out_text, options.output, header, {e}, command);
         report.errors.push_back(std::move(e));
         count(DecisionClass::kError);
