@@ -21,6 +21,7 @@
 
 #include "serve/alert_store.h"
 #include "serve/bundle.h"
+#include "serve/cluster.h"
 #include "serve/log.h"
 #include "serve/metrics.h"
 #include "serve/notifier.h"
@@ -198,6 +199,14 @@ ojson matcher_object(const std::string& text) {
   return m;
 }
 
+// /readyz of a fleet replica: {"status":"ready"|"degraded", "cluster":...}.
+std::string cluster_readyz(const std::string& cluster_status) {
+  auto j = ojson::parse(cluster_status, nullptr, false);
+  ojson out{{"status", j.is_object() && j.value("cluster", "") == "connected" ? "ready" : "degraded"}};
+  if (j.is_object()) out.update(j);
+  return out.dump();
+}
+
 // One loaded bundle: its digest, policies and an engine per worker. Replaced whole by a reload
 // (SIGHUP, a change in the bundle's files); a request keeps the one it started with.
 struct Loaded {
@@ -295,6 +304,7 @@ struct Service {
     return true;
   }
   std::unique_ptr<AlertStore> alerts;
+  std::unique_ptr<Cluster> cluster;  // --cluster only
   Metrics metrics;
   std::atomic<bool> ready{false};
   std::unique_ptr<httplib::Server> http;  // an SSLServer with --tls-cert/--tls-key
@@ -478,6 +488,8 @@ struct Service {
       bool ok = ready.load();
       r.status = ok ? 200 : 503;
       r.set_content(ok ? "{\"status\":\"ready\"}" : "{\"status\":\"shutting down\"}", "application/json");
+      // A fleet replica without NATS still serves (alone): ready, and says it is degraded.
+      if (ok && cluster) r.set_content(cluster_readyz(cluster->status_json()), "application/json");
     });
     s.Get("/metrics", [this](const httplib::Request&, httplib::Response& r) {
       t_route = "/metrics";
@@ -625,6 +637,7 @@ struct Service {
     cmd["createdBy"] = body.value("createdBy", "");
     AlertStore::Pushed p = alerts->push(cmd.dump(), clock_now());
     if (!silence_result(p, r)) return;
+    if (cluster) cluster->publish_silence(cmd["id"].get<std::string>(), cmd.dump());
     r.set_content(ojson{{"silenceID", cmd["id"]}}.dump(), "application/json");
   }
 
@@ -633,6 +646,7 @@ struct Service {
     ojson cmd{{"kind", "expire_silence"}, {"id", id}};
     AlertStore::Pushed p = alerts->push(cmd.dump(), clock_now());
     if (!silence_result(p, r)) return;
+    if (cluster) cluster->publish_silence(id, cmd.dump());
     r.set_content("", "application/json");
   }
 };
@@ -693,6 +707,7 @@ CLI::App* add_command(CLI::App& app, ServeOptions& o) {
       ->check(CLI::Range(0, 600000))->capture_default_str();
   c->add_option("--keep-alive-max", o.keep_alive_max, "Requests served on one connection before it is closed")
       ->check(CLI::Range(1, 1000000))->capture_default_str();
+  add_cluster_options(*c, o.cluster);
   return c;
 }
 
@@ -767,11 +782,24 @@ int run(const ServeOptions& options) {
     no.attempts = options.notify_attempts;
     no.backoff = std::chrono::milliseconds(options.notify_backoff_ms);
     no.timeout = std::chrono::milliseconds(options.notify_timeout_ms);
+    if (!options.cluster.servers.empty()) {
+      Service* sv = svc.get();
+      svc->cluster = std::make_unique<Cluster>(options.cluster, [sv](const std::string& cmd) {
+        AlertStore::Pushed p = sv->alerts->push(cmd, clock_now());
+        return p.errors.empty() ? std::string() : p.errors.front().to_string();
+      });
+      Cluster* cl = svc->cluster.get();
+      no.claim = [cl](const Outgoing& o) { return cl->claim(o); };
+      no.finished = [cl](const Outgoing& o, const std::string& result) { cl->finished(o, result); };
+      svc->metrics.set_extra([cl] { return cl->metrics_text(); });
+    }
     notifier = std::make_unique<Notifier>(*svc->alerts, svc->metrics, no);
     Notifier* n = notifier.get();
     svc->alerts->set_notify(std::move(receivers), options.external_url.empty() ? (options.tls_cert.empty() ? "http://" : "https://") + options.listen : options.external_url,
                             [n] { n->kick(); });
   }
+  if (!options.cluster.servers.empty() && !svc->cluster)
+    log_line("warn", "--cluster ignored: without an AlertDedup policy there is no alert state to share");
   Status opened = svc->alerts->open(options.state_dir, options.snapshot_every);
   if (!opened.ok()) {
     log_line("error", "cannot restore the alert state", {{"error", opened.error().to_string()}});
@@ -903,6 +931,13 @@ int run(const ServeOptions& options) {
     log_line("error", "cannot listen", {{"listen", options.listen}});
     return 4;
   }
+  if (svc->cluster) {
+    Status cs = svc->cluster->start();
+    if (!cs.ok()) {
+      log_line("error", "bad --cluster", {{"error", cs.error().message}});
+      return 4;
+    }
+  }
   svc->ready = true;
   if (notifier) notifier->start();
   log_line("info", "listening",
@@ -956,6 +991,7 @@ int run(const ServeOptions& options) {
   watch_cv.notify_all();
   if (watcher.joinable()) watcher.join();
   if (notifier) notifier->stop();  // undelivered notifications stay in the outbox (snapshot)
+  if (svc->cluster) svc->cluster->stop();
   Status c = svc->alerts->checkpoint();
   if (!c.ok()) log_line("error", "snapshot failed", {{"error", c.error().message}});
   log_line("info", "stopped", {{"clean", ok || stopping.load()}});
