@@ -69,6 +69,7 @@ struct Cluster::Nats {
   kvStore* silences = nullptr;
   kvStore* nflog = nullptr;
   kvWatcher* watcher = nullptr;  // the cluster thread's only
+  natsSubscription* alerts = nullptr;  // --cluster-share-alerts: the pull consumer (the cluster thread's only)
 };
 
 void add_cluster_options(CLI::App& c, ClusterOptions& o) {
@@ -94,16 +95,26 @@ void add_cluster_options(CLI::App& c, ClusterOptions& o) {
                "The same notification (receiver, group, alerts) sent by any replica within this time is not sent again; "
                "keep it below the shortest repeat_interval")
       ->check(CLI::Range(1000, 86400000))->capture_default_str();
+  c.add_flag("--cluster-share-alerts", o.share_alerts,
+             "Alerts taken by one replica reach every replica (a JetStream stream): for senders that send each alert to "
+             "one replica only; leave it off when every replica receives every alert");
 }
 
-Cluster::Cluster(ClusterOptions options, std::function<std::string(const std::string&)> apply_silence)
-    : options_(std::move(options)), apply_silence_(std::move(apply_silence)), nats_(std::make_unique<Nats>()) {
+Cluster::Cluster(ClusterOptions options, std::function<std::string(const std::string&)> apply_silence,
+                 std::function<std::string(const std::string&)> apply_alerts)
+    : options_(std::move(options)),
+      apply_silence_(std::move(apply_silence)),
+      apply_alerts_(std::move(apply_alerts)),
+      nats_(std::make_unique<Nats>()) {
   name_ = options_.name;
   if (name_.empty()) {
     char host[256] = {0};
     ::gethostname(host, sizeof host - 1);
     name_ = std::string(host) + ":" + std::to_string(::getpid());
   }
+  std::string token;  // a subject token and a consumer name: letters, digits, '_' and '-'
+  for (char c : name_) token.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_');
+  subject_ = options_.prefix + ".alerts." + token;
 }
 
 Cluster::~Cluster() { stop(); }
@@ -186,6 +197,7 @@ Status Cluster::start() {
   log_line(connected_ ? "info" : "warn", connected_ ? "cluster: connected to NATS" : "cluster: NATS unreachable, deciding alone until it answers",
            {{"servers", options_.servers}, {"replica", name_}});
   thread_ = std::thread([this] { loop(); });
+  if (options_.share_alerts) share_thread_ = std::thread([this] { share_loop(); });
   return {};
 }
 
@@ -197,6 +209,7 @@ void Cluster::stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (share_thread_.joinable()) share_thread_.join();
   std::lock_guard<std::mutex> lock(mu_);
   unbind_locked();
   if (nats_->nc) {
@@ -213,6 +226,10 @@ void Cluster::unbind_locked() {
   if (nats_->watcher) {
     kvWatcher_Destroy(nats_->watcher);
     nats_->watcher = nullptr;
+  }
+  if (nats_->alerts) {
+    natsSubscription_Destroy(nats_->alerts);  // the durable consumer stays: a restart resumes it
+    nats_->alerts = nullptr;
   }
   if (nats_->silences) kvStore_Destroy(nats_->silences);
   if (nats_->nflog) kvStore_Destroy(nats_->nflog);
@@ -262,8 +279,107 @@ bool Cluster::bind_locked() {
     unbind_locked();
     return false;
   }
+  if (options_.share_alerts) {
+    const std::string stream = options_.prefix + "_alerts", subjects = options_.prefix + ".alerts.>";
+    jsStreamInfo* si = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    if (js_GetStreamInfo(&si, nats_->js, stream.c_str(), nullptr, &jerr) == NATS_OK) {
+      jsStreamInfo_Destroy(si);
+    } else {
+      jsStreamConfig sc;
+      jsStreamConfig_Init(&sc);
+      const char* subj[] = {subjects.c_str()};
+      sc.Name = stream.c_str();
+      sc.Subjects = subj;
+      sc.SubjectsLen = 1;
+      sc.Storage = js_FileStorage;
+      sc.Replicas = options_.replicas;
+      sc.MaxAge = 24 * 3600 * 1000000000ll;  // a day: a replica away longer starts again from new alerts
+      s = js_AddStream(&si, nats_->js, &sc, nullptr, &jerr);
+      if (s == NATS_OK) jsStreamInfo_Destroy(si);
+      else if (js_GetStreamInfo(&si, nats_->js, stream.c_str(), nullptr, &jerr) == NATS_OK) jsStreamInfo_Destroy(si);  // made meanwhile
+      else {
+        log_line("warn", "cluster: cannot create the alert stream", {{"stream", stream}, {"error", status_text(s)}});
+        unbind_locked();
+        return false;
+      }
+    }
+    // One durable consumer per replica name: a restarted replica resumes where it stopped; a
+    // new one starts with the alerts published from then on.
+    const std::string durable = subject_.substr(subject_.rfind('.') + 1);
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = stream.c_str();
+    so.Config.Durable = durable.c_str();
+    so.Config.DeliverPolicy = js_DeliverNew;
+    so.Config.AckPolicy = js_AckExplicit;
+    so.Config.FilterSubject = subjects.c_str();
+    if ((s = js_PullSubscribe(&nats_->alerts, nats_->js, subjects.c_str(), durable.c_str(), nullptr, &so, &jerr)) != NATS_OK) {
+      log_line("warn", "cluster: cannot consume the alert stream", {{"stream", stream}, {"error", status_text(s)}});
+      unbind_locked();
+      return false;
+    }
+  }
   ready_ = true;
   return true;
+}
+
+// One fetch from the alert stream: applies the bodies other replicas took, in the stream's order,
+// and acknowledges each once applied (and journaled here).
+void Cluster::fetch_once() {
+  natsMsgList list{nullptr, 0};
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  if (natsSubscription_Fetch(&list, nats_->alerts, 256, 100, &jerr) != NATS_OK) return;  // a timeout: nothing new
+  uint64_t applied = 0, refused = 0;
+  for (int i = 0; i < list.Count; ++i) {
+    natsMsg* m = list.Msgs[i];
+    if (subject_ != natsMsg_GetSubject(m)) {
+      const std::string body(natsMsg_GetData(m), static_cast<size_t>(natsMsg_GetDataLength(m)));
+      const std::string why = apply_alerts_(body);
+      ++(why.empty() ? applied : refused);
+      if (!why.empty()) log_line("warn", "cluster: alerts from another replica refused here", {{"error", why}});
+    }
+    natsMsg_Ack(m, nullptr);
+  }
+  natsMsgList_Destroy(&list);
+  std::lock_guard<std::mutex> lock(mu_);
+  counters_["verdict_cluster_alert_bodies_total{direction=\"applied\"}"] += applied;
+  if (refused) counters_["verdict_cluster_alert_bodies_total{direction=\"refused\"}"] += refused;
+}
+
+void Cluster::share_alerts(std::string body) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    outgoing_alerts_.push_back(std::move(body));
+    if (outgoing_alerts_.size() > 100000) {
+      outgoing_alerts_.pop_front();
+      if (counters_["verdict_cluster_alert_bodies_total{direction=\"dropped\"}"]++ == 0)
+        log_line("error", "cluster: NATS away too long, the oldest alerts not yet shared are dropped (counted in /metrics)");
+    }
+  }
+  cv_.notify_all();
+}
+
+// Publishes the alert bodies in order; waits while NATS is away.
+void Cluster::share_loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    if (outgoing_alerts_.empty() || !ready_ || !connected_) {
+      cv_.wait_for(lock, std::chrono::milliseconds(250));
+      continue;
+    }
+    const std::string& body = outgoing_alerts_.front();
+    jsPubAck* ack = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    natsStatus s = js_Publish(&ack, nats_->js, subject_.c_str(), body.data(), static_cast<int>(body.size()), nullptr, &jerr);
+    if (s == NATS_OK) {
+      jsPubAck_Destroy(ack);
+      outgoing_alerts_.pop_front();
+      ++counters_["verdict_cluster_alert_bodies_total{direction=\"published\"}"];
+      continue;
+    }
+    cv_.wait_for(lock, std::chrono::milliseconds(250));  // NATS failed: try again
+  }
 }
 
 // What this replica did alone while NATS was away: its silences and its sent notifications.
@@ -424,9 +540,9 @@ void Cluster::publish_silence(const std::string& id, const std::string& command)
 }
 
 // One round of the silence watch: applies what other replicas wrote.
-void Cluster::watch_once() {
+void Cluster::watch_once(int64_t timeout_ms) {
   kvEntry* e = nullptr;
-  natsStatus s = kvWatcher_Next(&e, nats_->watcher, 250);
+  natsStatus s = kvWatcher_Next(&e, nats_->watcher, timeout_ms);
   if (s != NATS_OK || e == nullptr) return;  // a timeout, or the end of the initial values
   const std::string key = kvEntry_Key(e);
   const std::string value(static_cast<const char*>(kvEntry_Value(e)), static_cast<size_t>(kvEntry_ValueLen(e)));
@@ -458,6 +574,7 @@ void Cluster::watch_once() {
 
 void Cluster::loop() {
   bool was_ready = false;
+  auto watched_at = std::chrono::steady_clock::now();
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -479,8 +596,30 @@ void Cluster::loop() {
         continue;
       }
       if (!unsent_silences_.empty() || !unsent_results_.empty()) reconcile_locked();
+      // Anti-entropy: the watch is an ordered consumer on one NATS node; when that node dies and
+      // our connection does not (no reconnect to tell us), the client only notices after 10 s of
+      // missed heartbeats. Watching again every few seconds reads every silence again (those
+      // already applied are skipped) and bounds the delay after a node failure.
+      const auto t = std::chrono::steady_clock::now();
+      if (t - watched_at >= std::chrono::seconds(3)) {
+        kvWatcher* w = nullptr;
+        kvWatchOptions wo;
+        kvWatchOptions_Init(&wo);
+        wo.IgnoreDeletes = true;
+        if (kvStore_WatchAll(&w, nats_->silences, &wo) == NATS_OK) {
+          kvWatcher_Destroy(nats_->watcher);
+          nats_->watcher = w;
+        }
+        watched_at = t;
+      }
     }
-    watch_once();  // at most 250 ms; the watcher is this thread's alone
+    // Each at most a quarter of a second; the watcher and the consumer are this thread's alone.
+    if (nats_->alerts) {
+      watch_once(100);
+      fetch_once();
+    } else {
+      watch_once(250);
+    }
   }
 }
 
@@ -490,7 +629,8 @@ std::string Cluster::status_json() const {
   return json{{"cluster", ok ? "connected" : "degraded"},
               {"replica", name_},
               {"unsent_silences", unsent_silences_.size()},
-              {"unsent_notifications", unsent_results_.size()}}
+              {"unsent_notifications", unsent_results_.size()},
+              {"unsent_alert_bodies", outgoing_alerts_.size()}}
       .dump();
 }
 
@@ -503,7 +643,8 @@ std::string Cluster::metrics_text() const {
   o << "# HELP verdict_cluster_unsent Silences and notification results made while degraded, written when NATS returns.\n"
        "# TYPE verdict_cluster_unsent gauge\n"
     << "verdict_cluster_unsent{what=\"silence\"} " << unsent_silences_.size() << "\n"
-    << "verdict_cluster_unsent{what=\"notification\"} " << unsent_results_.size() << "\n";
+    << "verdict_cluster_unsent{what=\"notification\"} " << unsent_results_.size() << "\n"
+    << "verdict_cluster_unsent{what=\"alert_body\"} " << outgoing_alerts_.size() << "\n";
   std::string last_family;
   for (const auto& [k, n] : counters_) {
     const std::string family = k.substr(0, k.find('{'));

@@ -5,6 +5,9 @@
 //   <prefix>_silences  one key per silence id: the last silence command (add or expire) made
 //                      on any replica. Every replica watches the bucket and applies what another
 //                      replica wrote, so a silence set or expired anywhere holds everywhere.
+//   <prefix>_alerts    (--cluster-share-alerts) a stream of the alert bodies each replica took,
+//                      which every other replica consumes (a durable consumer per replica name):
+//                      for senders that send each alert to one replica only.
 //   <prefix>_nflog     the notification log: one key per notification (webhook URL, receiver,
 //                      group key and its firing and resolved alerts). Before sending, a replica
 //                      claims the key with a compare-and-set (kvStore_Create, or kvStore_Update
@@ -21,6 +24,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -39,9 +43,11 @@ namespace verdict::serve {
 
 class Cluster {
  public:
-  // `apply_silence` pushes a silence command written by another replica into the local stream;
-  // it returns an empty string or why it was refused.
-  Cluster(ClusterOptions options, std::function<std::string(const std::string&)> apply_silence);
+  // `apply_silence` pushes a silence command written by another replica into the local stream,
+  // `apply_alerts` a request body of alerts another replica took (--cluster-share-alerts); each
+  // returns an empty string or why it was refused.
+  Cluster(ClusterOptions options, std::function<std::string(const std::string&)> apply_silence,
+          std::function<std::string(const std::string&)> apply_alerts);
   ~Cluster();
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
@@ -57,6 +63,12 @@ class Cluster {
   // A silence command (its JSON text) this replica accepted: written to the bucket now, or when
   // NATS returns.
   void publish_silence(const std::string& id, const std::string& command);
+
+  // With --cluster-share-alerts: a request body of alerts this replica took (and journaled), for
+  // the stream PREFIX_alerts that every other replica consumes. Published in order by a thread of
+  // its own; kept while NATS is away (at most 100,000 bodies; beyond, the oldest are dropped,
+  // counted and logged).
+  void share_alerts(std::string body);
 
   // Whether this replica sends `o` now (NotifyClaim in notifier.h).
   NotifyClaim claim(const Outgoing& o);
@@ -78,13 +90,16 @@ class Cluster {
   bool bind_locked();
   void unbind_locked();
   void reconcile_locked();
-  void watch_once();
+  void watch_once(int64_t timeout_ms);
+  void fetch_once();
+  void share_loop();
   NotifyClaim claim_locked(const std::string& key, int64_t now, bool& failed);
   NotifyClaim alone(int64_t now);
   bool write_sent_locked(const std::string& key, const std::string& result, int64_t at);
 
   ClusterOptions options_;
-  std::function<std::string(const std::string&)> apply_silence_;
+  std::function<std::string(const std::string&)> apply_silence_, apply_alerts_;
+  std::string subject_;  // PREFIX.alerts.NAME: where this replica's alerts are published
   std::string name_;
   std::unique_ptr<Nats> nats_;
   mutable std::mutex mu_;               // the KV handles and the maps below
@@ -102,7 +117,8 @@ class Cluster {
   std::map<std::string, uint64_t> claimed_;        // claim key -> revision of our claim
   std::map<std::string, uint64_t> counters_;       // metric name{labels} -> count
   int64_t degraded_since_ = 0;                     // ns; 0 while NATS answers
-  std::thread thread_;
+  std::deque<std::string> outgoing_alerts_;        // to publish, oldest first
+  std::thread thread_, share_thread_;
 };
 
 }  // namespace verdict::serve

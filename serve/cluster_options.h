@@ -21,6 +21,7 @@ struct ClusterOptions {
   int replicas = 1;                  // JetStream replicas of the buckets (3 on a 3-node cluster)
   uint64_t claim_lease_ms = 15000;   // a claim not marked sent in this time may be taken over
   uint64_t dedup_window_ms = 60000;  // the same notification sent within this time is a duplicate
+  bool share_alerts = false;         // alerts taken by a replica go to every replica (stream PREFIX_alerts)
 };
 
 // Adds --cluster and its options to the serve command.

@@ -358,6 +358,8 @@ struct Service {
       res.set_content(errors_json(p.errors), "application/json");
       return;
     }
+    // --cluster-share-alerts: the other replicas take what arrived on the server clock.
+    if (cluster && options.cluster.share_alerts && !p.ndjson.empty() && !has_param(req, "now")) cluster->share_alerts(req.body);
     if (p.ndjson.empty()) {  // nothing ran: no policy
       res.status = p.errors.empty() ? 200 : status_for(p.errors.front().code);
       res.set_content(errors_json(p.errors), "application/json");
@@ -416,7 +418,9 @@ struct Service {
       id.erase(std::remove(id.begin(), id.end(), '-'), id.end());
       ev["dedup_key"] = id;
     }
-    AlertStore::Pushed p = alerts->push(ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), clock_now());
+    const std::string event = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    AlertStore::Pushed p = alerts->push(event, clock_now());
+    if (cluster && options.cluster.share_alerts && !p.journal_failed && !p.ndjson.empty()) cluster->share_alerts(event);
     if (p.journal_failed || p.ndjson.empty()) {
       res.status = p.journal_failed ? 503 : status_for(p.errors.empty() ? ErrorCode::kInternal : p.errors.front().code);
       res.set_content(errors_json(p.errors), "application/json");
@@ -784,10 +788,11 @@ int run(const ServeOptions& options) {
     no.timeout = std::chrono::milliseconds(options.notify_timeout_ms);
     if (!options.cluster.servers.empty()) {
       Service* sv = svc.get();
-      svc->cluster = std::make_unique<Cluster>(options.cluster, [sv](const std::string& cmd) {
-        AlertStore::Pushed p = sv->alerts->push(cmd, clock_now());
+      auto apply = [sv](const std::string& body) {  // what another replica took: journaled and pushed here
+        AlertStore::Pushed p = sv->alerts->push(body, clock_now());
         return p.errors.empty() ? std::string() : p.errors.front().to_string();
-      });
+      };
+      svc->cluster = std::make_unique<Cluster>(options.cluster, apply, apply);
       Cluster* cl = svc->cluster.get();
       no.claim = [cl](const Outgoing& o) { return cl->claim(o); };
       no.finished = [cl](const Outgoing& o, const std::string& result) { cl->finished(o, result); };
