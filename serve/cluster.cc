@@ -209,6 +209,11 @@ void Cluster::stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stop_sharing_ = true;
+  }
+  queue_cv_.notify_all();
   if (share_thread_.joinable()) share_thread_.join();
   std::lock_guard<std::mutex> lock(mu_);
   unbind_locked();
@@ -326,10 +331,10 @@ bool Cluster::bind_locked() {
 
 // One fetch from the alert stream: applies the bodies other replicas took, in the stream's order,
 // and acknowledges each once applied (and journaled here).
-void Cluster::fetch_once() {
+int Cluster::fetch_once() {
   natsMsgList list{nullptr, 0};
   jsErrCode jerr = static_cast<jsErrCode>(0);
-  if (natsSubscription_Fetch(&list, nats_->alerts, 256, 100, &jerr) != NATS_OK) return;  // a timeout: nothing new
+  if (natsSubscription_Fetch(&list, nats_->alerts, 256, 100, &jerr) != NATS_OK) return 0;  // a timeout: nothing new
   uint64_t applied = 0, refused = 0;
   for (int i = 0; i < list.Count; ++i) {
     natsMsg* m = list.Msgs[i];
@@ -341,44 +346,54 @@ void Cluster::fetch_once() {
     }
     natsMsg_Ack(m, nullptr);
   }
+  const int count = list.Count;
   natsMsgList_Destroy(&list);
-  std::lock_guard<std::mutex> lock(mu_);
-  counters_["verdict_cluster_alert_bodies_total{direction=\"applied\"}"] += applied;
-  if (refused) counters_["verdict_cluster_alert_bodies_total{direction=\"refused\"}"] += refused;
+  bodies_applied_ += applied;
+  bodies_refused_ += refused;
+  return count;
 }
 
+// Never waits on NATS (the queue has a mutex of its own): an HTTP request only queues.
 void Cluster::share_alerts(std::string body) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(queue_mu_);
     outgoing_alerts_.push_back(std::move(body));
     if (outgoing_alerts_.size() > 100000) {
       outgoing_alerts_.pop_front();
-      if (counters_["verdict_cluster_alert_bodies_total{direction=\"dropped\"}"]++ == 0)
+      if (bodies_dropped_++ == 0)
         log_line("error", "cluster: NATS away too long, the oldest alerts not yet shared are dropped (counted in /metrics)");
     }
   }
-  cv_.notify_all();
+  queue_cv_.notify_all();
 }
 
 // Publishes the alert bodies in order; waits while NATS is away.
 void Cluster::share_loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stop_) {
-    if (outgoing_alerts_.empty() || !ready_ || !connected_) {
-      cv_.wait_for(lock, std::chrono::milliseconds(250));
-      continue;
+  std::unique_lock<std::mutex> qlock(queue_mu_);
+  while (true) {
+    queue_cv_.wait_for(qlock, std::chrono::milliseconds(250), [&] { return !outgoing_alerts_.empty() || stop_sharing_; });
+    if (stop_sharing_) return;
+    if (outgoing_alerts_.empty()) continue;
+    const std::string body = outgoing_alerts_.front();
+    const uint64_t dropped = bodies_dropped_.load();  // an overflow meanwhile pops this front itself
+    qlock.unlock();
+    bool ok = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (ready_ && connected_) {
+        jsPubAck* ack = nullptr;
+        jsErrCode jerr = static_cast<jsErrCode>(0);
+        ok = js_Publish(&ack, nats_->js, subject_.c_str(), body.data(), static_cast<int>(body.size()), nullptr, &jerr) == NATS_OK;
+        if (ok) jsPubAck_Destroy(ack);
+      }
     }
-    const std::string& body = outgoing_alerts_.front();
-    jsPubAck* ack = nullptr;
-    jsErrCode jerr = static_cast<jsErrCode>(0);
-    natsStatus s = js_Publish(&ack, nats_->js, subject_.c_str(), body.data(), static_cast<int>(body.size()), nullptr, &jerr);
-    if (s == NATS_OK) {
-      jsPubAck_Destroy(ack);
-      outgoing_alerts_.pop_front();
-      ++counters_["verdict_cluster_alert_bodies_total{direction=\"published\"}"];
-      continue;
+    qlock.lock();
+    if (ok) {
+      if (!outgoing_alerts_.empty() && bodies_dropped_.load() == dropped) outgoing_alerts_.pop_front();
+      ++bodies_published_;
+    } else {
+      queue_cv_.wait_for(qlock, std::chrono::milliseconds(250), [&] { return stop_sharing_; });  // NATS away: again later
     }
-    cv_.wait_for(lock, std::chrono::milliseconds(250));  // NATS failed: try again
   }
 }
 
@@ -575,6 +590,7 @@ void Cluster::watch_once(int64_t timeout_ms) {
 void Cluster::loop() {
   bool was_ready = false;
   auto watched_at = std::chrono::steady_clock::now();
+  bool busy = false;  // the last fetch from the alert stream brought messages
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -615,12 +631,18 @@ void Cluster::loop() {
     }
     // Each at most a quarter of a second; the watcher and the consumer are this thread's alone.
     if (nats_->alerts) {
-      watch_once(100);
-      fetch_once();
+      // While the alert stream has more, do not wait on the silence watch between fetches.
+      watch_once(busy ? 1 : 100);
+      busy = fetch_once() > 0;
     } else {
       watch_once(250);
     }
   }
+}
+
+size_t Cluster::unsent_bodies() const {
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  return outgoing_alerts_.size();
 }
 
 std::string Cluster::status_json() const {
@@ -630,7 +652,7 @@ std::string Cluster::status_json() const {
               {"replica", name_},
               {"unsent_silences", unsent_silences_.size()},
               {"unsent_notifications", unsent_results_.size()},
-              {"unsent_alert_bodies", outgoing_alerts_.size()}}
+              {"unsent_alert_bodies", unsent_bodies()}}
       .dump();
 }
 
@@ -644,7 +666,16 @@ std::string Cluster::metrics_text() const {
        "# TYPE verdict_cluster_unsent gauge\n"
     << "verdict_cluster_unsent{what=\"silence\"} " << unsent_silences_.size() << "\n"
     << "verdict_cluster_unsent{what=\"notification\"} " << unsent_results_.size() << "\n"
-    << "verdict_cluster_unsent{what=\"alert_body\"} " << outgoing_alerts_.size() << "\n";
+    << "verdict_cluster_unsent{what=\"alert_body\"} " << unsent_bodies() << "\n";
+  if (options_.share_alerts) {
+    o << "# HELP verdict_cluster_alert_bodies_total Alert request bodies shared through the alert stream.\n"
+         "# TYPE verdict_cluster_alert_bodies_total counter\n";
+    for (const auto& [what, n] : {std::pair<const char*, uint64_t>{"published", bodies_published_.load()},
+                                  {"applied", bodies_applied_.load()},
+                                  {"refused", bodies_refused_.load()},
+                                  {"dropped", bodies_dropped_.load()}})
+      o << "verdict_cluster_alert_bodies_total{direction=\"" << what << "\"} " << n << "\n";
+  }
   std::string last_family;
   for (const auto& [k, n] : counters_) {
     const std::string family = k.substr(0, k.find('{'));

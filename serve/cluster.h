@@ -91,7 +91,7 @@ class Cluster {
   void unbind_locked();
   void reconcile_locked();
   void watch_once(int64_t timeout_ms);
-  void fetch_once();
+  int fetch_once();  // the messages fetched
   void share_loop();
   NotifyClaim claim_locked(const std::string& key, int64_t now, bool& failed);
   NotifyClaim alone(int64_t now);
@@ -117,7 +117,12 @@ class Cluster {
   std::map<std::string, uint64_t> claimed_;        // claim key -> revision of our claim
   std::map<std::string, uint64_t> counters_;       // metric name{labels} -> count
   int64_t degraded_since_ = 0;                     // ns; 0 while NATS answers
+  size_t unsent_bodies() const;
+  mutable std::mutex queue_mu_;                    // outgoing_alerts_ and stop_sharing_ (never held over NATS calls)
+  std::condition_variable queue_cv_;
   std::deque<std::string> outgoing_alerts_;        // to publish, oldest first
+  bool stop_sharing_ = false;
+  std::atomic<uint64_t> bodies_published_{0}, bodies_applied_{0}, bodies_refused_{0}, bodies_dropped_{0};
   std::thread thread_, share_thread_;
 };
 
