@@ -13,7 +13,7 @@
 #           rules, 100 silences): alerts/s, peak memory, snapshot/restore time
 #   cluster: `verdict serve --cluster` on loopback (bench/bench_cluster.py): alert intake for 1 replica
 #            without NATS, 1 with NATS and 3 on a three-node JetStream cluster; the cost of a claim;
-#            a replica catching up 100,000 alerts from the alert stream. Not part of `all`.
+#            a replica catching up 20,000 alerts from the alert stream (VERDICT_BENCH_CLUSTER_REBUILD). Not part of `all`.
 #   instantiate: verdict.wasm compile + instantiate in Node and in headless Chromium (median of 15)
 #   peers: the same 10 triage rules in verdict (CLI, in process, Wasm batch and per call) and in
 #          @marcbachmann/cel-js, json-logic-js, cel-js, Cedar (Wasm) and hand-written JS, against
@@ -28,7 +28,7 @@ if [[ "$what" == cluster ]]; then
   bash scripts/build.sh native >/dev/null
   echo "## verdict serve --cluster on NATS JetStream, loopback (scripts/bench.sh cluster)"
   python3 bench/bench_cluster.py build/verdict "$(mktemp -d)" "${VERDICT_BENCH_CLUSTER_ALERTS:-20000}" \
-    "${VERDICT_BENCH_CLUSTER_GROUPS:-200}" "${VERDICT_BENCH_CLUSTER_REBUILD:-100000}"
+    "${VERDICT_BENCH_CLUSTER_GROUPS:-200}" "${VERDICT_BENCH_CLUSTER_REBUILD:-20000}"
   exit 0
 fi
 if [[ "$what" == peers ]]; then
