@@ -11,6 +11,9 @@
 #           SLO of 10,000,000 points as NDJSON (native only)
 #   alerts: AlertDedup over 1,000,000 generated alerts (10,000 fingerprints, 50 inhibition
 #           rules, 100 silences): alerts/s, peak memory, snapshot/restore time
+#   cluster: `verdict serve --cluster` on loopback (bench/bench_cluster.py): alert intake for 1 replica
+#            without NATS, 1 with NATS and 3 on a three-node JetStream cluster; the cost of a claim;
+#            a replica catching up 20,000 alerts from the alert stream (VERDICT_BENCH_CLUSTER_REBUILD). Not part of `all`.
 #   instantiate: verdict.wasm compile + instantiate in Node and in headless Chromium (median of 15)
 #   bytes: bytes per decision of every kind, without and with --explain (bench/bench_bytes.py)
 #   result: the one-string result of a batch (C ABI verdict_eval, the Wasm batch path) against
@@ -34,6 +37,13 @@ if [[ "$what" == serve ]]; then
   # Debian's Alertmanager on the same alerts. Not part of `all`; about 1-2 minutes.
   bash scripts/build.sh native >/dev/null
   python3 bench/serve_bench.py build/verdict "${VERDICT_BENCH_SECONDS:-5}" "${VERDICT_BENCH_REPEATS:-3}"
+  exit 0
+fi
+if [[ "$what" == cluster ]]; then
+  bash scripts/build.sh native >/dev/null
+  echo "## verdict serve --cluster on NATS JetStream, loopback (scripts/bench.sh cluster)"
+  python3 bench/bench_cluster.py build/verdict "$(mktemp -d)" "${VERDICT_BENCH_CLUSTER_ALERTS:-20000}" \
+    "${VERDICT_BENCH_CLUSTER_GROUPS:-200}" "${VERDICT_BENCH_CLUSTER_REBUILD:-20000}"
   exit 0
 fi
 if [[ "$what" == peers ]]; then

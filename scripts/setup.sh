@@ -12,6 +12,7 @@ native_pkgs=(build-essential cmake pkg-config git ca-certificates
   dpkg-dev binutils file shellcheck    # the Debian package (CPack runs dpkg-shlibdeps, file); the CI scripts' lint
   libcpp-httplib-dev prometheus-alertmanager   # verdict serve (cpp-httplib; its tests run amtool)
   libsodium-dev   # verdict serve's signed bundles (ed25519)
+  libnats-dev nats-server   # verdict serve --cluster (NATS JetStream C client; its test runs a 3-node cluster)
   tzdata)   # the zones compiled in (cmake/tzdata.cmake)
 full_pkgs=(emscripten binaryen unicode-data dpkg-dev chromium python3 python3-six perl nodejs npm
   prometheus curl wrk)   # verdict serve: a real Prometheus delivering alerts (and promtool: bench.sh peers), the README's curl examples, the benchmark

@@ -100,10 +100,13 @@ std::string Metrics::render(const std::string& bundle_digest) const {
   o << "# HELP verdict_journal_records Records in the alert journal since the last snapshot.\n"
        "# TYPE verdict_journal_records gauge\n"
     << "verdict_journal_records " << journal_records_ << "\n";
-  for (const char* result : {"sent", "failed", "retried"}) {
+  for (const char* result : {"sent", "failed", "retried", "sent_elsewhere"}) {
     const std::string name = std::string("verdict_notifications_") + result + "_total";
-    o << "# HELP " << name << " Webhook notifications " << result
-      << (std::string(result) == "retried" ? " (attempts that failed and were tried again)" : "") << ", by receiver.\n# TYPE "
+    const std::string r = result;
+    o << "# HELP " << name << " Webhook notifications "
+      << (r == "retried" ? "retried (attempts that failed and were tried again)"
+                         : r == "sent_elsewhere" ? "dropped because another replica of the fleet sent them" : r)
+      << ", by receiver.\n# TYPE "
       << name << " counter\n";
     for (const auto& [k, n] : notifications_)
       if (k.first == result) o << name << "{receiver=\"" << esc(k.second) << "\"} " << n << "\n";
@@ -120,6 +123,7 @@ std::string Metrics::render(const std::string& bundle_digest) const {
     << "verdict_bundle_reloads_total{result=\"error\"} " << reloads_failed_ << "\n";
   o << "# HELP verdict_bundle_info The loaded bundle's digest.\n# TYPE verdict_bundle_info gauge\n"
     << "verdict_bundle_info{digest=\"" << esc(bundle_digest) << "\"} 1\n";
+  if (extra_) o << extra_();
   return o.str();
 }
 

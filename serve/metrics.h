@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -31,6 +32,8 @@ class Metrics {
   // A bundle reload: swapped in, or refused (the old bundle keeps serving).
   void reload(bool ok);
   std::string render(const std::string& bundle_digest) const;
+  // More lines for render (the fleet's, serve/cluster.h); set before serving.
+  void set_extra(std::function<std::string()> extra) { extra_ = std::move(extra); }
 
  private:
   mutable std::mutex mu_;
@@ -49,6 +52,7 @@ class Metrics {
   uint64_t outbox_ = 0;
   uint64_t refused_ = 0;
   uint64_t reloads_ok_ = 0, reloads_failed_ = 0;
+  std::function<std::string()> extra_;
 };
 
 }  // namespace verdict::serve

@@ -395,14 +395,29 @@ void Notifier::send_loop() {
     if (pick) {
       std::string why;
       Attempt& a = attempts_[pick->id];
+      const NotifyClaim claim = options_.claim ? options_.claim(*pick) : NotifyClaim::kSend;
+      if (claim == NotifyClaim::kSkip) {  // another replica of the fleet sent it
+        metrics_.notification(pick->receiver, "sent_elsewhere");
+        store_.done(pick->id, "sent_elsewhere");
+        log_line("info", "notification sent by another replica", {{"id", pick->id}, {"receiver", pick->receiver}});
+        lock.lock();
+        continue;
+      }
+      if (claim == NotifyClaim::kLater) {
+        a.next = std::chrono::steady_clock::now() + std::chrono::milliseconds(250);
+        lock.lock();
+        continue;
+      }
       ++a.tries;
       if (deliver(*pick, why)) {
         metrics_.notification(pick->receiver, "sent");
+        if (options_.finished) options_.finished(*pick, "sent");
         store_.done(pick->id, "sent");
         log_line("info", "notification sent",
                  {{"id", pick->id}, {"receiver", pick->receiver}, {"url", pick->url}, {"attempts", a.tries}});
       } else if (a.tries >= options_.attempts) {
         metrics_.notification(pick->receiver, "failed");
+        if (options_.finished) options_.finished(*pick, "failed");
         store_.done(pick->id, "failed");
         log_line("error", "notification failed",
                  {{"id", pick->id}, {"receiver", pick->receiver}, {"url", pick->url}, {"attempts", a.tries}, {"error", why}});

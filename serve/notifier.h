@@ -57,11 +57,21 @@ std::vector<Outgoing> webhook_payloads(const std::string& ndjson, uint64_t seq, 
 // as a JSON object text; "{}" when the key has none.
 std::string group_labels_json(const std::string& group_key);
 
+// What a fleet's notification log (serve/cluster.h) says of a delivery before it is tried.
+enum class NotifyClaim {
+  kSend,   // this replica sends it
+  kSkip,   // another replica sent it (or gave it up): drop it
+  kLater,  // another replica holds a live claim: look again later
+};
+
 struct NotifyOptions {
   size_t attempts = 8;                                  // deliveries tried before giving up
   std::chrono::milliseconds backoff{500};               // first retry delay, doubled each time
   std::chrono::milliseconds backoff_max{30000};         // longest retry delay
   std::chrono::milliseconds timeout{10000};             // connect + read + write per attempt
+  // With --cluster: asked before each attempt, and told when a delivery is over ("sent", "failed").
+  std::function<NotifyClaim(const Outgoing&)> claim;
+  std::function<void(const Outgoing&, const std::string&)> finished;
 };
 
 class Notifier {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "serve/cluster_options.h"
+
 namespace CLI {
 class App;
 }
@@ -42,6 +44,7 @@ struct ServeOptions {
   unsigned decision_log_keep = 5;   // rotated decision logs kept (FILE.1 .. FILE.N)
   uint64_t keep_alive_ms = 2000;    // an idle keep-alive connection is closed after this
   size_t keep_alive_max = 100;      // requests per connection before it is closed
+  ClusterOptions cluster;           // --cluster: a fleet sharing silences and notifications (serve/cluster.h)
 };
 
 // Adds the `serve` subcommand and its options to `app`.

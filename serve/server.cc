@@ -22,6 +22,7 @@
 #include "serve/alert_store.h"
 #include "serve/bundle.h"
 #include "serve/decision_log.h"
+#include "serve/cluster.h"
 #include "serve/log.h"
 #include "serve/metrics.h"
 #include "serve/notifier.h"
@@ -201,6 +202,14 @@ ojson matcher_object(const std::string& text) {
   return m;
 }
 
+// /readyz of a fleet replica: {"status":"ready"|"degraded", "cluster":...}.
+std::string cluster_readyz(const std::string& cluster_status) {
+  auto j = ojson::parse(cluster_status, nullptr, false);
+  ojson out{{"status", j.is_object() && j.value("cluster", "") == "connected" ? "ready" : "degraded"}};
+  if (j.is_object()) out.update(j);
+  return out.dump();
+}
+
 // One loaded bundle: its digest, policies and an engine per worker. Replaced whole by a reload
 // (SIGHUP, a change in the bundle's files); a request keeps the one it started with.
 struct Loaded {
@@ -360,6 +369,7 @@ struct Service {
   }
   std::unique_ptr<AlertStore> alerts;
   std::unique_ptr<DecisionLog> decision_log;  // --decision-log
+  std::unique_ptr<Cluster> cluster;  // --cluster only
   Metrics metrics;
   std::atomic<bool> ready{false};
   std::unique_ptr<httplib::Server> http;  // an SSLServer with --tls-cert/--tls-key
@@ -446,6 +456,8 @@ struct Service {
       res.set_content(errors_json(p.errors), "application/json");
       return;
     }
+    // --cluster-share-alerts: the other replicas take what arrived on the server clock.
+    if (cluster && options.cluster.share_alerts && !p.ndjson.empty() && !has_param(req, "now")) cluster->share_alerts(req.body);
     if (p.ndjson.empty()) {  // nothing ran: no policy
       res.status = p.errors.empty() ? 200 : status_for(p.errors.front().code);
       res.set_content(errors_json(p.errors), "application/json");
@@ -504,7 +516,9 @@ struct Service {
       id.erase(std::remove(id.begin(), id.end(), '-'), id.end());
       ev["dedup_key"] = id;
     }
-    AlertStore::Pushed p = alerts->push(ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), clock_now());
+    const std::string event = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    AlertStore::Pushed p = alerts->push(event, clock_now());
+    if (cluster && options.cluster.share_alerts && !p.journal_failed && !p.ndjson.empty()) cluster->share_alerts(event);
     if (p.journal_failed || p.ndjson.empty()) {
       res.status = p.journal_failed ? 503 : status_for(p.errors.empty() ? ErrorCode::kInternal : p.errors.front().code);
       res.set_content(errors_json(p.errors), "application/json");
@@ -577,6 +591,8 @@ struct Service {
       bool ok = ready.load();
       r.status = ok ? 200 : 503;
       r.set_content(ok ? "{\"status\":\"ready\"}" : "{\"status\":\"shutting down\"}", "application/json");
+      // A fleet replica without NATS still serves (alone): ready, and says it is degraded.
+      if (ok && cluster) r.set_content(cluster_readyz(cluster->status_json()), "application/json");
     });
     s.Get("/metrics", [this](const httplib::Request&, httplib::Response& r) {
       t_route = "/metrics";
@@ -724,6 +740,7 @@ struct Service {
     cmd["createdBy"] = body.value("createdBy", "");
     AlertStore::Pushed p = alerts->push(cmd.dump(), clock_now());
     if (!silence_result(p, r)) return;
+    if (cluster) cluster->publish_silence(cmd["id"].get<std::string>(), cmd.dump());
     r.set_content(ojson{{"silenceID", cmd["id"]}}.dump(), "application/json");
   }
 
@@ -732,6 +749,7 @@ struct Service {
     ojson cmd{{"kind", "expire_silence"}, {"id", id}};
     AlertStore::Pushed p = alerts->push(cmd.dump(), clock_now());
     if (!silence_result(p, r)) return;
+    if (cluster) cluster->publish_silence(id, cmd.dump());
     r.set_content("", "application/json");
   }
 };
@@ -804,6 +822,7 @@ CLI::App* add_command(CLI::App& app, ServeOptions& o) {
       ->check(CLI::Range(0, 600000))->capture_default_str();
   c->add_option("--keep-alive-max", o.keep_alive_max, "Requests served on one connection before it is closed")
       ->check(CLI::Range(1, 1000000))->capture_default_str();
+  add_cluster_options(*c, o.cluster);
   return c;
 }
 
@@ -902,11 +921,25 @@ int run(const ServeOptions& options) {
     no.attempts = options.notify_attempts;
     no.backoff = std::chrono::milliseconds(options.notify_backoff_ms);
     no.timeout = std::chrono::milliseconds(options.notify_timeout_ms);
+    if (!options.cluster.servers.empty()) {
+      Service* sv = svc.get();
+      auto apply = [sv](const std::string& body) {  // what another replica took: journaled and pushed here
+        AlertStore::Pushed p = sv->alerts->push(body, clock_now());
+        return p.errors.empty() ? std::string() : p.errors.front().to_string();
+      };
+      svc->cluster = std::make_unique<Cluster>(options.cluster, apply, apply);
+      Cluster* cl = svc->cluster.get();
+      no.claim = [cl](const Outgoing& o) { return cl->claim(o); };
+      no.finished = [cl](const Outgoing& o, const std::string& result) { cl->finished(o, result); };
+      svc->metrics.set_extra([cl] { return cl->metrics_text(); });
+    }
     notifier = std::make_unique<Notifier>(*svc->alerts, svc->metrics, no);
     Notifier* n = notifier.get();
     svc->alerts->set_notify(std::move(receivers), options.external_url.empty() ? (options.tls_cert.empty() ? "http://" : "https://") + options.listen : options.external_url,
                             [n] { n->kick(); });
   }
+  if (!options.cluster.servers.empty() && !svc->cluster)
+    log_line("warn", "--cluster ignored: without an AlertDedup policy there is no alert state to share");
   Status opened = svc->alerts->open(options.state_dir, options.snapshot_every);
   if (!opened.ok()) {
     log_line("error", "cannot restore the alert state", {{"error", opened.error().to_string()}});
@@ -1032,6 +1065,13 @@ int run(const ServeOptions& options) {
     log_line("error", "cannot listen", {{"listen", options.listen}});
     return 4;
   }
+  if (svc->cluster) {
+    Status cs = svc->cluster->start();
+    if (!cs.ok()) {
+      log_line("error", "bad --cluster", {{"error", cs.error().message}});
+      return 4;
+    }
+  }
   svc->ready = true;
   if (notifier) notifier->start();
   log_line("info", "listening",
@@ -1091,6 +1131,7 @@ int run(const ServeOptions& options) {
     log_line("info", "decision log closed", {{"records", svc->decision_log->records()}, {"rotations", svc->decision_log->rotations()},
                                              {"failures", svc->decision_log->failures()}});
   }
+  if (svc->cluster) svc->cluster->stop();
   Status c = svc->alerts->checkpoint();
   if (!c.ok()) log_line("error", "snapshot failed", {{"error", c.error().message}});
   log_line("info", "stopped", {{"clean", ok || stopping.load()}});
