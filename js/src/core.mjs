@@ -122,8 +122,12 @@ export function inputBytes(input, what = 'input') {
   });
 }
 
+// A C++ exception that left the module (WebAssembly.Exception: yaml-cpp is built with Wasm
+// exceptions, so std::bad_alloc from operator new can unwind out of the core) is treated as a
+// trap too: the core does not expect to be unwound, so the instance's state is not trusted.
 function isTrap(e) {
-  return e instanceof WebAssembly.RuntimeError || (e && e.verdictTrap === true) || e instanceof RangeError;
+  return e instanceof WebAssembly.RuntimeError || (e && e.verdictTrap === true) || e instanceof RangeError ||
+    (typeof WebAssembly.Exception === 'function' && e instanceof WebAssembly.Exception);
 }
 
 // One instance of verdict.wasm: its exports, its memory and a view of it. Every engine has

@@ -878,8 +878,10 @@ def mode_saturate():
             t.join(timeout=DEADLINE)
         refused = [r for r in results if r[0] == 503]
         check(len(results) == 12 and all(r[0] in (200, 503) for r in results), f"every flood request is answered ({results})")
-        check(len(refused) >= 1 and all(r[1] == "1" for r in refused) and all(r[2] < 1.0 for r in refused),
-              f"beyond --max-queued requests are refused with 503 and Retry-After at once ({len(refused)} refused)")
+        # "At once": answered without waiting in the queue (bounded loosely for a loaded CI machine).
+        check(len(refused) >= 1 and all(r[1] == "1" for r in refused) and all(r[2] < 3.0 for r in refused),
+              f"beyond --max-queued requests are refused with 503 and Retry-After at once ({len(refused)} refused, "
+              f"slowest {max([r[2] for r in refused], default=0):.2f} s)")
         for c in held:
             c.close()
         st, _, _ = s.request("POST", "/v1/triage?now=" + NOW, incident)
