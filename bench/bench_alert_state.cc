@@ -20,31 +20,13 @@
 #include "verdict/document.h"
 #include "verdict/engine.h"
 #include "verdict/json_writer.h"
+#include "bench_util.h"
 
 namespace {
 
-std::string slurp(const char* path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-// kB from /proc/self/status ("VmRSS:" or "VmHWM:").
-long status_kb(const char* field) {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  size_t n = std::char_traits<char>::length(field);
-  while (std::getline(f, line))
-    if (line.compare(0, n, field) == 0) return std::atol(line.c_str() + n);
-  return -1;
-}
+using verdict::bench::slurp;
+using verdict::bench::cpu_seconds;
+using verdict::bench::status_kb;
 
 size_t heap_in_use() { return mallinfo2().uordblks; }
 

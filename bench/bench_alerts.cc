@@ -15,26 +15,16 @@
 
 #include "verdict/engine.h"
 #include "verdict/json_writer.h"
+#include "bench_util.h"
 
 namespace {
 
-std::string slurp(const char* path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using verdict::bench::slurp;
+using verdict::bench::cpu_seconds;
 
 void line(const char* what, verdict::JsonWriter& w) {
   std::string s(w.view());
   std::cout << R"({"target":"native","what":")" << what << "\"," << s.substr(1, s.size() - 2) << "}\n";
-}
-
-// CPU time of this process: on a shared machine the wall clock also counts other work.
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 double since(std::chrono::steady_clock::time_point t0) {

@@ -16,15 +16,11 @@
 #include <vector>
 
 #include "verdict/engine.h"
+#include "bench_util.h"
 
 namespace {
 
-std::string slurp(const char* path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using verdict::bench::slurp;
 
 // xorshift32: the same sequence in JavaScript (bench_budget.mjs).
 struct Rng {

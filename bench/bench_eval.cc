@@ -15,22 +15,12 @@
 
 #include "verdict/engine.h"
 #include "verdict/json_writer.h"
+#include "bench_util.h"
 
 namespace {
 
-std::string slurp(const char* path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-// CPU time of this process: on a shared machine the wall clock also counts other work.
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
+using verdict::bench::slurp;
+using verdict::bench::cpu_seconds;
 
 void line(const char* what, const std::string& extra) {
   std::cout << R"({"target":"native","what":")" << what << "\"," << extra << "}\n";

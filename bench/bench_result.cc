@@ -19,21 +19,12 @@
 
 #include "verdict/engine.h"
 #include "verdict/verdict.h"
+#include "bench_util.h"
 
 namespace {
 
-std::string slurp(const char* path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
+using verdict::bench::slurp;
+using verdict::bench::cpu_seconds;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());

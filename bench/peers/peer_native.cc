@@ -16,21 +16,12 @@
 #include <simdjson.h>
 
 #include "verdict/engine.h"
+#include "../bench_util.h"
 
 namespace {
 
-std::string slurp(const char* path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-double cpu_seconds() {
-  struct rusage ru {};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
+using verdict::bench::cpu_seconds;
+using verdict::bench::slurp;
 
 }  // namespace
 
