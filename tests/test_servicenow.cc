@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "cmdb/cmdb.h"
 #include "document/change.h"
 #include "document/servicenow.h"
+#include "document/shapes.h"
 #include "time/time.h"
 #include "time/pattern.h"
 #include "verdict/documents.h"
@@ -169,9 +171,12 @@ TEST_CASE("a ServiceNow CI's team comes from support_group, then assignment_grou
 
 TEST_CASE("cmdb_rel_ci loads as its own file and joins the cmdb_ci export by sys_id", "[servicenow][cmdb][engine]") {
   Engine e;
+  // The export names its relationship types by sys_id only: instance.json maps them.
+  REQUIRE(e.load_data(sample("samples/servicenow/instance.json"), "instance.json").ok());
   auto rel = e.load_data(sample("samples/servicenow/cmdb_rel_ci.json"), "cmdb_rel_ci.json");
   INFO(rel.json);
   CHECK(rel.ok());
+  CHECK(rel.json.find("relationship type") == std::string::npos);  // only the CIs not loaded yet
   CHECK(rel.loaded.size() == 1);
   REQUIRE(e.load_data(sample("samples/servicenow/cmdb_ci.json"), "cmdb_ci.json").ok());
   REQUIRE(e.load_policies(R"P({"apiVersion":"verdict/v1","kind":"Rules","metadata":{"name":"r"},
@@ -209,4 +214,147 @@ TEST_CASE("records of every mode are detected as their kind", "[servicenow][docu
   }
   CHECK(verdict::detect_kind(read_ok(sample("samples/servicenow/incident-all.json")).root().get("result").at(0)) ==
         verdict::DocumentKind::kIncident);
+}
+
+TEST_CASE("a cmdb_rel_ci type is read by its display value or through relation_types, an unknown one is skipped and told",
+          "[servicenow][cmdb]") {
+  const char* kExport = R"({"result": [
+    {"sys_id": "app", "name": "app", "sys_class_name": "cmdb_ci_appl"},
+    {"sys_id": "db", "name": "db", "sys_class_name": "cmdb_ci_db_instance"},
+    {"sys_id": "host", "name": "host", "sys_class_name": "cmdb_ci_server"},
+    {"sys_id": "lb", "name": "lb", "sys_class_name": "cmdb_ci_lb"},
+    {"sys_id": "r1", "parent": "app", "child": "db", "sys_class_name": "cmdb_rel_ci",
+     "type": {"display_value": "Depends on::Used by", "value": "1a9cb166f1571100a92eb60da2bce5c5"}},
+    {"sys_id": "r2", "parent": "host", "child": "db", "sys_class_name": "cmdb_rel_ci", "type": "Hosts::Hosted on"},
+    {"sys_id": "r3", "parent": "lb", "child": "app", "sys_class_name": "cmdb_rel_ci",
+     "type": {"link": "https://dev12345.service-now.com/api/now/table/cmdb_rel_type/cb5592603751200032ff8c00dfbe5d17",
+              "value": "cb5592603751200032ff8c00dfbe5d17"}},
+    {"sys_id": "r4", "parent": "app", "child": "host", "sys_class_name": "cmdb_rel_ci",
+     "type": "60bc4e22c0a8010e01f074cbe6bd73c3"}
+  ]})";
+  auto index_with = [&](const sn::Config& config) {
+    auto index = std::make_unique<verdict::CmdbIndex>();
+    index->set_servicenow(config);
+    (void)index->add(read_ok(kExport), "rel.json");
+    index->finalize();
+    return index;
+  };
+  auto deps = [](const verdict::CmdbIndex& index, const char* id) {
+    std::vector<std::string> out;
+    for (uint32_t i : index.find(id)->depends_on) out.push_back(index.items()[i].id);
+    return out;
+  };
+  SECTION("without a map, the two sys_id-only types are skipped, each told with its position") {
+    auto index = index_with(sn::Config());
+    REQUIRE(index->problems().size() == 2);
+    CHECK(index->problems()[0].message ==
+          "entry 6: a cmdb_rel_ci record \"r3\": relationship type \"cb5592603751200032ff8c00dfbe5d17\" is a sys_id "
+          "without a name: export with sysparm_display_value=all, or name it in the settings' "
+          "servicenow.relation_types; the relationship is skipped");
+    CHECK(index->problems()[1].message.find("entry 7: a cmdb_rel_ci record \"r4\": relationship type "
+                                            "\"60bc4e22c0a8010e01f074cbe6bd73c3\" is a sys_id") == 0);
+    CHECK(index->problems()[1].source == "rel.json");
+    CHECK(deps(*index, "app") == std::vector<std::string>{"db"});  // r1 by its display value
+    CHECK(deps(*index, "db") == std::vector<std::string>{"host"});  // r2: "Hosts::Hosted on" reversed
+    CHECK(deps(*index, "lb").empty());
+  }
+  SECTION("with the instance's map, each sys_id reads as the type it names, in that type's direction") {
+    sn::Config config;
+    REQUIRE(sn::read_config(read_ok(R"({"relation_types": {
+      "60bc4e22c0a8010e01f074cbe6bd73c3": "Runs on::Runs",
+      "cb5592603751200032ff8c00dfbe5d17": "Used by::Depends on"}})").root(), config).empty());
+    auto index = index_with(config);
+    CHECK(index->problems().empty());
+    CHECK(deps(*index, "app") == std::vector<std::string>{"db", "lb", "host"});
+  }
+  SECTION("a type that is neither a name nor a sys_id, or none at all, is skipped and told") {
+    std::string why;
+    CHECK(!sn::relation_type(read_ok(R"({"type": "Depends on"})").root().get("type"), sn::Config(), &why));
+    CHECK(why == "relationship type \"Depends on\" is not a type's name (\"<parent>::<child>\", like "
+                 "\"Depends on::Used by\") or a sys_id");
+    CHECK(!sn::relation_type(read_ok(R"({"type": {"display_value": "", "value": ""}})").root().get("type"), sn::Config(), &why));
+    CHECK(why.find("no relationship type") == 0);
+  }
+  SECTION("the map is checked when it loads") {
+    sn::Config config;
+    CHECK(sn::read_config(read_ok(R"({"relation_types": {"abc": "Depends on::Used by"}})").root(), config) ==
+          "servicenow.relation_types: \"abc\": expected a cmdb_rel_type sys_id (32 hex digits) mapped to the type's "
+          "name, like \"Depends on::Used by\", not \"Depends on::Used by\"");
+    CHECK(sn::read_config(read_ok(R"({"relation_types": {"60bc4e22c0a8010e01f074cbe6bd73c3": "Runs on"}})").root(),
+                          config)
+              .find("servicenow.relation_types: \"60bc4e22c0a8010e01f074cbe6bd73c3\"") == 0);
+    CHECK(sn::read_config(read_ok(R"({"relation_types": ["x"]})").root(), config).find("servicenow.relation_types: an object") == 0);
+  }
+}
+
+TEST_CASE("a ServiceNow incident's dates are read in its mode, display values in the instance's zone across DST",
+          "[servicenow][incident]") {
+  namespace inc = verdict::shapes::incident;
+  sn::Config amsterdam;
+  REQUIRE(sn::read_config(read_ok(R"({"timezone": "Europe/Amsterdam", "date_format": "dd-MM-yyyy HH:mm:ss"})").root(),
+                          amsterdam)
+              .empty());
+  verdict::shapes::Record r(verdict::shapes::incident_schema());
+  auto created = [&](const std::string& record, const sn::Config* config, std::vector<std::string>* problems) {
+    Document doc = read_ok(record);
+    verdict::shapes::map_incident(doc.root(), r, config, problems);
+    return std::string(r.text(inc::kCreated)) + "|" + std::string(r.text(inc::kUpdated));
+  };
+  // sysparm_display_value=true: references without values, dates in the user's zone and format.
+  auto display = [](const char* opened, const char* updated) {
+    return std::string(R"({"number": "INC0010040", "sys_class_name": "Incident", "short_description": "x",
+      "assignment_group": {"display_value": "DBA", "link": "https://dev12345.service-now.com/api/now/table/sys_user_group/g"},
+      "opened_at": ")") + opened + R"(", "sys_updated_on": ")" + updated + R"("})";
+  };
+  std::vector<std::string> problems;
+  // 2026-03-29 in Amsterdam: 02:00 CET -> 03:00 CEST. 01:30 is CET (+01:00), 03:30 is CEST (+02:00).
+  CHECK(created(display("29-03-2026 01:30:00", "29-03-2026 03:30:00"), &amsterdam, &problems) ==
+        "2026-03-29T00:30:00Z|2026-03-29T01:30:00Z");
+  // 2026-10-25: 03:00 CEST -> 02:00 CET. 01:30 is CEST (+02:00), 03:30 is CET (+01:00).
+  CHECK(created(display("25-10-2026 01:30:00", "25-10-2026 03:30:00"), &amsterdam, &problems) ==
+        "2026-10-24T23:30:00Z|2026-10-25T02:30:00Z");
+  CHECK(problems.empty());
+  CHECK(r.from(inc::kCreated) == "opened_at");
+  // Without the instance's zone, a display date is an error that says so, never read as UTC.
+  CHECK(created(display("29-03-2026 01:30:00", "29-03-2026 03:30:00"), nullptr, &problems) == "|");
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0] ==
+        "input field opened_at: '29-03-2026 01:30:00' is not a date: a display value is in the instance's time zone, "
+        "and none is configured: give it once as servicenow.timezone in a data file (docs/servicenow.md); it is not "
+        "read as UTC");
+  CHECK(problems[1].find("input field sys_updated_on: '29-03-2026 03:30:00'") == 0);
+  problems.clear();
+  // sysparm_display_value=all: the value (UTC), never the display string; with or without settings.
+  const std::string all = R"({"number": {"display_value": "INC1", "value": "INC1"},
+    "sys_class_name": {"display_value": "Incident", "value": "incident"}, "short_description": "x",
+    "opened_at": {"display_value": "29-03-2026 03:30:00", "value": "2026-03-29 01:30:00"}})";
+  CHECK(created(all, &amsterdam, &problems) == "2026-03-29T01:30:00Z|");
+  CHECK(created(all, nullptr, &problems) == "2026-03-29T01:30:00Z|");
+  // false (raw values): UTC; sys_created_on when opened_at is absent.
+  CHECK(created(R"({"number": "INC2", "sys_class_name": "incident", "short_description": "x",
+    "sys_created_on": "2026-03-29 01:30:00"})", &amsterdam, &problems) == "2026-03-29T01:30:00Z|");
+  CHECK(r.from(inc::kCreated) == "sys_created_on");
+  CHECK(problems.empty());
+}
+
+TEST_CASE("a triaged ServiceNow incident with a display date and no instance zone is an input error",
+          "[servicenow][incident][engine]") {
+  const std::string incident = R"({"number": "INC0010041", "sys_class_name": "Incident", "short_description": "Disk full",
+    "opened_at": "29-03-2026 03:30:00"})";
+  const char* policy = R"P({"apiVersion":"verdict/v1","kind":"Rules","metadata":{"name":"r"},
+    "spec":{"input":"incident","rules":[{"name":"n","when":"true","set":{"created":"incident.created"}}]}})P";
+  Engine without;
+  REQUIRE(without.load_policies(policy, "r.json").ok());
+  verdict::EvalOptions o;
+  auto bad = without.evaluate(incident, o);
+  INFO(bad.json);
+  CHECK(!bad.ok());
+  CHECK(bad.json.find("input field opened_at: '29-03-2026 03:30:00' is not a date") != std::string::npos);
+  Engine with;
+  REQUIRE(with.load_data(sample("samples/servicenow/instance.json"), "instance.json").ok());
+  REQUIRE(with.load_policies(policy, "r.json").ok());
+  auto good = with.evaluate(incident, o);
+  INFO(good.json);
+  REQUIRE(good.ok());
+  CHECK(good.json.find("\"created\":\"2026-03-29T01:30:00Z\"") != std::string::npos);
 }

@@ -1035,7 +1035,7 @@ TEST_CASE("triage: a ServiceNow incident", "[triage]") {
         R"({"number":2,"name":"P2","impact":"high","urgency":"medium","impact_from":"input","urgency_from":"input"})");
   CHECK(seen(t, input) == R"({"id":"INC0010001","title":"Email down","description":"Users cannot send","service":"Email",)"
                           R"("ci":"mail-01","impact":"high","urgency":"medium","team":"Messaging","category":"software",)"
-                          R"("severity":"3","created":"2026-03-04 10:00:00","status":"New","source":"servicenow"})");
+                          R"("severity":"3","created":"2026-03-04T10:00:00Z","status":"New","source":"servicenow"})");
 
   // "1", "2", "3" and "1 - High" -> high, medium, low, high.
   struct Level {

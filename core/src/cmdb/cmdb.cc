@@ -424,8 +424,17 @@ struct CmdbIndex::Builder {
               src);
       return;
     }
-    std::string_view type = f.type.is_object() ? text_of(f.type) : f.type.as_string();
-    if (relation_reversed(type)) std::swap(parent, child);
+    std::string why;
+    std::optional<std::string> type = servicenow::relation_type(f.type, x.servicenow_, &why);
+    if (!type) {
+      // Skipped, and told (a warning when the file loads): never read as some other type.
+      problem(x, ErrorCode::kInvalidArgument,
+              where(pos) + ": a cmdb_rel_ci record" + (label.empty() ? std::string() : " " + quoted(label)) + ": " + why +
+                  "; the relationship is skipped",
+              src);
+      return;
+    }
+    if (relation_reversed(*type)) std::swap(parent, child);
     edge(x, Kind::kRelation, kNone, parent, kNone, child, src, false, label);
   }
 

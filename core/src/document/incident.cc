@@ -1,6 +1,7 @@
 // The canonical incident (document/shapes.h): one mapping from every accepted shape of
 // an incident, ticket or alert, used by `verdict read`, TriageRouting and Rules.
 #include "document/servicenow.h"
+#include "time/time.h"
 #include "document/shapes.h"
 #include "verdict/documents.h"
 
@@ -40,6 +41,24 @@ bool text(Record& r, size_t field, Value doc, std::string_view path) {
   std::string_view t = text_of(at_dotted(doc, path));
   if (t.empty()) return false;
   r.set_text(field, t, path);
+  return true;
+}
+
+// A ServiceNow date (document/servicenow.h), as RFC 3339 UTC; false when absent or when it
+// does not read (then told in `problems`).
+bool servicenow_date(Record& r, size_t field, Value doc, std::string_view path, servicenow::Mode mode,
+                     const servicenow::Config& config, std::vector<std::string>* problems) {
+  Value v = doc.get(path);
+  if (servicenow::absent(v)) return false;
+  std::string why;
+  auto t = servicenow::date_of(v, mode, config, datetime::Zone(), &why);
+  if (!t) {
+    if (problems)
+      problems->push_back("input field " + std::string(path) + ": '" + std::string(servicenow::display_of(v)) +
+                          "' is not a date: " + why);
+    return false;
+  }
+  r.set_text(field, r.own(datetime::format_rfc3339(*t)), path);
   return true;
 }
 
@@ -93,7 +112,9 @@ bool is_known_incident(Value input, const Record& r) {
   return false;
 }
 
-void map_incident(Value in, Record& r) {
+void map_incident(Value in, Record& r) { map_incident(in, r, nullptr, nullptr); }
+
+void map_incident(Value in, Record& r, const servicenow::Config* sn_config, std::vector<std::string>* problems) {
   r.clear();
   std::string_view kind = in.get("kind").as_string();
   // A ServiceNow record of another table (change_request, ...) is not an incident: it is
@@ -146,8 +167,12 @@ void map_incident(Value in, Record& r) {
     text(r, kTeam, in, "assignment_group");
     text(r, kCategory, in, "category");
     text(r, kSeverity, in, "severity");
-    text(r, kCreated, in, "opened_at");
-    text(r, kUpdated, in, "sys_updated_on");
+    const servicenow::Mode mode = servicenow::record_mode(in);
+    static const servicenow::Config kNoSettings;
+    const servicenow::Config& config = sn_config ? *sn_config : kNoSettings;
+    servicenow_date(r, kCreated, in, servicenow::absent(in.get("opened_at")) ? "sys_created_on" : "opened_at", mode,
+                    config, problems);
+    servicenow_date(r, kUpdated, in, "sys_updated_on", mode, config, problems);
     text(r, kStatus, in, "state");
   } else if (jira) {
     r.set_shape("jira");

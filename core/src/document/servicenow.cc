@@ -1,6 +1,7 @@
 // ServiceNow fields in the three sysparm_display_value modes (document/servicenow.h).
 #include "document/servicenow.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "time/time.h"
@@ -30,6 +31,27 @@ std::optional<int64_t> raw_date(std::string_view s, const datetime::Zone& zone, 
     return t;
   }
   return datetime::parse_rfc3339(s, why);
+}
+
+// A sys_id: 32 hexadecimal digits.
+bool is_sys_id(std::string_view s) {
+  if (s.size() != 32) return false;
+  for (char c : s)
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+std::string_view trim_space(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// A relationship type's name as ServiceNow writes it: "<parent descriptor>::<child descriptor>".
+bool is_relation_name(std::string_view s) {
+  size_t sep = s.find("::");
+  return sep != std::string_view::npos && !trim_space(s.substr(0, sep)).empty() &&
+         !trim_space(s.substr(sep + 2)).empty();
 }
 
 }  // namespace
@@ -69,8 +91,34 @@ std::string read_config(Value v, Config& out) {
         return false;
       }
       out.team_fields = std::move(fields);
+    } else if (k == "relation_types") {
+      std::vector<std::pair<std::string, std::string>> types;
+      bool ok = x.is_object();
+      x.for_each_member([&](std::string_view id, Value name) {
+        ok = is_sys_id(id) && name.is_string() && is_relation_name(name.as_string());
+        if (!ok) {
+          err = "servicenow.relation_types: \"" + std::string(id) + "\": expected a cmdb_rel_type sys_id (32 hex digits) "
+                "mapped to the type's name, like \"Depends on::Used by\", not " + name.to_json();
+          return false;
+        }
+        types.emplace_back(std::string(id), std::string(name.as_string()));
+        return true;
+      });
+      if (!ok) {
+        if (err.empty())
+          err = "servicenow.relation_types: an object of cmdb_rel_type sys_ids and their names, like "
+                "{\"1a9cb166f1571100a92eb60da2bce5c5\": \"Depends on::Used by\"}";
+        return false;
+      }
+      std::sort(types.begin(), types.end());
+      for (size_t i = 1; i < types.size(); ++i)
+        if (types[i].first == types[i - 1].first) {
+          err = "servicenow.relation_types: \"" + types[i].first + "\" is given twice";
+          return false;
+        }
+      out.relation_types = std::move(types);
     } else {
-      err = "servicenow: unknown key \"" + std::string(k) + "\" (known: timezone, date_format, team)";
+      err = "servicenow: unknown key \"" + std::string(k) + "\" (known: timezone, date_format, team, relation_types)";
       return false;
     }
     return true;
@@ -139,6 +187,41 @@ std::string table_of(Value v) {
   return l;  // another label, as a table-like name ("Business Service" -> "business_service")
 }
 
+std::optional<std::string> relation_type(Value type, const Config& config, std::string* why) {
+  std::string_view name, id;
+  if (type.is_object()) {
+    name = trim_space(type.get("display_value").as_string());
+    id = trim_space(type.get("value").as_string());
+    if (id.empty()) {
+      std::string_view link = type.get("link").as_string();
+      size_t slash = link.rfind('/');
+      id = slash == std::string_view::npos ? link : link.substr(slash + 1);
+    }
+  } else if (type.is_string()) {
+    std::string_view s = trim_space(type.as_string());
+    (is_sys_id(s) ? id : name) = s;
+  }
+  if (!name.empty()) {
+    if (is_relation_name(name)) return std::string(name);
+    if (why)
+      *why = "relationship type \"" + std::string(name) +
+             "\" is not a type's name (\"<parent>::<child>\", like \"Depends on::Used by\") or a sys_id";
+    return std::nullopt;
+  }
+  if (id.empty()) {
+    if (why) *why = "no relationship type (\"type\": \"Depends on::Used by\", or its sys_id)";
+    return std::nullopt;
+  }
+  auto it = std::lower_bound(config.relation_types.begin(), config.relation_types.end(), id,
+                             [](const std::pair<std::string, std::string>& e, std::string_view k) { return e.first < k; });
+  if (it != config.relation_types.end() && it->first == id) return it->second;
+  if (why)
+    *why = "relationship type \"" + std::string(id) +
+           "\" is a sys_id without a name: export with sysparm_display_value=all, or name it in the settings' "
+           "servicenow.relation_types";
+  return std::nullopt;
+}
+
 std::optional<int64_t> date_of(Value v, Mode mode, const Config& config, const datetime::Zone& raw_zone, std::string* why) {
   if (v.is_object()) {
     Value raw = v.get("value");
@@ -147,20 +230,27 @@ std::optional<int64_t> date_of(Value v, Mode mode, const Config& config, const d
     mode = Mode::kDisplay;
   }
   std::string_view s = v.as_string();
+  auto in_display_zone = [&](int64_t local) -> std::optional<int64_t> {
+    if (config.has_timezone) return config.timezone.from_local(local);
+    if (why)
+      *why = "a display value is in the instance's time zone, and none is configured: give it once as "
+             "servicenow.timezone in a data file (docs/servicenow.md); it is not read as UTC";
+    return std::nullopt;
+  };
   if (mode == Mode::kDisplay) {
     // An RFC 3339 time (with its zone) is unambiguous in any mode.
     if (s.size() > 19 && s[10] == 'T') return datetime::parse_rfc3339(s, why);
+    if (!config.has_timezone) return in_display_zone(0);  // the error: no zone, whatever the format
     auto local = datetime::parse_local_pattern(s, config.date_format, why);
     if (!local) return std::nullopt;
-    return (config.has_timezone ? config.timezone : raw_zone).from_local(*local);
+    return in_display_zone(*local);
   }
   auto t = raw_date(s, raw_zone, why);
   if (!t && config.date_format != Config().date_format) {
     // A `true` export that shows no sign of its mode (no sys_class_name, references as plain
     // names): a date in the configured display format is read as one.
     std::string ignored;
-    if (auto local = datetime::parse_local_pattern(s, config.date_format, &ignored))
-      return (config.has_timezone ? config.timezone : raw_zone).from_local(*local);
+    if (auto local = datetime::parse_local_pattern(s, config.date_format, &ignored)) return in_display_zone(*local);
   }
   return t;
 }

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "time/zone.h"
@@ -30,8 +31,12 @@ struct Config {
   bool has_timezone = false;
   std::string date_format = "yyyy-MM-dd HH:mm:ss";  // of display-value dates (time/time.h patterns)
   std::vector<std::string> team_fields = {"support_group", "assignment_group", "owned_by"};
+  // cmdb_rel_type sys_ids to their names ("Depends on::Used by"), sorted by sys_id: for
+  // relationships exported without display values.
+  std::vector<std::pair<std::string, std::string>> relation_types;
   bool operator==(const Config& o) const {
-    return timezone == o.timezone && has_timezone == o.has_timezone && date_format == o.date_format && team_fields == o.team_fields;
+    return timezone == o.timezone && has_timezone == o.has_timezone && date_format == o.date_format &&
+           team_fields == o.team_fields && relation_types == o.relation_types;
   }
 };
 
@@ -58,9 +63,18 @@ bool absent(Value v);
 // {"value": "change_request", ...} or the label "Change Request"; "" when unknown.
 std::string table_of(Value sys_class_name);
 
+// The name ("Depends on::Used by") of a cmdb_rel_ci record's `type`: its display value (a
+// reference object's, or a plain string of the form "<parent>::<child>"), else its sys_id (the
+// reference's value, its link's tail, or a bare 32-hex-digit string) looked up in
+// `config.relation_types`. nullopt and `why` for a missing type, a sys_id not in the map, or a
+// string that is neither a name nor a sys_id.
+std::optional<std::string> relation_type(Value type, const Config& config, std::string* why);
+
 // A date field in the record's mode: a raw value ("yyyy-MM-dd HH:mm:ss", UTC; or in
 // `raw_zone` for plain strings of a `false` record, the policy's servicenow_timezone), or a
-// display value in the configured zone and format. RFC 3339 with a zone is read as it is.
+// display value in the configured zone and format. RFC 3339 with a zone is read as it is. A
+// display value is read only in the settings' `timezone`: without one it is an error that
+// says so, never read as UTC (nor in `raw_zone`).
 std::optional<int64_t> date_of(Value v, Mode mode, const Config& config, const datetime::Zone& raw_zone, std::string* why);
 
 }  // namespace verdict::servicenow

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "document/schema.h"
+#include "document/servicenow.h"
 #include "verdict/document.h"
 
 namespace verdict::shapes {
@@ -108,6 +109,12 @@ const Schema& incident_schema();
 // (or sc_task, sc_req_item, problem), a Jira issue, an Alertmanager/Prometheus alert. The
 // record's shape is "native", "servicenow", "jira" or "alertmanager".
 void map_incident(Value input, Record& out);
+// The same, with the ServiceNow instance's settings (docs/servicenow.md): a ServiceNow
+// record's dates (opened_at, else sys_created_on; sys_updated_on) are read in its
+// sysparm_display_value mode, display values in the settings' zone and format, and bound as
+// RFC 3339 UTC. A date that does not read is left out and told in `problems` ("input field
+// opened_at: ..."), when given. `servicenow` nullptr: no settings.
+void map_incident(Value input, Record& out, const servicenow::Config* servicenow, std::vector<std::string>* problems);
 // False when `input` is of no known shape: not an object, or read as native without a
 // `kind` and without any canonical field but `status` (a Prometheus query answer, a
 // webhook of another tool). Such a document is an error for a kind, never a silent decision on nothing.

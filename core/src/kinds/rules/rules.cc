@@ -125,7 +125,11 @@ class RulesPolicy : public CompiledPolicy {
     // `input` is the document as it came.
     if (record_ == Record::kIncident) {
       thread_local shapes::Record incident(shapes::incident_schema());
-      shapes::map_incident(in.document, incident);
+      // A ServiceNow date that does not read (a display value without the instance's zone)
+      // is an input error, as a change's is.
+      std::vector<std::string> problems;
+      shapes::map_incident(in.document, incident, dc.cmdb ? &dc.cmdb->servicenow_config() : nullptr, &problems);
+      for (auto& p : problems) errors.push_back(Error(ErrorCode::kInvalidArgument, std::move(p)));
       ctx.bind(0, bind_record(incident, ctx.arena()));
       ctx.bind(input_slot_, in.document);
     } else if (record_ == Record::kChange) {

@@ -550,7 +550,9 @@ void TriagePolicy::decide(const DecisionContext& dc, const DecisionInput& in, la
   d.clear();
   // 1. The canonical incident (the one shape mapping), bound as a value.
   thread_local shapes::Record incident(shapes::incident_schema());
-  shapes::map_incident(in.document, incident);
+  std::vector<std::string> date_problems;  // a ServiceNow date that does not read: an input error
+  shapes::map_incident(in.document, incident, dc.cmdb ? &dc.cmdb->servicenow_config() : nullptr, &date_problems);
+  for (auto& p : date_problems) errors.push_back(Error(ErrorCode::kInvalidArgument, std::move(p)));
   // A document of no known shape is never decided on silently: not an object is an error, an
   // object read as native without saying what it is about gets a reason that says so.
   const bool unknown_shape = !shapes::is_known_incident(in.document, incident);
