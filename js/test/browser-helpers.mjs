@@ -37,7 +37,7 @@ export async function launchChromium() {
 // default `--disable-extensions` is dropped.
 export async function launchWithExtension(extensionDir, userDataDir) {
   const { chromium } = await import('playwright-core');
-  return chromium.launchPersistentContext(userDataDir, {
+  const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     ignoreDefaultArgs: ['--disable-extensions'],
@@ -45,6 +45,10 @@ export async function launchWithExtension(extensionDir, userDataDir) {
       '--disable-component-update', '--disable-sync', '--disable-quic',
       `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`],
   });
+  // Every wait without its own limit (waitForFunction, click, fill...): generous, for a loaded
+  // CI machine; Playwright's default of 30 s timed out there while the ASan suite ran beside it.
+  context.setDefaultTimeout(90000);
+  return context;
 }
 
 // The id Chromium gives an unpacked extension: the first 32 hex digits of the SHA-256 of
