@@ -17,6 +17,7 @@ seed() {  # target -> corpus folder with seeds
     fuzz_budget) cp -f samples/slo/*.json samples/slo/login-latency.ndjson tests/fuzz/seeds/budget/* "$dir"/ 2>/dev/null || true ;;
     fuzz_alerts) cp -f samples/alerts.ndjson samples/alertmanager-webhook.json samples/pagerduty-events.ndjson "$dir"/ 2>/dev/null || true
                  cp -f tests/fuzz/seeds/alerts/* "$dir"/ ;;
+    fuzz_yaml) cp -f samples/slo/*.yaml samples/slo/*.yml samples/slo/upstream/* samples/alertmanager/*.yml tests/fuzz/seeds/yaml/* "$dir"/ 2>/dev/null || true ;;
   esac
   echo "$dir"
 }

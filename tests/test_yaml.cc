@@ -124,3 +124,17 @@ TEST_CASE("yaml: an alias cycle and deep nesting are errors, not a crash", "[yam
   CHECK(deep.code == ErrorCode::kTooDeep);
   CHECK(yaml::to_ndjson(std::string(100, '[') + std::string(100, ']') + "\n").ok());
 }
+
+// Found by fuzz_yaml: yaml-cpp 0.7's LoadAll never got past a stray ',' and collected empty
+// documents until memory ran out (a one-byte file hung verdict budget and import).
+TEST_CASE("yaml: a flow indicator outside [] or {} is an error with its position, not a hang", "[yaml]") {
+  for (const char* text : {",", ",,a:\n", "a: b\n---\n, :\n"}) {
+    verdict::Error e = error_of(text);
+    CHECK(e.code == ErrorCode::kInvalidYaml);
+    CHECK(e.line >= 1);
+  }
+  verdict::Error e = error_of("a: 1\n---\n,b: 2\n");
+  CHECK(e.line == 3);
+  CHECK(e.message.find("does not get past") != std::string::npos);
+  CHECK(ndjson("a: [1, 2]\n---\nb: {c: 3, d: 4}\n") == "{\"a\":[1,2]}\n{\"b\":{\"c\":3,\"d\":4}}\n");
+}

@@ -101,4 +101,7 @@ test('invalid YAML throws a VerdictError with the YAML line and column', () => {
   });
   assert.throws(() => e.budget('service: a\nservice: b\n', { now: NOW, format: 'yaml' }), (err) => err.code === 'duplicate_key' && err.line === 2 && err.column === 1);
   assert.throws(() => e.budget('a: 1', { now: NOW, format: 'yml' }), (err) => err.code === 'invalid_argument');
+  // yaml-cpp 0.7 never got past a stray ',' (found by fuzz_yaml): an error at its line, not a hang.
+  assert.throws(() => e.budget('service: a\n---\n,slos: []\n', { now: NOW, format: 'yaml' }),
+    (err) => err.code === 'invalid_yaml' && err.line === 3);
 });

@@ -4,10 +4,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <new>
+#include <sstream>
 #include <string>
 #include <unordered_set>
 
 #include <nlohmann/json.hpp>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 namespace verdict::yaml {
@@ -191,12 +193,48 @@ struct Walk {
   }
 };
 
+// Counts a stream's documents and builds nothing (the first pass of to_ndjson).
+struct DocumentCounter final : YAML::EventHandler {
+  size_t documents = 0;
+  YAML::Mark last;
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    ++documents;
+    last = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 }  // namespace
 
 Result<Converted> to_ndjson(std::string_view text, const Options& options) {
   Converted out;
   const size_t budget = 4 * text.size() + 10000;  // a file without aliases has fewer nodes than bytes
   try {
+    // yaml-cpp 0.7 does not move past a flow indicator outside [] or {} (a file that is just
+    // ",") and YAML::LoadAll then collects empty documents until memory runs out. A first pass
+    // counts the documents without building them and stops at more than any text of this size
+    // can hold (a document takes at least "---" of it); its syntax errors are LoadAll's.
+    {
+      std::istringstream in{std::string(text)};
+      YAML::Parser parser(in);
+      DocumentCounter counter;
+      const size_t most = text.size() / 3 + 2;
+      while (parser.HandleNextDocument(counter)) {
+        if (counter.documents <= most) continue;
+        Error error(ErrorCode::kInvalidYaml,
+                    "invalid YAML: the reader does not get past this point (a ',' or other flow indicator outside [] or {}?)");
+        error.line = counter.last.line >= 0 ? counter.last.line + 1 : 0;
+        error.column = counter.last.column >= 0 ? counter.last.column + 1 : 0;
+        return error;
+      }
+    }
     const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
     Walk w(options, out, budget);
     for (const YAML::Node& doc : docs) {
