@@ -127,7 +127,7 @@ TEST_CASE("yaml: an alias cycle and deep nesting are errors, not a crash", "[yam
 
 // Found by fuzz_yaml: yaml-cpp 0.7's LoadAll never got past a stray ',' and collected empty
 // documents until memory ran out (a one-byte file hung verdict budget and import).
-TEST_CASE("yaml: a flow indicator outside [] or {} is an error with its position, not a hang", "[yaml]") {
+TEST_CASE("yaml: a flow indicator outside a flow collection is an error with its position, not a hang", "[yaml]") {
   for (const char* text : {",", ",,a:\n", "a: b\n---\n, :\n"}) {
     verdict::Error e = error_of(text);
     CHECK(e.code == ErrorCode::kInvalidYaml);
